@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { viewerOf } from '../../core/http/auth.js';
+import type { ArticleReader } from '../../domain/articles/article-reader.js';
+import type { ArticleService } from '../../domain/articles/article-service.js';
+import { pageOf } from '../../domain/shared/pagination.js';
+import {
+  ArticleListQuery,
+  ArticleResponse,
+  FeedQuery,
+  MultipleArticlesResponse,
+  NewArticleBody,
+  SlugParams,
+  TagsResponse,
+  UpdateArticleBody,
+} from '../../schemas/article.js';
+import { errorResponses } from '../../schemas/error.js';
+
+export function articleRoutes(articles: ArticleService, reader: ArticleReader): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/articles',
+      {
+        config: { auth: 'optional' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'List articles, newest first',
+          querystring: ArticleListQuery,
+          response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
+        },
+      },
+      async (request) => reader.list(request.query, pageOf(request.query), request.viewer),
+    );
+
+    app.get(
+      '/articles/feed',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'Articles by followed users, newest first',
+          querystring: FeedQuery,
+          response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
+        },
+      },
+      async (request) => reader.feed(viewerOf(request), pageOf(request.query)),
+    );
+
+    app.get(
+      '/articles/:slug',
+      {
+        config: { auth: 'optional' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'Get an article',
+          params: SlugParams,
+          response: { 200: ArticleResponse, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => ({ article: await reader.get(request.params.slug, request.viewer) }),
+    );
+
+    app.post(
+      '/articles',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'Publish an article',
+          body: NewArticleBody,
+          response: { 201: ArticleResponse, ...errorResponses(400, 401, 413, 415, 422) },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send({ article: await articles.publish(viewerOf(request), request.body.article) }),
+    );
+
+    app.put(
+      '/articles/:slug',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'Update an article (author only); the slug does not change',
+          params: SlugParams,
+          body: UpdateArticleBody,
+          response: { 200: ArticleResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
+        },
+      },
+      async (request) => ({
+        article: await articles.edit(viewerOf(request), request.params.slug, request.body.article),
+      }),
+    );
+
+    app.delete(
+      '/articles/:slug',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Articles'],
+          summary: 'Delete an article with its comments and favorites (author only)',
+          params: SlugParams,
+          response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await articles.remove(viewerOf(request), request.params.slug);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/articles/:slug/favorite',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Favorites'],
+          summary: 'Favorite an article (idempotent)',
+          params: SlugParams,
+          response: { 200: ArticleResponse, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => ({ article: await articles.favorite(viewerOf(request), request.params.slug) }),
+    );
+
+    app.delete(
+      '/articles/:slug/favorite',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags: ['Favorites'],
+          summary: 'Unfavorite an article (idempotent)',
+          params: SlugParams,
+          response: { 200: ArticleResponse, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => ({ article: await articles.unfavorite(viewerOf(request), request.params.slug) }),
+    );
+
+    app.get(
+      '/tags',
+      {
+        config: { auth: 'none' },
+        schema: { tags: ['Tags'], summary: 'Tags in use, sorted', response: { 200: TagsResponse } },
+      },
+      async () => ({ tags: await reader.tags() }),
+    );
+  };
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { viewerOf } from '../../core/http/auth.js';
+import type { CommentService } from '../../domain/comments/comment-service.js';
+import { SlugParams } from '../../schemas/article.js';
+import {
+  CommentParams,
+  CommentResponse,
+  MultipleCommentsResponse,
+  NewCommentBody,
+} from '../../schemas/comment.js';
+import { errorResponses } from '../../schemas/error.js';
+
+const tags = ['Comments'];
+
+export function commentRoutes(comments: CommentService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/articles/:slug/comments',
+      {
+        config: { auth: 'optional' },
+        schema: {
+          tags,
+          summary: "An article's comments, newest first",
+          params: SlugParams,
+          response: { 200: MultipleCommentsResponse, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => ({ comments: await comments.list(request.params.slug, request.viewer) }),
+    );
+
+    app.post(
+      '/articles/:slug/comments',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags,
+          summary: 'Comment on an article',
+          params: SlugParams,
+          body: NewCommentBody,
+          response: { 201: CommentResponse, ...errorResponses(400, 401, 404, 413, 415, 422) },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send({ comment: await comments.add(viewerOf(request), request.params.slug, request.body.comment.body) }),
+    );
+
+    app.delete(
+      '/articles/:slug/comments/:id',
+      {
+        config: { auth: 'required' },
+        schema: {
+          tags,
+          summary: 'Delete a comment (its author only)',
+          params: CommentParams,
+          response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(401, 403, 404, 422) },
+        },
+      },
+      async (request, reply) => {
+        await comments.remove(viewerOf(request), request.params.slug, request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,104 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { articleRoutes } from '../api/v1/articles.js';
+import { commentRoutes } from '../api/v1/comments.js';
+import { profileRoutes } from '../api/v1/profiles.js';
+import { userRoutes } from '../api/v1/users.js';
+import { createArticleReader } from '../domain/articles/article-reader.js';
+import { createArticleService } from '../domain/articles/article-service.js';
+import { createCommentService } from '../domain/comments/comment-service.js';
+import { createAccountService } from '../domain/identity/account-service.js';
+import { createProfileService } from '../domain/profiles/profile-service.js';
+import { createArticleQueries } from '../infrastructure/db/articles/article-queries.js';
+import { createArticleRepository } from '../infrastructure/db/articles/article-repository.js';
+import { createCommentQueries } from '../infrastructure/db/comments/comment-queries.js';
+import { createCommentRepository } from '../infrastructure/db/comments/comment-repository.js';
+import type { Database } from '../infrastructure/db/database.js';
+import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
+import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
+import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
+import type { Config } from './config.js';
+import { registerAuth } from './http/auth.js';
+import { registerErrorHandlers } from './http/error-handler.js';
+import { registerJsonBody } from './http/json-body.js';
+import { openApiDocument } from './http/openapi.js';
+import { loggerOptions } from './logger.js';
+import { createPasswordHasher, type Argon2Cost } from './security/passwords.js';
+import { createTokenService } from './security/tokens.js';
+import { ErrorResponse } from '../schemas/error.js';
+
+/** Bodies larger than this are refused before parsing; an article body is at most 100k characters. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly db: Database;
+  readonly tokenSecret: string;
+  /** Tests lower the Argon2 cost; production keeps the default. */
+  readonly passwordCost?: Argon2Cost;
+}
+
+/**
+ * The composition root: builds every adapter and service and registers every route. The only
+ * module that sees all layers.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const app = Fastify({
+    logger: loggerOptions(config),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Honour a caller's X-Request-Id when it is sane, so one id follows a request across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerJsonBody(app);
+  registerErrorHandlers(app);
+  await app.register(helmet);
+  await app.register(cors, { origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins] });
+  await app.register(swagger, openApiDocument);
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ErrorResponse);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
+  const hasher = await createPasswordHasher(options.passwordCost);
+  const articleQueries = createArticleQueries(db);
+
+  const accounts = createAccountService({ accounts: createAccountRepository(db), hasher, tokens });
+  const profiles = createProfileService({ follows: createFollowRepository(db), queries: createProfileQueries(db) });
+  const articles = createArticleService({
+    transaction: (work) => db.transaction((tx) => work(createArticleRepository(tx))),
+    queries: articleQueries,
+    slugSuffix: () => randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0'),
+  });
+  const reader = createArticleReader(articleQueries);
+  const comments = createCommentService({
+    comments: createCommentRepository(db),
+    queries: createCommentQueries(db),
+  });
+
+  const routes = [userRoutes(accounts), profileRoutes(profiles), articleRoutes(articles, reader), commentRoutes(comments)];
+  await app.register(async (api) => {
+    registerAuth(api, tokens);
+    // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
+    for (const prefix of ['/api/v1', '/api']) {
+      for (const plugin of routes) await api.register(plugin, { prefix });
+    }
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
+
+/**
+ * Every setting Keel reads from the environment. This module is the only reader of
+ * `process.env` (through `loadConfig`); everything else receives the frozen `Config`.
+ */
+const Environment = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 3000 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  TOKEN_SECRET: Type.Optional(Type.String()),
+  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
+  CORS_ORIGINS: Type.String({ default: '' }),
+});
+
+type Environment = Static<typeof Environment>;
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly database:
+    | { readonly kind: 'embedded' }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        readonly statementTimeoutMs: number;
+        readonly connectionTimeoutMs: number;
+      };
+  /** Undefined only outside production: start-up then uses a generated development secret. */
+  readonly tokenSecret: string | undefined;
+  readonly tokenTtlSeconds: number;
+  readonly corsOrigins: readonly string[];
+}
+
+export class ConfigError extends Error {}
+
+/** Secrets shorter than this are guessable offline from any issued token. */
+export const TOKEN_SECRET_MIN_BYTES = 32;
+
+const environment = Compile(Environment);
+
+/** Parses and checks the environment once; the error names the first bad variable. */
+export function loadConfig(source: Readonly<Record<string, string | undefined>>): Config {
+  const raw = Object.fromEntries(
+    Object.keys(Environment.properties)
+      .filter((key) => source[key] !== undefined && source[key] !== '')
+      .map((key) => [key, source[key]]),
+  );
+  const value = Value.Convert(Environment, Value.Default(Environment, raw));
+  const [error] = environment.Errors(value);
+  if (error !== undefined) {
+    const variable = error.instancePath.split('/')[1] ?? '';
+    throw new ConfigError(`invalid environment variable ${variable}: ${describe(variable, error.message)}`);
+  }
+  return toConfig(value as Environment);
+}
+
+/** For a choice of values, say which values are allowed instead of the schema's wording. */
+function describe(variable: string, message: string): string {
+  const schema: unknown = Environment.properties[variable as keyof Environment];
+  const choices = (schema as { anyOf?: readonly { const?: unknown }[] } | undefined)?.anyOf;
+  return choices === undefined ? message : `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`;
+}
+
+function toConfig(env: Environment): Config {
+  if (env.TOKEN_SECRET !== undefined && Buffer.byteLength(env.TOKEN_SECRET) < TOKEN_SECRET_MIN_BYTES) {
+    throw new ConfigError(
+      `invalid environment variable TOKEN_SECRET: must be at least ${String(TOKEN_SECRET_MIN_BYTES)} bytes`,
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === undefined) {
+    throw new ConfigError('missing environment variable TOKEN_SECRET: required when NODE_ENV=production');
+  }
+  return Object.freeze({
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.DATA_DIR,
+    database:
+      env.DATABASE_URL === undefined
+        ? { kind: 'embedded' as const }
+        : {
+            kind: 'postgres' as const,
+            url: env.DATABASE_URL,
+            poolSize: env.DATABASE_POOL_SIZE,
+            statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+            connectionTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+          },
+    tokenSecret: env.TOKEN_SECRET,
+    tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  });
+}

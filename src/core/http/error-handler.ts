@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type DomainError } from '../../domain/shared/errors.js';
+import { errorBody, type ErrorBody } from './error-body.js';
+import { fieldErrors } from './validation-errors.js';
+
+interface HttpError {
+  readonly status: number;
+  readonly body: ErrorBody;
+}
+
+/** The one mapping from the domain's error catalogue to HTTP. */
+function fromDomain(error: DomainError): HttpError {
+  switch (error.code) {
+    case 'validation_failed':
+      return { status: 422, body: errorBody(error.code, 'the request is invalid', error.fields, { fields: error.fields }) };
+    case 'not_found':
+      return { status: 404, body: errorBody(error.code, error.message, { [error.resource]: ['not found'] }, { resource: error.resource }) };
+    case 'forbidden':
+      return { status: 403, body: errorBody(error.code, error.message, { [error.resource]: ['forbidden'] }, { resource: error.resource }) };
+    case 'already_taken':
+      return { status: 409, body: errorBody(error.code, error.message, { [error.field]: ['has already been taken'] }, { field: error.field }) };
+    case 'unauthenticated':
+      return {
+        status: 401,
+        body: errorBody(error.reason === 'missing' ? 'token_missing' : 'token_invalid', error.message, {
+          token: [error.reason === 'missing' ? 'is missing' : 'is invalid'],
+        }),
+      };
+    case 'invalid_credentials':
+      return { status: 401, body: errorBody(error.code, error.message, { credentials: ['invalid'] }) };
+  }
+}
+
+/** Errors Fastify raises before a handler runs: body parsing, content type, size, schema. */
+function fromFastify(error: FastifyError): HttpError | undefined {
+  if (error.validation !== undefined) {
+    const part = error.validationContext ?? 'body';
+    const fields = fieldErrors(error.validation, part);
+    return { status: 422, body: errorBody('validation_failed', `the request ${part} is invalid`, fields, { fields }) };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: errorBody('unsupported_media_type', 'send the body as application/json', { body: ['must be application/json'] }) };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: errorBody('payload_too_large', 'the request body is too large', { body: ['is too large'] }) };
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return { status: 400, body: errorBody('malformed_json', 'the request body is not valid JSON', { body: ['is not valid JSON'] }) };
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, body: errorBody('bad_request', error.message, { request: ['is invalid'] }) };
+  }
+  return undefined;
+}
+
+/** Installs the error and not-found handlers: no error leaves Keel in another shape. */
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = isDomainError(error) ? fromDomain(error) : fromFastify(error);
+    if (known !== undefined) return reply.code(known.status).send(known.body);
+    request.log.error({ err: error }, 'unhandled error');
+    // Nothing about the cause leaves the process; the request id links the reply to the log.
+    return reply.code(500).send(
+      errorBody('internal_error', 'something went wrong on our side', { server: ['internal error'] }, { requestId: request.id }),
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`, { route: ['not found'] })),
+  );
+}

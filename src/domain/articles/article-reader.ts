@@ -1,0 +1,53 @@
+import { NotFoundError } from '../shared/errors.js';
+import type { UserId, Viewer } from '../shared/ids.js';
+import type { Page } from '../shared/pagination.js';
+import { usernameFromPath } from '../shared/username.js';
+import type { ArticleList, ArticleView } from './article.js';
+import type { ArticleFilter, ArticleQueries } from './ports.js';
+import { slugFromPath } from './slug.js';
+
+export interface ArticleListInput {
+  readonly tag?: string;
+  readonly author?: string;
+  readonly favorited?: string;
+}
+
+const EMPTY_LIST: ArticleList = { articles: [], articlesCount: 0 };
+
+/** Read use cases: turn request input into a query, or into "nothing there" without asking. */
+export function createArticleReader(queries: ArticleQueries) {
+  return {
+    async get(slug: string, viewer: Viewer): Promise<ArticleView> {
+      const parsed = slugFromPath(slug);
+      const article = parsed === undefined ? undefined : await queries.findBySlug(parsed, viewer);
+      if (article === undefined) throw new NotFoundError('article');
+      return article;
+    },
+
+    list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList> {
+      const author = input.author === undefined ? undefined : usernameFromPath(input.author);
+      const favoritedBy = input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
+      // A filter naming a user who cannot exist matches nothing; no need to ask the database.
+      if ((input.author !== undefined && author === undefined) ||
+          (input.favorited !== undefined && favoritedBy === undefined)) {
+        return Promise.resolve(EMPTY_LIST);
+      }
+      const filter: ArticleFilter = {
+        ...(input.tag !== undefined && { tag: input.tag }),
+        ...(author !== undefined && { author }),
+        ...(favoritedBy !== undefined && { favoritedBy }),
+      };
+      return queries.list(filter, page, viewer);
+    },
+
+    feed(reader: UserId, page: Page): Promise<ArticleList> {
+      return queries.feed(reader, page);
+    },
+
+    tags(): Promise<string[]> {
+      return queries.tags();
+    },
+  };
+}
+
+export type ArticleReader = ReturnType<typeof createArticleReader>;

@@ -1,0 +1,126 @@
+import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import type { UserId } from '../shared/ids.js';
+import type { Transaction } from '../shared/transaction.js';
+import {
+  parseArticleContent,
+  parseBody,
+  parseDescription,
+  parseTags,
+  parseTitle,
+  type ArticleContent,
+  type ArticleRef,
+  type ArticleView,
+} from './article.js';
+import type { ArticleQueries, ArticleRepository } from './ports.js';
+import { slugFromPath, slugify, withSuffix, type Slug } from './slug.js';
+
+export interface NewArticleInput extends ArticleContent {
+  readonly tagList?: readonly string[];
+}
+
+export interface ArticleChangesInput {
+  readonly title?: string;
+  readonly description?: string;
+  readonly body?: string;
+  readonly tagList?: readonly string[];
+}
+
+export interface ArticleServiceDeps {
+  readonly transaction: Transaction<ArticleRepository>;
+  readonly queries: ArticleQueries;
+  /** A short random string that makes a taken slug unique. */
+  readonly slugSuffix: () => string;
+}
+
+// With 6 random base-36 characters a collision of the suffixed slug is already one in two
+// billion; the bound only turns a broken random source into an error instead of a loop.
+const SLUG_ATTEMPTS = 5;
+
+function parseChanges(input: ArticleChangesInput): Partial<ArticleContent> {
+  return {
+    ...(input.title !== undefined && { title: parseTitle(input.title) }),
+    ...(input.description !== undefined && { description: parseDescription(input.description) }),
+    ...(input.body !== undefined && { body: parseBody(input.body) }),
+  };
+}
+
+export function createArticleService({ transaction, queries, slugSuffix }: ArticleServiceDeps) {
+  async function view(slug: Slug, viewer: UserId): Promise<ArticleView> {
+    const article = await queries.findBySlug(slug, viewer);
+    // Only a concurrent delete between our commit and this read can get here.
+    if (article === undefined) throw new NotFoundError('article');
+    return article;
+  }
+
+  async function existing(repository: ArticleRepository, slug: string): Promise<ArticleRef> {
+    const parsed = slugFromPath(slug);
+    const article = parsed === undefined ? undefined : await repository.lockBySlug(parsed);
+    if (article === undefined) throw new NotFoundError('article');
+    return article;
+  }
+
+  async function owned(repository: ArticleRepository, slug: string, userId: UserId): Promise<ArticleRef> {
+    const article = await existing(repository, slug);
+    if (article.authorId !== userId) throw new ForbiddenError('article');
+    return article;
+  }
+
+  return {
+    async publish(authorId: UserId, input: NewArticleInput): Promise<ArticleView> {
+      const content = parseArticleContent(input);
+      const tags = parseTags(input.tagList ?? []);
+      const base = slugify(content.title);
+      const slug = await transaction(async (articles) => {
+        for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
+          const candidate = attempt === 0 ? base : withSuffix(base, slugSuffix());
+          const id = await articles.insert({ ...content, authorId, slug: candidate });
+          if (id !== undefined) {
+            await articles.setTags(id, tags);
+            return candidate;
+          }
+        }
+        throw new Error(`no free slug for "${base}" after ${String(SLUG_ATTEMPTS)} attempts`);
+      });
+      return view(slug, authorId);
+    },
+
+    async edit(editorId: UserId, slug: string, input: ArticleChangesInput): Promise<ArticleView> {
+      const changes = parseChanges(input);
+      const tags = input.tagList === undefined ? undefined : parseTags(input.tagList);
+      const article = await transaction(async (articles) => {
+        const found = await owned(articles, slug, editorId);
+        await articles.update(found.id, changes);
+        if (tags !== undefined) await articles.setTags(found.id, tags);
+        return found;
+      });
+      return view(article.slug, editorId);
+    },
+
+    async remove(editorId: UserId, slug: string): Promise<void> {
+      await transaction(async (articles) => {
+        const found = await owned(articles, slug, editorId);
+        await articles.remove(found.id);
+      });
+    },
+
+    async favorite(userId: UserId, slug: string): Promise<ArticleView> {
+      const article = await transaction(async (articles) => {
+        const found = await existing(articles, slug);
+        await articles.addFavorite(found.id, userId);
+        return found;
+      });
+      return view(article.slug, userId);
+    },
+
+    async unfavorite(userId: UserId, slug: string): Promise<ArticleView> {
+      const article = await transaction(async (articles) => {
+        const found = await existing(articles, slug);
+        await articles.removeFavorite(found.id, userId);
+        return found;
+      });
+      return view(article.slug, userId);
+    },
+  };
+}
+
+export type ArticleService = ReturnType<typeof createArticleService>;

@@ -1,0 +1,40 @@
+import type { ArticleId, UserId, Viewer } from '../shared/ids.js';
+import type { Page } from '../shared/pagination.js';
+import type { Username } from '../shared/username.js';
+import type { ArticleContent, ArticleList, ArticleRef, ArticleView } from './article.js';
+import type { Slug } from './slug.js';
+
+export interface NewArticle extends ArticleContent {
+  readonly authorId: UserId;
+  readonly slug: Slug;
+}
+
+/** Write side of the articles context; every method runs inside the caller's transaction. */
+export interface ArticleRepository {
+  /** Locks the article row until the transaction ends, so checks and writes see one state. */
+  lockBySlug(slug: Slug): Promise<ArticleRef | undefined>;
+  /** `undefined` when the slug is taken; the caller picks another. */
+  insert(article: NewArticle): Promise<ArticleId | undefined>;
+  update(id: ArticleId, changes: Partial<ArticleContent>): Promise<void>;
+  /** Replaces the article's tags with `tags` (creating tags that don't exist yet). */
+  setTags(id: ArticleId, tags: readonly string[]): Promise<void>;
+  /** Deletes the article with its tags links, favorites and comments. */
+  remove(id: ArticleId): Promise<void>;
+  /** Idempotent; keeps the article's favorites count exact under concurrency. */
+  addFavorite(id: ArticleId, userId: UserId): Promise<void>;
+  removeFavorite(id: ArticleId, userId: UserId): Promise<void>;
+}
+
+export interface ArticleFilter {
+  readonly tag?: string;
+  readonly author?: Username;
+  readonly favoritedBy?: Username;
+}
+
+/** Read side: each method answers with the response projection for `viewer`. */
+export interface ArticleQueries {
+  findBySlug(slug: Slug, viewer: Viewer): Promise<ArticleView | undefined>;
+  list(filter: ArticleFilter, page: Page, viewer: Viewer): Promise<ArticleList>;
+  feed(reader: UserId, page: Page): Promise<ArticleList>;
+  tags(): Promise<string[]>;
+}

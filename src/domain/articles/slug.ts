@@ -1,0 +1,32 @@
+import type { Brand } from '../shared/brand.js';
+
+export type Slug = Brand<string, 'Slug'>;
+
+export const SLUG_MAX_LENGTH = 120;
+const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * The readable part of a slug: accents folded (é → e), anything else that is not a letter or a
+ * digit becomes one "-", at most 100 characters so a uniqueness suffix still fits.
+ * A title with no usable character (e.g. only emoji) yields "article".
+ */
+export function slugify(title: string): Slug {
+  const base = title
+    .normalize('NFKD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 100)
+    .replace(/^-+|-+$/g, '');
+  return (base === '' ? 'article' : base) as Slug;
+}
+
+/** `slug` with a random suffix, for when the plain slug is already taken. */
+export function withSuffix(slug: Slug, suffix: string): Slug {
+  return `${slug}-${suffix}` as Slug;
+}
+
+/** A slug taken from a URL: anything that could never have been generated is simply absent. */
+export function slugFromPath(value: string): Slug | undefined {
+  return value.length <= SLUG_MAX_LENGTH && SLUG_PATTERN.test(value) ? (value as Slug) : undefined;
+}

@@ -1,0 +1,45 @@
+import { slugFromPath } from '../articles/slug.js';
+import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import type { ArticleId, UserId, Viewer } from '../shared/ids.js';
+import { commentIdFromPath, parseCommentBody, type CommentView } from './comment.js';
+import type { CommentQueries, CommentRepository } from './ports.js';
+
+export interface CommentServiceDeps {
+  readonly comments: CommentRepository;
+  readonly queries: CommentQueries;
+}
+
+export function createCommentService({ comments, queries }: CommentServiceDeps) {
+  async function articleId(slug: string): Promise<ArticleId> {
+    const parsed = slugFromPath(slug);
+    const id = parsed === undefined ? undefined : await comments.findArticleId(parsed);
+    if (id === undefined) throw new NotFoundError('article');
+    return id;
+  }
+
+  return {
+    async list(slug: string, viewer: Viewer): Promise<CommentView[]> {
+      return queries.listForArticle(await articleId(slug), viewer);
+    },
+
+    async add(authorId: UserId, slug: string, body: string): Promise<CommentView> {
+      const text = parseCommentBody(body);
+      const id = await comments.insert(await articleId(slug), authorId, text);
+      const comment = await queries.findById(id, authorId);
+      // Only a concurrent delete of the article between the insert and this read can get here.
+      if (comment === undefined) throw new NotFoundError('comment');
+      return comment;
+    },
+
+    async remove(userId: UserId, slug: string, commentId: number): Promise<void> {
+      const article = await articleId(slug);
+      const id = commentIdFromPath(commentId);
+      const authorId = id === undefined ? undefined : await comments.findAuthorId(article, id);
+      if (id === undefined || authorId === undefined) throw new NotFoundError('comment');
+      if (authorId !== userId) throw new ForbiddenError('comment');
+      await comments.remove(id);
+    },
+  };
+}
+
+export type CommentService = ReturnType<typeof createCommentService>;

@@ -1,0 +1,16 @@
+import type { Slug } from '../articles/slug.js';
+import type { ArticleId, CommentId, UserId, Viewer } from '../shared/ids.js';
+import type { CommentView } from './comment.js';
+
+export interface CommentRepository {
+  findArticleId(slug: Slug): Promise<ArticleId | undefined>;
+  findAuthorId(articleId: ArticleId, commentId: CommentId): Promise<UserId | undefined>;
+  insert(articleId: ArticleId, authorId: UserId, body: string): Promise<CommentId>;
+  remove(commentId: CommentId): Promise<void>;
+}
+
+export interface CommentQueries {
+  findById(id: CommentId, viewer: Viewer): Promise<CommentView | undefined>;
+  /** Newest first, in one round trip whatever the number of comments. */
+  listForArticle(articleId: ArticleId, viewer: Viewer): Promise<CommentView[]>;
+}

@@ -1,0 +1,96 @@
+import { InvalidCredentialsError, UnauthenticatedError } from '../shared/errors.js';
+import { parseEmail } from './email.js';
+import { parseNewPassword, requireLoginPassword } from './password.js';
+import type { AccountChanges, AccountRepository, PasswordHasher, TokenIssuer } from './ports.js';
+import type { UserId } from '../shared/ids.js';
+import { parseBio, parseImage, type Account, type AuthenticatedUser } from './user.js';
+import { parseUsername } from '../shared/username.js';
+
+export interface RegistrationInput {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface LoginInput {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface AccountUpdateInput {
+  readonly username?: string;
+  readonly email?: string;
+  readonly password?: string;
+  readonly bio?: string | null;
+  readonly image?: string | null;
+}
+
+export interface AccountServiceDeps {
+  readonly accounts: AccountRepository;
+  readonly hasher: PasswordHasher;
+  readonly tokens: TokenIssuer;
+}
+
+export function createAccountService({ accounts, hasher, tokens }: AccountServiceDeps) {
+  async function authenticated(account: Account): Promise<AuthenticatedUser> {
+    return {
+      email: account.email,
+      token: await tokens.issue(account.id),
+      username: account.username,
+      bio: account.bio,
+      image: account.image,
+    };
+  }
+
+  async function parseChanges(input: AccountUpdateInput): Promise<AccountChanges> {
+    return {
+      ...(input.username !== undefined && { username: parseUsername(input.username) }),
+      ...(input.email !== undefined && { email: parseEmail(input.email) }),
+      ...(input.password !== undefined && {
+        passwordHash: await hasher.hash(parseNewPassword(input.password)),
+      }),
+      ...(input.bio !== undefined && { bio: parseBio(input.bio) }),
+      ...(input.image !== undefined && { image: parseImage(input.image) }),
+    };
+  }
+
+  return {
+    async register(input: RegistrationInput): Promise<AuthenticatedUser> {
+      const username = parseUsername(input.username);
+      const email = parseEmail(input.email);
+      const password = parseNewPassword(input.password);
+      const account = await accounts.insert({
+        username,
+        email,
+        passwordHash: await hasher.hash(password),
+      });
+      return authenticated(account);
+    },
+
+    async login(input: LoginInput): Promise<AuthenticatedUser> {
+      const email = parseEmail(input.email);
+      const password = requireLoginPassword(input.password);
+      const found = await accounts.findCredentialsByEmail(email);
+      // Always verify, even for an unknown email, so response time does not reveal which
+      // addresses have accounts.
+      const valid = await hasher.verify(found?.passwordHash, password);
+      if (found === undefined || !valid) throw new InvalidCredentialsError();
+      return authenticated(found.account);
+    },
+
+    async current(userId: UserId): Promise<AuthenticatedUser> {
+      const account = await accounts.findById(userId);
+      // A valid token for an account that no longer exists is a stale credential.
+      if (account === undefined) throw new UnauthenticatedError('invalid');
+      return authenticated(account);
+    },
+
+    async update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser> {
+      const account = await accounts.update(userId, await parseChanges(input));
+      if (account === undefined) throw new UnauthenticatedError('invalid');
+      return authenticated(account);
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,30 @@
+import type { Brand } from '../shared/brand.js';
+import { ValidationError } from '../shared/errors.js';
+import { BLANK, lengthOf, tooLong } from '../shared/text.js';
+
+/** A password that satisfies the policy for new passwords (NIST SP 800-63B §5.1.1.2). */
+export type NewPassword = Brand<string, 'NewPassword'>;
+
+export const PASSWORD_MIN_LENGTH = 8;
+// Long enough for any passphrase, short enough that hashing it is never a denial of service.
+export const PASSWORD_MAX_LENGTH = 256;
+
+/** Length rules only: no composition rules, and spaces count (NIST). */
+export function parseNewPassword(value: string): NewPassword {
+  if (value === '') throw ValidationError.field('password', BLANK);
+  const length = lengthOf(value);
+  if (length < PASSWORD_MIN_LENGTH) {
+    throw ValidationError.field(
+      'password',
+      `is too short (minimum is ${String(PASSWORD_MIN_LENGTH)} characters)`,
+    );
+  }
+  if (length > PASSWORD_MAX_LENGTH) throw ValidationError.field('password', tooLong(PASSWORD_MAX_LENGTH));
+  return value as NewPassword;
+}
+
+/** A login attempt is checked against the stored hash, never against today's policy. */
+export function requireLoginPassword(value: string): string {
+  if (value === '') throw ValidationError.field('password', BLANK);
+  return value;
+}

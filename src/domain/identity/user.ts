@@ -1,0 +1,42 @@
+import type { UserId } from '../shared/ids.js';
+import { ValidationError } from '../shared/errors.js';
+import { optionalText } from '../shared/text.js';
+import type { Email } from './email.js';
+import type { Username } from '../shared/username.js';
+
+export const BIO_MAX_LENGTH = 2_000;
+export const IMAGE_MAX_LENGTH = 2_000;
+
+export interface Account {
+  readonly id: UserId;
+  readonly username: Username;
+  readonly email: Email;
+  readonly bio: string | null;
+  readonly image: string | null;
+}
+
+/** The user as returned by register, login and /user: the account plus a fresh token. */
+export interface AuthenticatedUser {
+  readonly email: Email;
+  readonly token: string;
+  readonly username: Username;
+  readonly bio: string | null;
+  readonly image: string | null;
+}
+
+export function parseBio(value: string | null): string | null {
+  return optionalText('bio', value, BIO_MAX_LENGTH);
+}
+
+/**
+ * Images are rendered by clients as `<img src>`: only absolute http(s) URLs are stored, so a
+ * `javascript:` or `data:` URL can never reach another user's browser.
+ */
+export function parseImage(value: string | null): string | null {
+  const image = optionalText('image', value, IMAGE_MAX_LENGTH);
+  if (image === null) return null;
+  if (!URL.canParse(image) || !/^https?:$/.test(new URL(image).protocol)) {
+    throw ValidationError.field('image', 'must be an http or https URL');
+  }
+  return image;
+}

@@ -1,0 +1,15 @@
+import type { UserId, Viewer } from '../shared/ids.js';
+import type { Username } from '../shared/username.js';
+import type { ProfileView } from './profile.js';
+
+export interface ProfileQueries {
+  /** One round trip: the profile and whether `viewer` follows it. */
+  findProfile(username: Username, viewer: Viewer): Promise<ProfileView | undefined>;
+}
+
+/** The follow graph. Both writes are idempotent: repeating one changes nothing. */
+export interface FollowRepository {
+  findUserId(username: Username): Promise<UserId | undefined>;
+  follow(follower: UserId, followee: UserId): Promise<void>;
+  unfollow(follower: UserId, followee: UserId): Promise<void>;
+}

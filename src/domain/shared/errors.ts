@@ -1,0 +1,81 @@
+/**
+ * The closed catalogue of domain errors. Domain code throws these; `core/http/error-handler.ts`
+ * is the one place that turns them into HTTP statuses and bodies.
+ */
+
+/** Field name → human messages, the shape RealWorld clients read from `errors`. */
+export type FieldErrors = Readonly<Record<string, readonly string[]>>;
+
+/** A resource named in 403/404 bodies (`errors.article: ["not found"]`). */
+export type Resource = 'article' | 'comment' | 'profile';
+
+export class ValidationError extends Error {
+  readonly code = 'validation_failed';
+  constructor(readonly fields: FieldErrors) {
+    super(`invalid ${Object.keys(fields).join(', ')}`);
+  }
+
+  static field(field: string, message: string): ValidationError {
+    return new ValidationError({ [field]: [message] });
+  }
+}
+
+export class NotFoundError extends Error {
+  readonly code = 'not_found';
+  constructor(readonly resource: Resource) {
+    super(`${resource} not found`);
+  }
+}
+
+export class ForbiddenError extends Error {
+  readonly code = 'forbidden';
+  constructor(readonly resource: Resource) {
+    super(`not allowed to change this ${resource}`);
+  }
+}
+
+/** A uniqueness rule was broken, e.g. a username that is already taken. */
+export class ConflictError extends Error {
+  readonly code = 'already_taken';
+  constructor(readonly field: string) {
+    super(`${field} has already been taken`);
+  }
+}
+
+/** No token, or a token that is malformed, forged or expired. */
+export class UnauthenticatedError extends Error {
+  readonly code = 'unauthenticated';
+  constructor(
+    readonly reason: 'missing' | 'invalid',
+    options?: ErrorOptions,
+  ) {
+    super(reason === 'missing' ? 'authentication token is missing' : 'authentication token is invalid', options);
+  }
+}
+
+/** Login failed; deliberately silent on whether the email or the password was wrong. */
+export class InvalidCredentialsError extends Error {
+  readonly code = 'invalid_credentials';
+  constructor() {
+    super('email or password is invalid');
+  }
+}
+
+export type DomainError =
+  | ValidationError
+  | NotFoundError
+  | ForbiddenError
+  | ConflictError
+  | UnauthenticatedError
+  | InvalidCredentialsError;
+
+export function isDomainError(error: unknown): error is DomainError {
+  return (
+    error instanceof ValidationError ||
+    error instanceof NotFoundError ||
+    error instanceof ForbiddenError ||
+    error instanceof ConflictError ||
+    error instanceof UnauthenticatedError ||
+    error instanceof InvalidCredentialsError
+  );
+}

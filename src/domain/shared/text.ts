@@ -1,0 +1,37 @@
+import { ValidationError } from './errors.js';
+
+export const BLANK = "can't be blank";
+
+export function tooLong(max: number): string {
+  return `is too long (maximum is ${String(max)} characters)`;
+}
+
+/** Length in user-perceived code points, so an emoji counts once, not twice. */
+export function lengthOf(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+/**
+ * Trims `value` and enforces "not blank, at most `max` characters" for `field`.
+ * The trimmed text is what gets stored.
+ */
+export function requiredText(field: string, value: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw ValidationError.field(field, BLANK);
+  if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
+  return trimmed;
+}
+
+/**
+ * Optional profile text: `null`, empty or blank all mean "not set" and become `null`
+ * (RealWorld clients send `""` to clear a field).
+ */
+export function optionalText(field: string, value: string | null, max: number): string | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
+  return trimmed;
+}

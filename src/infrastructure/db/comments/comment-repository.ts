@@ -1,0 +1,49 @@
+import { and, eq } from 'drizzle-orm';
+import type { CommentRepository } from '../../../domain/comments/ports.js';
+import { NotFoundError } from '../../../domain/shared/errors.js';
+import type { ArticleId, CommentId, UserId } from '../../../domain/shared/ids.js';
+import type { Database } from '../database.js';
+import { foreignKeyViolation } from '../pg-errors.js';
+import { articlesTable } from '../schema/articles.js';
+import { commentsTable } from '../schema/comments.js';
+
+export function createCommentRepository(db: Database): CommentRepository {
+  return {
+    async findArticleId(slug) {
+      const [row] = await db
+        .select({ id: articlesTable.id })
+        .from(articlesTable)
+        .where(eq(articlesTable.slug, slug));
+      return row?.id as ArticleId | undefined;
+    },
+
+    async findAuthorId(articleId, commentId) {
+      const [row] = await db
+        .select({ authorId: commentsTable.authorId })
+        .from(commentsTable)
+        .where(and(eq(commentsTable.id, commentId), eq(commentsTable.articleId, articleId)));
+      return row?.authorId as UserId | undefined;
+    },
+
+    async insert(articleId, authorId, body) {
+      try {
+        const [row] = await db
+          .insert(commentsTable)
+          .values({ articleId, authorId, body })
+          .returning({ id: commentsTable.id });
+        if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
+        return row.id as CommentId;
+      } catch (error) {
+        // The article was deleted between our lookup and this insert.
+        if (foreignKeyViolation(error) === 'comments_article_id_articles_id_fk') {
+          throw new NotFoundError('article');
+        }
+        throw error;
+      }
+    },
+
+    async remove(commentId) {
+      await db.delete(commentsTable).where(eq(commentsTable.id, commentId));
+    },
+  };
+}

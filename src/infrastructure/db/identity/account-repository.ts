@@ -1,0 +1,83 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Email } from '../../../domain/identity/email.js';
+import type { AccountRepository, AccountChanges } from '../../../domain/identity/ports.js';
+import type { Account } from '../../../domain/identity/user.js';
+import { ConflictError } from '../../../domain/shared/errors.js';
+import type { UserId } from '../../../domain/shared/ids.js';
+import type { Username } from '../../../domain/shared/username.js';
+import type { Database } from '../database.js';
+import { uniqueViolation } from '../pg-errors.js';
+import { usersTable } from '../schema/identity.js';
+
+const accountColumns = {
+  id: usersTable.id,
+  username: usersTable.username,
+  email: usersTable.email,
+  bio: usersTable.bio,
+  image: usersTable.image,
+};
+
+type AccountRow = { id: number; username: string; email: string; bio: string | null; image: string | null };
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id as UserId,
+    username: row.username as Username,
+    email: row.email as Email,
+    bio: row.bio,
+    image: row.image,
+  };
+}
+
+const CONFLICTS: Readonly<Record<string, string>> = {
+  users_username_lower_key: 'username',
+  users_email_key: 'email',
+};
+
+/** Turns a broken uniqueness rule into the domain's conflict, naming the field. */
+async function uniquely<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const field = CONFLICTS[uniqueViolation(error) ?? ''];
+    if (field !== undefined) throw new ConflictError(field);
+    throw error;
+  }
+}
+
+export function createAccountRepository(db: Database): AccountRepository {
+  return {
+    async findById(id) {
+      const [row] = await db.select(accountColumns).from(usersTable).where(eq(usersTable.id, id));
+      return row === undefined ? undefined : toAccount(row);
+    },
+
+    async findCredentialsByEmail(email) {
+      const [row] = await db
+        .select({ ...accountColumns, passwordHash: usersTable.passwordHash })
+        .from(usersTable)
+        .where(eq(usersTable.email, email));
+      return row === undefined ? undefined : { account: toAccount(row), passwordHash: row.passwordHash };
+    },
+
+    insert(account) {
+      return uniquely(async () => {
+        const [row] = await db.insert(usersTable).values(account).returning(accountColumns);
+        if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
+        return toAccount(row);
+      });
+    },
+
+    update(id, changes: AccountChanges) {
+      return uniquely(async () => {
+        const [row] = await db
+          .update(usersTable)
+          // sql: the database clock, so every instance stamps changes from one source of time.
+          .set({ ...changes, updatedAt: sql`now()` })
+          .where(eq(usersTable.id, id))
+          .returning(accountColumns);
+        return row === undefined ? undefined : toAccount(row);
+      });
+    },
+  };
+}

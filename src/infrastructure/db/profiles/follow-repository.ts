@@ -1,0 +1,29 @@
+import { and, eq } from 'drizzle-orm';
+import type { FollowRepository } from '../../../domain/profiles/ports.js';
+import type { UserId } from '../../../domain/shared/ids.js';
+import type { Database } from '../database.js';
+import { usersTable } from '../schema/identity.js';
+import { followsTable } from '../schema/profiles.js';
+
+export function createFollowRepository(db: Database): FollowRepository {
+  return {
+    async findUserId(username) {
+      const [row] = await db
+        .select({ id: usersTable.id })
+        .from(usersTable)
+        .where(eq(usersTable.username, username));
+      return row?.id as UserId | undefined;
+    },
+
+    async follow(followerId, followeeId) {
+      // The primary key makes a repeated or concurrent follow a no-op, never a second row.
+      await db.insert(followsTable).values({ followerId, followeeId }).onConflictDoNothing();
+    },
+
+    async unfollow(followerId, followeeId) {
+      await db
+        .delete(followsTable)
+        .where(and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { ProfileView } from '../../../domain/profiles/profile.js';
+import type { Viewer } from '../../../domain/shared/ids.js';
+import type { Username } from '../../../domain/shared/username.js';
+import type { Database } from '../database.js';
+import { followsTable } from '../schema/profiles.js';
+import { usersTable } from '../schema/identity.js';
+
+/** `true` when `viewer` follows the user whose id is in `userId`; always `false` for anonymous. */
+export function followedBy(db: Database, viewer: Viewer, userId: AnyPgColumn): SQL<boolean> {
+  // sql: a constant, so an anonymous request asks the database nothing about follows.
+  if (viewer === undefined) return sql<boolean>`false`;
+  return exists(
+    db
+      .select({ followerId: followsTable.followerId })
+      .from(followsTable)
+      .where(and(eq(followsTable.followerId, viewer), eq(followsTable.followeeId, userId))),
+  ).mapWith(Boolean);
+}
+
+/** The profile columns of `usersTable` as `viewer` sees them; every view of a person uses it. */
+export function profileColumns(db: Database, viewer: Viewer) {
+  return {
+    username: usersTable.username,
+    bio: usersTable.bio,
+    image: usersTable.image,
+    following: followedBy(db, viewer, usersTable.id),
+  };
+}
+
+export interface ProfileRow {
+  readonly username: string;
+  readonly bio: string | null;
+  readonly image: string | null;
+  readonly following: boolean;
+}
+
+export function toProfileView(row: ProfileRow): ProfileView {
+  return { ...row, username: row.username as Username };
+}

@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+
+export const usersTable = pgTable(
+  'users',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    username: varchar('username', { length: 64 }).notNull(),
+    email: varchar('email', { length: 254 }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    bio: varchar('bio', { length: 2000 }),
+    image: varchar('image', { length: 2000 }),
+    createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    // sql: expression index, so "Alice" and "alice" can't both register.
+    uniqueIndex('users_username_lower_key').on(sql`lower(${table.username})`),
+    // Lookups by the exact username (profiles, author and favorited filters).
+    index('users_username_idx').on(table.username),
+    uniqueIndex('users_email_key').on(table.email),
+    // sql: check constraint; the domain lower-cases emails, the database guarantees it.
+    check('users_email_lower_check', sql`${table.email} = lower(${table.email})`),
+    // sql: check constraint; blank usernames are rejected by the domain, and here too.
+    check('users_username_not_blank_check', sql`length(trim(${table.username})) > 0`),
+  ],
+);

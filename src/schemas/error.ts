@@ -1,0 +1,33 @@
+import { Type, type TSchema } from 'typebox';
+
+export const ErrorResponse = Type.Object(
+  {
+    errors: Type.Record(Type.String(), Type.Array(Type.String()), {
+      description: 'RealWorld shape: field or resource → messages',
+    }),
+    error: Type.Object({
+      code: Type.String({ description: 'Stable code from the error catalogue (docs/api-design.md)' }),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'ErrorResponse', description: 'Error' },
+);
+
+const descriptions: Readonly<Record<number, string>> = {
+  400: 'Malformed request (e.g. invalid JSON)',
+  401: 'Missing or invalid token, or invalid credentials',
+  403: 'The caller may not change this resource',
+  404: 'No such resource',
+  409: 'A unique value is already taken',
+  413: 'Body too large',
+  415: 'Body is not application/json',
+  422: 'The request failed validation',
+};
+
+/** The documented error responses of a route, all with the one error body. */
+export function errorResponses(...statuses: readonly number[]): Record<number, TSchema> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, Type.Ref('ErrorResponse', { description: descriptions[status] ?? 'Error' })]),
+  );
+}

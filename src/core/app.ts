@@ -69,7 +69,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerJsonBody(app);
   registerErrorHandlers(app);
   await app.register(helmet);
-  await app.register(cors, { origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins] });
+  await app.register(cors, {
+    origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
+  });
   await app.register(swagger, openApiDocument);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorResponse);
@@ -80,11 +82,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const articleQueries = createArticleQueries(db);
 
   const accounts = createAccountService({ accounts: createAccountRepository(db), hasher, tokens });
-  const profiles = createProfileService({ follows: createFollowRepository(db), queries: createProfileQueries(db) });
+  const profiles = createProfileService({
+    follows: createFollowRepository(db),
+    queries: createProfileQueries(db),
+  });
   const articles = createArticleService({
     transaction: (work) => db.transaction((tx) => work(createArticleRepository(tx))),
     queries: articleQueries,
-    slugSuffix: () => randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0'),
+    slugSuffix: () =>
+      randomBytes(6)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '0'),
   });
   const reader = createArticleReader(articleQueries);
   const comments = createCommentService({
@@ -92,7 +101,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     queries: createCommentQueries(db),
   });
 
-  const routes = [userRoutes(accounts), profileRoutes(profiles), articleRoutes(articles, reader), commentRoutes(comments)];
+  const routes = [
+    userRoutes(accounts),
+    profileRoutes(profiles),
+    articleRoutes(articles, reader),
+    commentRoutes(comments),
+  ];
   await app.register(async (api) => {
     registerAuth(api, tokens);
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.

@@ -7,13 +7,18 @@ import { Value } from 'typebox/value';
  * `process.env` (through `loadConfig`); everything else receives the frozen `Config`.
  */
 const Environment = Type.Object({
-  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
-    default: 'development',
-  }),
+  NODE_ENV: Type.Union(
+    [Type.Literal('development'), Type.Literal('production'), Type.Literal('test')],
+    {
+      default: 'development',
+    },
+  ),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 3000 }),
   LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) =>
+      Type.Literal(level),
+    ),
     { default: 'info' },
   ),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
@@ -67,7 +72,9 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
   const [error] = environment.Errors(value);
   if (error !== undefined) {
     const variable = error.instancePath.split('/')[1] ?? '';
-    throw new ConfigError(`invalid environment variable ${variable}: ${describe(variable, error.message)}`);
+    throw new ConfigError(
+      `invalid environment variable ${variable}: ${describe(variable, error.message)}`,
+    );
   }
   return toConfig(value as Environment);
 }
@@ -76,17 +83,24 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
 function describe(variable: string, message: string): string {
   const schema: unknown = Environment.properties[variable as keyof Environment];
   const choices = (schema as { anyOf?: readonly { const?: unknown }[] } | undefined)?.anyOf;
-  return choices === undefined ? message : `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`;
+  return choices === undefined
+    ? message
+    : `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`;
 }
 
 function toConfig(env: Environment): Config {
-  if (env.TOKEN_SECRET !== undefined && Buffer.byteLength(env.TOKEN_SECRET) < TOKEN_SECRET_MIN_BYTES) {
+  if (
+    env.TOKEN_SECRET !== undefined &&
+    Buffer.byteLength(env.TOKEN_SECRET) < TOKEN_SECRET_MIN_BYTES
+  ) {
     throw new ConfigError(
       `invalid environment variable TOKEN_SECRET: must be at least ${String(TOKEN_SECRET_MIN_BYTES)} bytes`,
     );
   }
   if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === undefined) {
-    throw new ConfigError('missing environment variable TOKEN_SECRET: required when NODE_ENV=production');
+    throw new ConfigError(
+      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
+    );
   }
   return Object.freeze({
     env: env.NODE_ENV,

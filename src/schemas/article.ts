@@ -13,7 +13,9 @@ import { Profile } from './profile.js';
 const title = Type.String({ maxLength: TITLE_MAX_LENGTH });
 const description = Type.String({ maxLength: DESCRIPTION_MAX_LENGTH });
 const body = Type.String({ maxLength: BODY_MAX_LENGTH });
-const tagList = Type.Array(Type.String({ maxLength: TAG_MAX_LENGTH }), { maxItems: TAGS_MAX_COUNT });
+const tagList = Type.Array(Type.String({ maxLength: TAG_MAX_LENGTH }), {
+  maxItems: TAGS_MAX_COUNT,
+});
 
 export const NewArticleBody = Type.Object(
   {
@@ -67,10 +69,17 @@ export const MultipleArticlesResponse = Type.Object({
 export type MultipleArticlesResponse = Static<typeof MultipleArticlesResponse>;
 
 export const ArticleListQuery = Type.Object({
-  tag: Type.Optional(Type.String({ maxLength: TAG_MAX_LENGTH, description: 'Only articles with this tag' })),
-  author: Type.Optional(Type.String({ maxLength: USERNAME_MAX_LENGTH, description: 'Only articles by this username' })),
+  tag: Type.Optional(
+    Type.String({ maxLength: TAG_MAX_LENGTH, description: 'Only articles with this tag' }),
+  ),
+  author: Type.Optional(
+    Type.String({ maxLength: USERNAME_MAX_LENGTH, description: 'Only articles by this username' }),
+  ),
   favorited: Type.Optional(
-    Type.String({ maxLength: USERNAME_MAX_LENGTH, description: 'Only articles favorited by this username' }),
+    Type.String({
+      maxLength: USERNAME_MAX_LENGTH,
+      description: 'Only articles favorited by this username',
+    }),
   ),
   ...PageQuery,
 });

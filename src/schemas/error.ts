@@ -6,7 +6,9 @@ export const ErrorResponse = Type.Object(
       description: 'RealWorld shape: field or resource → messages',
     }),
     error: Type.Object({
-      code: Type.String({ description: 'Stable code from the error catalogue (docs/api-design.md)' }),
+      code: Type.String({
+        description: 'Stable code from the error catalogue (docs/api-design.md)',
+      }),
       message: Type.String(),
       details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
@@ -28,6 +30,9 @@ const descriptions: Readonly<Record<number, string>> = {
 /** The documented error responses of a route, all with the one error body. */
 export function errorResponses(...statuses: readonly number[]): Record<number, TSchema> {
   return Object.fromEntries(
-    statuses.map((status) => [status, Type.Ref('ErrorResponse', { description: descriptions[status] ?? 'Error' })]),
+    statuses.map((status) => [
+      status,
+      Type.Ref('ErrorResponse', { description: descriptions[status] ?? 'Error' }),
+    ]),
   );
 }

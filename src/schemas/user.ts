@@ -29,7 +29,9 @@ export const UpdateUserBody = Type.Object(
         email: Type.Optional(email),
         password: Type.Optional(password),
         bio: Type.Optional(Type.Union([Type.String({ maxLength: BIO_MAX_LENGTH }), Type.Null()])),
-        image: Type.Optional(Type.Union([Type.String({ maxLength: IMAGE_MAX_LENGTH }), Type.Null()])),
+        image: Type.Optional(
+          Type.Union([Type.String({ maxLength: IMAGE_MAX_LENGTH }), Type.Null()]),
+        ),
       },
       { additionalProperties: false, minProperties: 1 },
     ),

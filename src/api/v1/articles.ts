@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { viewerOf } from '../../core/http/auth.js';
 import type { ArticleReader } from '../../domain/articles/article-reader.js';
 import type { ArticleService } from '../../domain/articles/article-service.js';
@@ -15,8 +15,11 @@ import {
 } from '../../schemas/article.js';
 import { errorResponses } from '../../schemas/error.js';
 
-export function articleRoutes(articles: ArticleService, reader: ArticleReader): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function articleRoutes(
+  articles: ArticleService,
+  reader: ArticleReader,
+): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     app.get(
       '/articles',
       {
@@ -71,7 +74,9 @@ export function articleRoutes(articles: ArticleService, reader: ArticleReader): 
         },
       },
       async (request, reply) =>
-        reply.code(201).send({ article: await articles.publish(viewerOf(request), request.body.article) }),
+        reply
+          .code(201)
+          .send({ article: await articles.publish(viewerOf(request), request.body.article) }),
     );
 
     app.put(
@@ -99,7 +104,10 @@ export function articleRoutes(articles: ArticleService, reader: ArticleReader): 
           tags: ['Articles'],
           summary: 'Delete an article with its comments and favorites (author only)',
           params: SlugParams,
-          response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(401, 403, 404) },
+          response: {
+            204: { description: 'Deleted', type: 'null' },
+            ...errorResponses(401, 403, 404),
+          },
         },
       },
       async (request, reply) => {
@@ -119,7 +127,9 @@ export function articleRoutes(articles: ArticleService, reader: ArticleReader): 
           response: { 200: ArticleResponse, ...errorResponses(401, 404) },
         },
       },
-      async (request) => ({ article: await articles.favorite(viewerOf(request), request.params.slug) }),
+      async (request) => ({
+        article: await articles.favorite(viewerOf(request), request.params.slug),
+      }),
     );
 
     app.delete(
@@ -133,7 +143,9 @@ export function articleRoutes(articles: ArticleService, reader: ArticleReader): 
           response: { 200: ArticleResponse, ...errorResponses(401, 404) },
         },
       },
-      async (request) => ({ article: await articles.unfavorite(viewerOf(request), request.params.slug) }),
+      async (request) => ({
+        article: await articles.unfavorite(viewerOf(request), request.params.slug),
+      }),
     );
 
     app.get(
@@ -144,5 +156,6 @@ export function articleRoutes(articles: ArticleService, reader: ArticleReader): 
       },
       async () => ({ tags: await reader.tags() }),
     );
+    done();
   };
 }

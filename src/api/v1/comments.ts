@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { viewerOf } from '../../core/http/auth.js';
 import type { CommentService } from '../../domain/comments/comment-service.js';
 import { SlugParams } from '../../schemas/article.js';
@@ -12,8 +12,8 @@ import { errorResponses } from '../../schemas/error.js';
 
 const tags = ['Comments'];
 
-export function commentRoutes(comments: CommentService): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function commentRoutes(comments: CommentService): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     app.get(
       '/articles/:slug/comments',
       {
@@ -43,7 +43,13 @@ export function commentRoutes(comments: CommentService): FastifyPluginAsyncTypeb
       async (request, reply) =>
         reply
           .code(201)
-          .send({ comment: await comments.add(viewerOf(request), request.params.slug, request.body.comment.body) }),
+          .send({
+            comment: await comments.add(
+              viewerOf(request),
+              request.params.slug,
+              request.body.comment.body,
+            ),
+          }),
     );
 
     app.delete(
@@ -54,7 +60,10 @@ export function commentRoutes(comments: CommentService): FastifyPluginAsyncTypeb
           tags,
           summary: 'Delete a comment (its author only)',
           params: CommentParams,
-          response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(401, 403, 404, 422) },
+          response: {
+            204: { description: 'Deleted', type: 'null' },
+            ...errorResponses(401, 403, 404, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -62,5 +71,6 @@ export function commentRoutes(comments: CommentService): FastifyPluginAsyncTypeb
         return reply.code(204).send(null);
       },
     );
+    done();
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { viewerOf } from '../../core/http/auth.js';
 import type { ProfileService } from '../../domain/profiles/profile-service.js';
 import { errorResponses } from '../../schemas/error.js';
@@ -6,8 +6,8 @@ import { ProfileResponse, UsernameParams } from '../../schemas/profile.js';
 
 const tags = ['Profile'];
 
-export function profileRoutes(profiles: ProfileService): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     app.get(
       '/profiles/:username',
       {
@@ -33,7 +33,9 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginAsyncTypeb
           response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
         },
       },
-      async (request) => ({ profile: await profiles.follow(viewerOf(request), request.params.username) }),
+      async (request) => ({
+        profile: await profiles.follow(viewerOf(request), request.params.username),
+      }),
     );
 
     app.delete(
@@ -47,7 +49,10 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginAsyncTypeb
           response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
         },
       },
-      async (request) => ({ profile: await profiles.unfollow(viewerOf(request), request.params.username) }),
+      async (request) => ({
+        profile: await profiles.unfollow(viewerOf(request), request.params.username),
+      }),
     );
+    done();
   };
 }

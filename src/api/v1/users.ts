@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { viewerOf } from '../../core/http/auth.js';
 import type { AccountService } from '../../domain/identity/account-service.js';
 import { errorResponses } from '../../schemas/error.js';
@@ -6,8 +6,8 @@ import { LoginBody, NewUserBody, UpdateUserBody, UserResponse } from '../../sche
 
 const tags = ['User and Authentication'];
 
-export function userRoutes(accounts: AccountService): FastifyPluginAsyncTypebox {
-  return async (app) => {
+export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypebox {
+  return (app, _options, done) => {
     app.post(
       '/users/login',
       {
@@ -33,14 +33,19 @@ export function userRoutes(accounts: AccountService): FastifyPluginAsyncTypebox 
           response: { 201: UserResponse, ...errorResponses(400, 409, 413, 415, 422) },
         },
       },
-      async (request, reply) => reply.code(201).send({ user: await accounts.register(request.body.user) }),
+      async (request, reply) =>
+        reply.code(201).send({ user: await accounts.register(request.body.user) }),
     );
 
     app.get(
       '/user',
       {
         config: { auth: 'required' },
-        schema: { tags, summary: 'Get the current user', response: { 200: UserResponse, ...errorResponses(401) } },
+        schema: {
+          tags,
+          summary: 'Get the current user',
+          response: { 200: UserResponse, ...errorResponses(401) },
+        },
       },
       async (request) => ({ user: await accounts.current(viewerOf(request)) }),
     );
@@ -58,5 +63,6 @@ export function userRoutes(accounts: AccountService): FastifyPluginAsyncTypebox 
       },
       async (request) => ({ user: await accounts.update(viewerOf(request), request.body.user) }),
     );
+    done();
   };
 }

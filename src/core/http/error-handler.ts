@@ -12,22 +12,58 @@ interface HttpError {
 function fromDomain(error: DomainError): HttpError {
   switch (error.code) {
     case 'validation_failed':
-      return { status: 422, body: errorBody(error.code, 'the request is invalid', error.fields, { fields: error.fields }) };
+      return {
+        status: 422,
+        body: errorBody(error.code, 'the request is invalid', error.fields, {
+          fields: error.fields,
+        }),
+      };
     case 'not_found':
-      return { status: 404, body: errorBody(error.code, error.message, { [error.resource]: ['not found'] }, { resource: error.resource }) };
+      return {
+        status: 404,
+        body: errorBody(
+          error.code,
+          error.message,
+          { [error.resource]: ['not found'] },
+          { resource: error.resource },
+        ),
+      };
     case 'forbidden':
-      return { status: 403, body: errorBody(error.code, error.message, { [error.resource]: ['forbidden'] }, { resource: error.resource }) };
+      return {
+        status: 403,
+        body: errorBody(
+          error.code,
+          error.message,
+          { [error.resource]: ['forbidden'] },
+          { resource: error.resource },
+        ),
+      };
     case 'already_taken':
-      return { status: 409, body: errorBody(error.code, error.message, { [error.field]: ['has already been taken'] }, { field: error.field }) };
+      return {
+        status: 409,
+        body: errorBody(
+          error.code,
+          error.message,
+          { [error.field]: ['has already been taken'] },
+          { field: error.field },
+        ),
+      };
     case 'unauthenticated':
       return {
         status: 401,
-        body: errorBody(error.reason === 'missing' ? 'token_missing' : 'token_invalid', error.message, {
-          token: [error.reason === 'missing' ? 'is missing' : 'is invalid'],
-        }),
+        body: errorBody(
+          error.reason === 'missing' ? 'token_missing' : 'token_invalid',
+          error.message,
+          {
+            token: [error.reason === 'missing' ? 'is missing' : 'is invalid'],
+          },
+        ),
       };
     case 'invalid_credentials':
-      return { status: 401, body: errorBody(error.code, error.message, { credentials: ['invalid'] }) };
+      return {
+        status: 401,
+        body: errorBody(error.code, error.message, { credentials: ['invalid'] }),
+      };
   }
 }
 
@@ -36,19 +72,40 @@ function fromFastify(error: FastifyError): HttpError | undefined {
   if (error.validation !== undefined) {
     const part = error.validationContext ?? 'body';
     const fields = fieldErrors(error.validation, part);
-    return { status: 422, body: errorBody('validation_failed', `the request ${part} is invalid`, fields, { fields }) };
+    return {
+      status: 422,
+      body: errorBody('validation_failed', `the request ${part} is invalid`, fields, { fields }),
+    };
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: errorBody('unsupported_media_type', 'send the body as application/json', { body: ['must be application/json'] }) };
+      return {
+        status: 415,
+        body: errorBody('unsupported_media_type', 'send the body as application/json', {
+          body: ['must be application/json'],
+        }),
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: errorBody('payload_too_large', 'the request body is too large', { body: ['is too large'] }) };
+      return {
+        status: 413,
+        body: errorBody('payload_too_large', 'the request body is too large', {
+          body: ['is too large'],
+        }),
+      };
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return { status: 400, body: errorBody('malformed_json', 'the request body is not valid JSON', { body: ['is not valid JSON'] }) };
+    return {
+      status: 400,
+      body: errorBody('malformed_json', 'the request body is not valid JSON', {
+        body: ['is not valid JSON'],
+      }),
+    };
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return { status: error.statusCode, body: errorBody('bad_request', error.message, { request: ['is invalid'] }) };
+    return {
+      status: error.statusCode,
+      body: errorBody('bad_request', error.message, { request: ['is invalid'] }),
+    };
   }
   return undefined;
 }
@@ -60,12 +117,27 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (known !== undefined) return reply.code(known.status).send(known.body);
     request.log.error({ err: error }, 'unhandled error');
     // Nothing about the cause leaves the process; the request id links the reply to the log.
-    return reply.code(500).send(
-      errorBody('internal_error', 'something went wrong on our side', { server: ['internal error'] }, { requestId: request.id }),
-    );
+    return reply
+      .code(500)
+      .send(
+        errorBody(
+          'internal_error',
+          'something went wrong on our side',
+          { server: ['internal error'] },
+          { requestId: request.id },
+        ),
+      );
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`, { route: ['not found'] })),
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'route_not_found',
+          `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+          { route: ['not found'] },
+        ),
+      ),
   );
 }

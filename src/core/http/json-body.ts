@@ -13,6 +13,6 @@ export function registerJsonBody(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parse(request, body.toString(), done);
+    void parse(request, body.toString(), done);
   });
 }

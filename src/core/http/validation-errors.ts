@@ -3,7 +3,9 @@ import type { FieldErrors } from '../../domain/shared/errors.js';
 
 /** The field an error is about: the last named segment of its path, else the request part. */
 function fieldOf(instancePath: string, part: string): string {
-  const named = instancePath.split('/').filter((segment) => segment !== '' && !/^\d+$/.test(segment));
+  const named = instancePath
+    .split('/')
+    .filter((segment) => segment !== '' && !/^\d+$/.test(segment));
   return named.at(-1) ?? part;
 }
 
@@ -34,7 +36,10 @@ function messageOf(error: FastifySchemaValidationError): string {
  * Turns schema errors into RealWorld's `{ field: [messages] }`. Missing and unknown
  * properties are reported on the property itself; a nullable field reports its choices.
  */
-export function fieldErrors(errors: readonly FastifySchemaValidationError[], part: string): FieldErrors {
+export function fieldErrors(
+  errors: readonly FastifySchemaValidationError[],
+  part: string,
+): FieldErrors {
   const fields = new Map<string, string[]>();
   const add = (field: string, message: string): void => {
     const messages = fields.get(field) ?? [];
@@ -47,7 +52,8 @@ export function fieldErrors(errors: readonly FastifySchemaValidationError[], par
     if (error.keyword === 'required') {
       for (const name of params.requiredProperties as readonly string[]) add(name, 'is required');
     } else if (error.keyword === 'additionalProperties') {
-      for (const name of params.additionalProperties as readonly string[]) add(name, 'is not a known field');
+      for (const name of params.additionalProperties as readonly string[])
+        add(name, 'is not a known field');
     } else if (error.keyword === 'type' && error.schemaPath.includes('/anyOf/')) {
       const list = choices.get(error.instancePath) ?? [];
       list.push(String(params.type));

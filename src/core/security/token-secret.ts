@@ -13,7 +13,10 @@ const SECRET_FILE = 'token-secret';
 export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger): Promise<string> {
   if (config.tokenSecret !== undefined) return config.tokenSecret;
   const file = join(config.dataDir, SECRET_FILE);
-  log.warn({ file }, 'TOKEN_SECRET is not set: using a generated development secret (never do this in production)');
+  log.warn(
+    { file },
+    'TOKEN_SECRET is not set: using a generated development secret (never do this in production)',
+  );
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (error) {
@@ -22,7 +25,7 @@ export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger)
   const secret = randomBytes(48).toString('base64url');
   await mkdir(config.dataDir, { recursive: true });
   // 'wx' fails if another process created the file meanwhile; then its secret wins.
-  await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async (error: unknown) => {
+  await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   });
   return (await readFile(file, 'utf8')).trim();

@@ -26,10 +26,13 @@ export function createArticleReader(queries: ArticleQueries) {
 
     list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList> {
       const author = input.author === undefined ? undefined : usernameFromPath(input.author);
-      const favoritedBy = input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
+      const favoritedBy =
+        input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
       // A filter naming a user who cannot exist matches nothing; no need to ask the database.
-      if ((input.author !== undefined && author === undefined) ||
-          (input.favorited !== undefined && favoritedBy === undefined)) {
+      if (
+        (input.author !== undefined && author === undefined) ||
+        (input.favorited !== undefined && favoritedBy === undefined)
+      ) {
         return Promise.resolve(EMPTY_LIST);
       }
       const filter: ArticleFilter = {

@@ -59,7 +59,11 @@ export function createArticleService({ transaction, queries, slugSuffix }: Artic
     return article;
   }
 
-  async function owned(repository: ArticleRepository, slug: string, userId: UserId): Promise<ArticleRef> {
+  async function owned(
+    repository: ArticleRepository,
+    slug: string,
+    userId: UserId,
+  ): Promise<ArticleRef> {
     const article = await existing(repository, slug);
     if (article.authorId !== userId) throw new ForbiddenError('article');
     return article;

@@ -74,11 +74,15 @@ export function parseTags(values: readonly string[]): readonly string[] {
   for (const value of values) {
     const tag = value.trim();
     if (tag === '') throw ValidationError.field('tagList', "can't contain a blank tag");
-    if (lengthOf(tag) > TAG_MAX_LENGTH) throw ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH));
+    if (lengthOf(tag) > TAG_MAX_LENGTH)
+      throw ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH));
     tags.add(tag);
   }
   if (tags.size > TAGS_MAX_COUNT) {
-    throw ValidationError.field('tagList', `has too many tags (maximum is ${String(TAGS_MAX_COUNT)})`);
+    throw ValidationError.field(
+      'tagList',
+      `has too many tags (maximum is ${String(TAGS_MAX_COUNT)})`,
+    );
   }
   return [...tags];
 }

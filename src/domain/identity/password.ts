@@ -19,7 +19,8 @@ export function parseNewPassword(value: string): NewPassword {
       `is too short (minimum is ${String(PASSWORD_MIN_LENGTH)} characters)`,
     );
   }
-  if (length > PASSWORD_MAX_LENGTH) throw ValidationError.field('password', tooLong(PASSWORD_MAX_LENGTH));
+  if (length > PASSWORD_MAX_LENGTH)
+    throw ValidationError.field('password', tooLong(PASSWORD_MAX_LENGTH));
   return value as NewPassword;
 }
 

@@ -49,7 +49,10 @@ export class UnauthenticatedError extends Error {
     readonly reason: 'missing' | 'invalid',
     options?: ErrorOptions,
   ) {
-    super(reason === 'missing' ? 'authentication token is missing' : 'authentication token is invalid', options);
+    super(
+      reason === 'missing' ? 'authentication token is missing' : 'authentication token is invalid',
+      options,
+    );
   }
 }
 

@@ -6,11 +6,10 @@ export function tooLong(max: number): string {
   return `is too long (maximum is ${String(max)} characters)`;
 }
 
-/** Length in user-perceived code points, so an emoji counts once, not twice. */
+/** Length in Unicode code points: what PostgreSQL's `varchar(n)` limits count. */
 export function lengthOf(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points are the unit wanted here
+  return [...value].length;
 }
 
 /**

@@ -20,7 +20,9 @@ function driverError(error: unknown): PgErrorFields | undefined {
 
 function violated(error: unknown, code: string): string | undefined {
   const fields = driverError(error);
-  return fields?.code === code && typeof fields.constraint === 'string' ? fields.constraint : undefined;
+  return fields?.code === code && typeof fields.constraint === 'string'
+    ? fields.constraint
+    : undefined;
 }
 
 /** The unique constraint or index `error` broke, if it is a unique violation. */

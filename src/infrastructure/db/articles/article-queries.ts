@@ -44,7 +44,12 @@ export function createArticleQueries(db: Database): ArticleQueries {
               db
                 .select({ userId: favoritesTable.userId })
                 .from(favoritesTable)
-                .where(and(eq(favoritesTable.userId, viewer), eq(favoritesTable.articleId, articlesTable.id))),
+                .where(
+                  and(
+                    eq(favoritesTable.userId, viewer),
+                    eq(favoritesTable.articleId, articlesTable.id),
+                  ),
+                ),
             ).mapWith(Boolean),
       author: profileColumns(db, viewer),
     };
@@ -70,11 +75,20 @@ export function createArticleQueries(db: Database): ArticleQueries {
 
   function toCard(row: CardRow, tags: Map<number, string[]>): ArticleCard {
     const { id, author, slug, ...rest } = row;
-    return { ...rest, slug: slug as Slug, tagList: tags.get(id) ?? [], author: toProfileView(author) };
+    return {
+      ...rest,
+      slug: slug as Slug,
+      tagList: tags.get(id) ?? [],
+      author: toProfileView(author),
+    };
   }
 
   /** Count and one page of the articles matching `where`, newest first: three queries in all. */
-  async function page(where: SQL | undefined, { limit, offset }: Page, viewer: Viewer): Promise<ArticleList> {
+  async function page(
+    where: SQL | undefined,
+    { limit, offset }: Page,
+    viewer: Viewer,
+  ): Promise<ArticleList> {
     const [rows, [total]] = await Promise.all([
       db
         .select(cardColumns(viewer))

@@ -17,7 +17,11 @@ export function createArticleRepository(db: Database): ArticleRepository {
   return {
     async lockBySlug(slug) {
       const [row] = await db
-        .select({ id: articlesTable.id, slug: articlesTable.slug, authorId: articlesTable.authorId })
+        .select({
+          id: articlesTable.id,
+          slug: articlesTable.slug,
+          authorId: articlesTable.authorId,
+        })
         .from(articlesTable)
         .where(eq(articlesTable.slug, slug))
         .for('update');
@@ -54,7 +58,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .select({ id: tagsTable.id })
         .from(tagsTable)
         .where(inArray(tagsTable.name, [...tags]));
-      await db.insert(articleTagsTable).values(rows.map((row) => ({ articleId: id, tagId: row.id })));
+      await db
+        .insert(articleTagsTable)
+        .values(rows.map((row) => ({ articleId: id, tagId: row.id })));
     },
 
     async remove(id) {

@@ -21,7 +21,11 @@ export function createCommentQueries(db: Database): CommentQueries {
       .innerJoin(usersTable, eq(usersTable.id, commentsTable.authorId))
       .where(where)
       .orderBy(desc(commentsTable.createdAt), desc(commentsTable.id));
-    return rows.map((row) => ({ ...row, id: row.id as CommentId, author: toProfileView(row.author) }));
+    return rows.map((row) => ({
+      ...row,
+      id: row.id as CommentId,
+      author: toProfileView(row.author),
+    }));
   }
 
   return {

@@ -17,7 +17,13 @@ const accountColumns = {
   image: usersTable.image,
 };
 
-type AccountRow = { id: number; username: string; email: string; bio: string | null; image: string | null };
+interface AccountRow {
+  readonly id: number;
+  readonly username: string;
+  readonly email: string;
+  readonly bio: string | null;
+  readonly image: string | null;
+}
 
 function toAccount(row: AccountRow): Account {
   return {
@@ -57,7 +63,9 @@ export function createAccountRepository(db: Database): AccountRepository {
         .select({ ...accountColumns, passwordHash: usersTable.passwordHash })
         .from(usersTable)
         .where(eq(usersTable.email, email));
-      return row === undefined ? undefined : { account: toAccount(row), passwordHash: row.passwordHash };
+      return row === undefined
+        ? undefined
+        : { account: toAccount(row), passwordHash: row.passwordHash };
     },
 
     insert(account) {

@@ -23,7 +23,9 @@ export function createFollowRepository(db: Database): FollowRepository {
     async unfollow(followerId, followeeId) {
       await db
         .delete(followsTable)
-        .where(and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)));
+        .where(
+          and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)),
+        );
     },
   };
 }

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { count } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/core/app.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import {
+  embedded,
+  type Database,
+  type DatabaseHandle,
+} from '../../src/infrastructure/db/database.js';
+import {
+  articlesTable,
+  articleTagsTable,
+  favoritesTable,
+  tagsTable,
+} from '../../src/infrastructure/db/schema/articles.js';
+import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
+
+export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+export const testConfig: Config = loadConfig({ NODE_ENV: 'test', TOKEN_SECRET: TEST_TOKEN_SECRET });
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated in-memory database for one test file, loaded from the run's template. */
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  const dump = await readFile(inject('pgliteTemplate'));
+  return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }));
+}
+
+/** The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast. */
+export async function createTestApp(config: Config = testConfig): Promise<TestApp> {
+  const database = await openTestDatabase();
+  const app = await buildApp({
+    config,
+    db: database.db,
+    tokenSecret: TEST_TOKEN_SECRET,
+    passwordCost: { memoryCost: 1024, timeCost: 1 },
+  });
+  await app.ready();
+  return {
+    app,
+    db: database.db,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+const TABLES: Readonly<Record<string, PgTable>> = {
+  users: usersTable,
+  follows: followsTable,
+  articles: articlesTable,
+  tags: tagsTable,
+  articleTags: articleTagsTable,
+  favorites: favoritesTable,
+  comments: commentsTable,
+};
+
+/** Row counts of every table: equal before and after a rejected request means nothing was written. */
+export async function rowCounts(db: Database): Promise<Record<string, number>> {
+  const entries = await Promise.all(
+    Object.entries(TABLES).map(async ([name, table]) => {
+      const [row] = await db.select({ count: count() }).from(table);
+      return [name, row?.count ?? 0] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}

@@ -41,15 +41,13 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send({
-            comment: await comments.add(
-              viewerOf(request),
-              request.params.slug,
-              request.body.comment.body,
-            ),
-          }),
+        reply.code(201).send({
+          comment: await comments.add(
+            viewerOf(request),
+            request.params.slug,
+            request.body.comment.body,
+          ),
+        }),
     );
 
     app.delete(

@@ -124,7 +124,7 @@ export function articleRoutes(
           tags: ['Favorites'],
           summary: 'Favorite an article (idempotent)',
           params: SlugParams,
-          response: { 200: ArticleResponse, ...errorResponses(401, 404) },
+          response: { 200: ArticleResponse, ...errorResponses(400, 401, 404, 413, 415) },
         },
       },
       async (request) => ({
@@ -140,7 +140,7 @@ export function articleRoutes(
           tags: ['Favorites'],
           summary: 'Unfavorite an article (idempotent)',
           params: SlugParams,
-          response: { 200: ArticleResponse, ...errorResponses(401, 404) },
+          response: { 200: ArticleResponse, ...errorResponses(400, 401, 404, 413, 415) },
         },
       },
       async (request) => ({

@@ -30,7 +30,7 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTy
           tags,
           summary: 'Follow a user (idempotent)',
           params: UsernameParams,
-          response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
+          response: { 200: ProfileResponse, ...errorResponses(400, 401, 404, 413, 415, 422) },
         },
       },
       async (request) => ({
@@ -46,7 +46,7 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTy
           tags,
           summary: 'Unfollow a user (idempotent)',
           params: UsernameParams,
-          response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
+          response: { 200: ProfileResponse, ...errorResponses(400, 401, 404, 413, 415, 422) },
         },
       },
       async (request) => ({

@@ -30,6 +30,11 @@ export const openApiDocument: SwaggerOptions = {
       },
     },
   },
+  // Shared schemas appear under their own `$id` (`ErrorResponse`), not a generated `def-N`.
+  refResolver: {
+    buildLocalReference: (json, _baseUri, _fragment, index) =>
+      typeof json.$id === 'string' ? json.$id : `def-${String(index)}`,
+  },
   transform: ({ schema, url, route }) => {
     const legacy = url.startsWith(LEGACY_PREFIX) && !url.startsWith(CANONICAL_PREFIX);
     const auth = route.config?.auth;
@@ -38,7 +43,9 @@ export const openApiDocument: SwaggerOptions = {
       schema: {
         ...schema,
         ...(legacy && { hide: true }),
-        ...(auth !== undefined && auth !== 'none' && { security: [{ Token: [] }] }),
+        ...(auth === 'required' && { security: [{ Token: [] }] }),
+        // An empty requirement is OpenAPI's way to say "anonymous is fine too".
+        ...(auth === 'optional' && { security: [{}, { Token: [] }] }),
       },
     };
   },

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Starts Keel from this checkout on a fresh database and runs the official RealWorld suite
+# (../shared/realworld/conformance.sh) against it, then stops what it started.
+#
+#   scripts/conformance.sh            # embedded PGlite in a fresh temporary DATA_DIR
+#   scripts/conformance.sh postgres   # a fresh database on PG_ADMIN_URL's server
+#
+# Runs the built server (dist/, `npm run build` first), which is what production runs.
+# PG_ADMIN_URL defaults to postgres://postgres@127.0.0.1:5432/postgres.
+set -euo pipefail
+
+mode="${1:-embedded}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+suite="${CONFORMANCE_SUITE:-$root/../shared/realworld/conformance.sh}"
+port="${CONFORMANCE_PORT:-3190}"
+admin_url="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+data_dir="$(mktemp -d)"
+database=""
+server_pid=""
+
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; fi
+  if [[ -n $database ]]; then dropdb --force --if-exists --maintenance-db="$admin_url" "$database" || true; fi
+  rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+[[ -f $root/dist/server.js ]] || { echo "dist/server.js missing: run npm run build first" >&2; exit 2; }
+
+env_vars=(NODE_ENV=production "PORT=$port" HOST=127.0.0.1 LOG_LEVEL=warn "DATA_DIR=$data_dir"
+  "TOKEN_SECRET=$(node -e "process.stdout.write(require('crypto').randomBytes(48).toString('base64url'))")")
+case $mode in
+  embedded) ;;
+  postgres)
+    database="keel_conformance_$$"
+    createdb --maintenance-db="$admin_url" "$database"
+    database_url="${admin_url%/*}/$database"
+    env_vars+=("DATABASE_URL=$database_url")
+    # Production mode: migrations are a separate step, before the server starts.
+    (cd "$root" && env "${env_vars[@]}" npm run --silent db:migrate:dist)
+    ;;
+  *) echo "usage: $0 [embedded|postgres]" >&2; exit 2 ;;
+esac
+
+echo "starting Keel ($mode) on port $port"
+(cd "$root" && exec env "${env_vars[@]}" node_modules/.bin/node dist/server.js) &
+server_pid=$!
+
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/tags"; then break; fi
+  kill -0 "$server_pid" 2>/dev/null || { echo "Keel exited before it was ready" >&2; exit 1; }
+  sleep 0.5
+done
+
+bash "$suite" "http://127.0.0.1:$port"

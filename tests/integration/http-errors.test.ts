@@ -1,0 +1,224 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/core/app.js';
+import {
+  createTestApp,
+  openTestDatabase,
+  rowCounts,
+  testConfig,
+  TEST_TOKEN_SECRET,
+  type TestApp,
+} from '../helpers/app.js';
+import { createArticle, registerUser, unique } from '../helpers/factories.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+function newUser() {
+  const name = unique();
+  return { user: { username: name, email: `${name}@example.com`, password: 'password123' } };
+}
+
+function postUsers(payload: string, contentType = 'application/json'): InjectOptions {
+  return {
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: { 'content-type': contentType },
+    payload,
+  };
+}
+
+/** Sends `request`, checks the status and both error shapes, and that nothing was written. */
+async function expectRefusedWrite(
+  request: InjectOptions,
+  status: number,
+  code: string,
+  errors: Record<string, unknown>,
+) {
+  const before = await rowCounts(t.db);
+  const response = await t.app.inject(request);
+  expect(response.statusCode).toBe(status);
+  expect(response.json()).toMatchObject({ errors, error: { code, message: expect.any(String) } });
+  expect(await rowCounts(t.db)).toEqual(before);
+}
+
+describe('request bodies', () => {
+  it('returns 400 malformed_json for a body that is not valid JSON', async () => {
+    await expectRefusedWrite(postUsers('{"user":'), 400, 'malformed_json', {
+      body: ['is not valid JSON'],
+    });
+  });
+
+  it('returns 415 unsupported_media_type for a text/plain body', async () => {
+    await expectRefusedWrite(
+      postUsers(JSON.stringify(newUser()), 'text/plain'),
+      415,
+      'unsupported_media_type',
+      { body: ['must be application/json'] },
+    );
+  });
+
+  it('returns 413 payload_too_large for a body over 1 MiB', async () => {
+    const user = newUser();
+    const payload = JSON.stringify({ user: { ...user.user, bio: 'x'.repeat(1024 * 1024) } });
+    await expectRefusedWrite(postUsers(payload), 413, 'payload_too_large', {
+      body: ['is too large'],
+    });
+  });
+
+  it('accepts an empty application/json body on a bodiless POST', async () => {
+    const author = await registerUser(t.app);
+    const reader = await registerUser(t.app);
+    const { slug } = await createArticle(t.app, author);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${slug}/favorite`,
+      headers: { ...reader.headers, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().article).toMatchObject({ slug, favorited: true, favoritesCount: 1 });
+  });
+
+  it('returns 422 validation_failed for an empty body where a body is required', async () => {
+    await expectRefusedWrite(postUsers(''), 422, 'validation_failed', {
+      body: ['must be object'],
+    });
+  });
+
+  it.each(['[]', '"x"', 'null'])('returns 422 validation_failed for the JSON %s', async (json) => {
+    await expectRefusedWrite(postUsers(json), 422, 'validation_failed', {
+      body: ['must be object'],
+    });
+  });
+
+  it.each([
+    ['__proto__', '{"__proto__":{"admin":true}}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}}}'],
+  ])('returns 400 and writes nothing for %s in the body', async (_key, poison) => {
+    const { user } = newUser();
+    const payload = JSON.stringify({ user }).replace(/}}$/, `,"role":${poison}}}`);
+    await expectRefusedWrite(postUsers(payload), 400, 'malformed_json', {
+      body: ['is not valid JSON'],
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users/login',
+      payload: { user: { email: user.email, password: user.password } },
+    });
+    expect(login.statusCode).toBe(401);
+  });
+});
+
+describe('routing', () => {
+  it.each([
+    ['GET', '/api/v1/nope'],
+    ['PATCH', '/api/v1/user'],
+  ] as const)('returns 404 route_not_found for %s %s', async (method, url) => {
+    const response = await t.app.inject({ method, url });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      errors: { route: ['not found'] },
+      error: { code: 'route_not_found', message: `no route for ${method} ${url}` },
+    });
+  });
+
+  it('serves the same routes under the legacy /api prefix as under /api/v1', async () => {
+    const author = await registerUser(t.app);
+    await createArticle(t.app, author, { tagList: [unique('tag')] });
+    const legacy = await t.app.inject({ method: 'GET', url: '/api/tags' });
+    const canonical = await t.app.inject({ method: 'GET', url: '/api/v1/tags' });
+    expect(legacy.statusCode).toBe(200);
+    expect(canonical.statusCode).toBe(200);
+    expect(legacy.json()).toEqual(canonical.json());
+    expect(legacy.json().tags.length).toBeGreaterThan(0);
+    const profile = await t.app.inject({ method: 'GET', url: `/api/profiles/${author.username}` });
+    expect(profile.statusCode).toBe(200);
+    expect(profile.json().profile.username).toBe(author.username);
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('echoes a sane incoming id', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/tags',
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it('echoes the id on error responses too', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/nope',
+      headers: { 'x-request-id': 'trace.42:a_b' },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-request-id']).toBe('trace.42:a_b');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['300 characters long', 'a'.repeat(300)],
+    ['containing spaces', 'abc 123'],
+  ])('generates a UUID when the incoming id is %s', async (_case, given) => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/tags',
+      headers: given === undefined ? {} : { 'x-request-id': given },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+});
+
+describe('security headers', () => {
+  it('sends helmet headers on API responses', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/tags' });
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(response.headers['content-security-policy']).toEqual(expect.any(String));
+  });
+});
+
+describe('internal errors', () => {
+  let broken: FastifyInstance;
+  beforeAll(async () => {
+    const handle = await openTestDatabase();
+    broken = await buildApp({
+      config: testConfig,
+      db: handle.db,
+      tokenSecret: TEST_TOKEN_SECRET,
+      passwordCost: { memoryCost: 1024, timeCost: 1 },
+    });
+    await broken.ready();
+    await handle.close();
+  });
+  afterAll(() => broken.close());
+
+  it('returns 500 internal_error with only the request id when the database is gone', async () => {
+    const response = await broken.inject({ method: 'GET', url: '/api/v1/tags' });
+    expect(response.statusCode).toBe(500);
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(UUID);
+    expect(response.json()).toEqual({
+      errors: { server: ['internal error'] },
+      error: {
+        code: 'internal_error',
+        message: 'something went wrong on our side',
+        details: { requestId },
+      },
+    });
+    expect(response.body).not.toMatch(/stack|\bat \w|\.ts:|select|from "|pglite|closed/i);
+  });
+});

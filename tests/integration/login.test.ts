@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { registerUser, unique } from '../helpers/factories.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+function login(payload: unknown, url = '/api/v1/users/login') {
+  return t.app.inject({ method: 'POST', url, payload: payload as object });
+}
+
+const INVALID_CREDENTIALS = {
+  errors: { credentials: ['invalid'] },
+  error: { code: 'invalid_credentials' },
+};
+
+describe('POST /api/v1/users/login', () => {
+  it('logs in and returns the user with a working token', async () => {
+    const registered = await registerUser(t.app);
+    const response = await login({
+      user: { email: registered.email, password: registered.password },
+    });
+    expect(response.statusCode).toBe(200);
+    const { user } = response.json();
+    expect(user).toEqual({
+      username: registered.username,
+      email: registered.email,
+      bio: null,
+      image: null,
+      token: expect.any(String),
+    });
+    const current = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/user',
+      headers: { authorization: `Token ${user.token as string}` },
+    });
+    expect(current.json().user.username).toBe(registered.username);
+  });
+
+  it('accepts the email in any case', async () => {
+    const registered = await registerUser(t.app);
+    const response = await login({
+      user: { email: registered.email.toUpperCase(), password: registered.password },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().user.email).toBe(registered.email);
+  });
+
+  it('serves the same login under the legacy /api prefix', async () => {
+    const registered = await registerUser(t.app);
+    const credentials = { user: { email: registered.email, password: registered.password } };
+    const canonical = (await login(credentials)).json().user;
+    const response = await login(credentials, '/api/users/login');
+    expect(response.statusCode).toBe(200);
+    expect({ ...response.json().user, token: '' }).toEqual({ ...canonical, token: '' });
+  });
+
+  it('returns 401 invalid_credentials for a wrong password and writes nothing', async () => {
+    const registered = await registerUser(t.app);
+    const before = await rowCounts(t.db);
+    const response = await login({ user: { email: registered.email, password: 'wrongpassword' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject(INVALID_CREDENTIALS);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('returns the same 401 body for an unknown email as for a wrong password', async () => {
+    const registered = await registerUser(t.app);
+    const before = await rowCounts(t.db);
+    const wrongPassword = await login({
+      user: { email: registered.email, password: 'wrongpassword' },
+    });
+    const unknownEmail = await login({
+      user: { email: `${unique()}@example.com`, password: registered.password },
+    });
+    expect(unknownEmail.statusCode).toBe(401);
+    expect(unknownEmail.json()).toMatchObject(INVALID_CREDENTIALS);
+    expect(unknownEmail.json()).toEqual(wrongPassword.json());
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it.each([
+    ['the email is blank', { email: '' }, { email: ["can't be blank"] }],
+    ['the password is blank', { password: '' }, { password: ["can't be blank"] }],
+    ['the email is a number', { email: 42 }, { email: ['must be string'] }],
+    ['the password is a number', { password: 12345678 }, { password: ['must be string'] }],
+    ['the password is null', { password: null }, { password: ['must be string'] }],
+    ['a field is unknown', { username: 'someone' }, { username: ['is not a known field'] }],
+  ])('returns 422 when %s and writes nothing', async (_case, override, errors) => {
+    const before = await rowCounts(t.db);
+    const response = await login({
+      user: { email: `${unique()}@example.com`, password: 'password123', ...override },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ errors, error: { code: 'validation_failed' } });
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it.each([
+    ['the email is missing', { password: 'password123' }, { email: ['is required'] }],
+    ['the password is missing', { email: 'a@example.com' }, { password: ['is required'] }],
+    ['both fields are missing', {}, { email: ['is required'], password: ['is required'] }],
+  ])('returns 422 when %s', async (_case, user, errors) => {
+    const before = await rowCounts(t.db);
+    const response = await login({ user });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ errors, error: { code: 'validation_failed' } });
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('returns 422 when the "user" wrapper is missing', async () => {
+    const before = await rowCounts(t.db);
+    const response = await login({ email: 'a@example.com', password: 'password123' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      errors: { user: ['is required'] },
+      error: { code: 'validation_failed' },
+    });
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+});

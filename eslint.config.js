@@ -1,9 +1,86 @@
 // @ts-check
+/**
+ * Keel's lint: typescript-eslint's strict type-checked rules, plus the principles' "Do NOT"
+ * list and the layer rule of spec.md §2.2 as checks that fail CI. Each Keel-specific rule is
+ * proven by a fixture in tests/guardrails/.
+ */
 import eslint from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
+import sonarjs from 'eslint-plugin-sonarjs';
 import tseslint from 'typescript-eslint';
+import keel from './eslint-rules/index.js';
+
+const BRANDS = 'Username|Email|Slug|NewPassword|UserId|ArticleId|CommentId';
+
+/** Selectors of the principles' forbidden constructs, each with what to do instead. */
+const forbiddenSyntax = [
+  {
+    selector: 'ImportNamespaceSpecifier',
+    message: 'No star imports: import the names you use (`import { a, b } from …`).',
+  },
+  {
+    selector: 'ExportDefaultDeclaration',
+    message: 'No default exports: export named functions and types, so imports say what they use.',
+  },
+  {
+    selector: 'MemberExpression[object.name="sql"][property.name="raw"]',
+    message:
+      'No sql.raw: build the query with Drizzle, or use the sql`…` template with parameters.',
+  },
+  {
+    selector: 'CallExpression[callee.property.name="execute"][arguments.0.type=/Literal$/]',
+    message:
+      'No SQL strings: build the query with Drizzle instead of passing SQL text to execute().',
+  },
+  {
+    selector:
+      'Literal[value=/^\\s*(select\\s.+\\sfrom|insert\\s+into|update\\s.+\\sset|delete\\s+from|create\\s+table|drop\\s+table)\\b/i]',
+    message:
+      'No SQL strings: build the query with Drizzle (or a `// sql:`-justified sql`…` template).',
+  },
+  {
+    selector:
+      'TemplateLiteral[quasis.0.value.raw=/^\\s*(select\\s.+\\sfrom|insert\\s+into|update\\s.+\\sset|delete\\s+from)\\b/i]',
+    message:
+      'No string-built SQL: build the query with Drizzle (or a `// sql:`-justified sql`…` template).',
+  },
+];
+
+const brandCast = {
+  selector: `TSAsExpression > TSTypeReference > Identifier.typeName[name=/^(${BRANDS})$/]`,
+  message:
+    "Domain values are made by the domain's parse functions (parseUsername, parseEmail, slugFromPath, parseUserId, …), not by a cast.",
+};
+
+/** Layers of spec.md §2.2 (src/server.ts, the process entry, belongs to none: it only starts things). */
+const elements = [
+  // `mode: 'file'` is deprecated in boundaries 7 but still the only way to make one file an element.
+  { type: 'composition', mode: 'file', pattern: 'src/core/app.ts' },
+  { type: 'api', pattern: 'src/api' },
+  { type: 'schemas', pattern: 'src/schemas' },
+  { type: 'domain-shared', pattern: 'src/domain/shared' },
+  { type: 'domain', pattern: 'src/domain/*', capture: ['context'] },
+  { type: 'infrastructure', pattern: 'src/infrastructure' },
+  { type: 'core', pattern: 'src/core' },
+];
+
+/** @param {string} rule */
+const layerMessage = (rule) => `Layer rule (spec.md §2.2): ${rule}`;
+
+/**
+ * A policy: files of layer `from` may import only the layers in `to`.
+ * @param {string} from @param {string[]} to @param {string} rule
+ */
+const layer = (from, to, rule) => ({
+  from: { element: { type: from } },
+  allow: to.map((type) => ({ to: { element: { type } } })),
+  message: layerMessage(rule),
+});
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'drizzle/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'drizzle/', '.guardrail-sandbox-*/'],
+  },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
@@ -11,6 +88,178 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { keel, sonarjs },
+    rules: {
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        {
+          'ts-ignore': true,
+          'ts-expect-error': 'allow-with-description',
+          minimumDescriptionLength: 10,
+        },
+      ],
+      'sonarjs/no-commented-code': 'error',
+      'keel/no-swallowed-catch': 'error',
+      // Everywhere: the import/export rules. The SQL rules are for src/ (test fixtures may
+      // need administrative SQL such as CREATE DATABASE).
+      'no-restricted-syntax': ['error', ...forbiddenSyntax.slice(0, 2)],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': elements,
+      'boundaries/include': ['src/**/*.ts'],
+      'import/resolver': { typescript: { alwaysTryTypes: true } },
+    },
+    rules: {
+      'no-restricted-syntax': ['error', ...forbiddenSyntax, brandCast],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Configuration comes from src/core/config.ts (the only reader of the environment): take it from Config.',
+        },
+      ],
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/no-restricted-types': [
+        'error',
+        {
+          types: {
+            'Record<string, unknown>':
+              'No untyped bags between layers: declare an interface naming the fields.',
+            'Readonly<Record<string, unknown>>':
+              'No untyped bags between layers: declare an interface naming the fields.',
+          },
+        },
+      ],
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: [
+            layer(
+              'composition',
+              [
+                'composition',
+                'api',
+                'schemas',
+                'domain-shared',
+                'domain',
+                'infrastructure',
+                'core',
+              ],
+              'the composition root may import anything.',
+            ),
+            layer(
+              'api',
+              ['api', 'schemas', 'domain-shared', 'domain', 'core'],
+              'a route handler calls the domain; it may not import infrastructure.',
+            ),
+            layer(
+              'schemas',
+              ['schemas', 'domain-shared', 'domain'],
+              'schemas describe the contract; they may import only domain constants.',
+            ),
+            layer(
+              'domain-shared',
+              ['domain-shared'],
+              'the shared kernel (domain/shared) imports nothing outside itself.',
+            ),
+            {
+              from: { element: { type: 'domain' } },
+              allow: [
+                { to: { element: { type: 'domain-shared' } } },
+                {
+                  to: {
+                    element: {
+                      type: 'domain',
+                      captured: { context: '{{ from.element.captured.context }}' },
+                    },
+                  },
+                },
+              ],
+              message: layerMessage(
+                "a domain context imports only itself and domain/shared: never infrastructure, core, api, schemas or another context's internals (move shared concepts to domain/shared).",
+              ),
+            },
+            layer(
+              'infrastructure',
+              ['infrastructure', 'domain-shared', 'domain', 'core'],
+              'infrastructure implements domain ports; it may not import api or schemas.',
+            ),
+            layer(
+              'core',
+              ['core', 'domain-shared', 'domain', 'schemas'],
+              'core may not import api or infrastructure; only the composition root (core/app.ts) wires them.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'fastify',
+                '@fastify/*',
+                'drizzle-orm',
+                'drizzle-orm/*',
+                'pg',
+                '@electric-sql/*',
+                'jose',
+                '@node-rs/*',
+                'typebox',
+                'typebox/*',
+              ],
+              message:
+                'The domain is framework-free: declare a port (an interface in ports.ts) and implement it in infrastructure or core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Only the database layer may write SQL, and then only with a stated reason.
+    files: ['src/**/*.ts'],
+    ignores: ['src/infrastructure/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'drizzle-orm',
+              importNames: ['sql'],
+              message: 'The sql`…` template belongs in src/infrastructure/db only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/infrastructure/db/**/*.ts'],
+    rules: { 'keel/sql-needs-reason': 'error' },
+  },
+  {
+    // The one module that reads the environment, and the database layer that maps trusted rows.
+    files: ['src/core/config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['src/infrastructure/db/**/*.ts', 'src/domain/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...forbiddenSyntax] },
   },
   {
     // Tests assert on parsed JSON bodies, which are untyped by nature.
@@ -25,5 +274,15 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['*.config.ts', 'eslint.config.js', 'eslint-rules/*.js'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...forbiddenSyntax.slice(0, 1),
+        ...forbiddenSyntax.slice(2),
+      ],
+    },
   },
 );

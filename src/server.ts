@@ -1,5 +1,6 @@
+import { pino, type Logger } from 'pino';
 import { buildApp } from './core/app.js';
-import { ConfigError, loadConfig, type Config } from './core/config.js';
+import { ConfigError, loadEnvironmentConfig, type Config } from './core/config.js';
 import { resolveTokenSecret } from './core/security/token-secret.js';
 import {
   connectPostgres,
@@ -15,15 +16,12 @@ async function openDatabase(config: Config): Promise<DatabaseHandle> {
   return handle;
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+async function main(bootLog: Logger): Promise<void> {
+  const config = loadEnvironmentConfig();
+  bootLog.level = config.logLevel;
   const database = await openDatabase(config);
-  const bootLog = (await import('pino')).default({ level: config.logLevel });
-  const app = await buildApp({
-    config,
-    db: database.db,
-    tokenSecret: await resolveTokenSecret(config, bootLog),
-  });
+  const tokenSecret = await resolveTokenSecret(config, bootLog);
+  const app = await buildApp({ config, db: database.db, tokenSecret });
   app.addHook('onClose', () => database.close());
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -46,10 +44,11 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  // Start-up failed before the logger could be trusted: one readable line, then exit.
-  process.stderr.write(
-    `${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`,
-  );
+// Logs written before the app exists (secret warning, start-up failure), as JSON like the rest.
+const bootLog = pino();
+main(bootLog).catch((error: unknown) => {
+  // A bad configuration is the operator's to fix: say which variable, without a stack trace.
+  if (error instanceof ConfigError) bootLog.fatal(error.message);
+  else bootLog.fatal({ err: error }, 'Keel failed to start');
   process.exit(1);
 });

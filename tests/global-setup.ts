@@ -15,7 +15,7 @@ declare module 'vitest' {
  * Creating and migrating a PGlite database takes seconds; loading a dump of one takes a
  * fraction of that. So migrate once per run and let every test file load the dump.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'keel-test-'));
   const template = join(dir, 'migrated.tar');
   const client = await PGlite.create();

@@ -68,6 +68,17 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       .filter((key) => source[key] !== undefined && source[key] !== '')
       .map((key) => [key, source[key]]),
   );
+  // Value.Convert would turn "80.5" into 80 and "true" into 1: whole numbers must look like one.
+  for (const [key, schema] of Object.entries(Environment.properties)) {
+    const given = raw[key];
+    if (
+      (schema as { type?: unknown }).type === 'integer' &&
+      given !== undefined &&
+      !/^\d+$/.test(given)
+    ) {
+      throw new ConfigError(`invalid environment variable ${key}: must be a whole number`);
+    }
+  }
   const value = Value.Convert(Environment, Value.Default(Environment, raw));
   const [error] = environment.Errors(value);
   if (error !== undefined) {
@@ -86,6 +97,11 @@ function describe(variable: string, message: string): string {
   return choices === undefined
     ? message
     : `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`;
+}
+
+/** The configuration of this process, from its environment. */
+export function loadEnvironmentConfig(): Config {
+  return loadConfig(process.env);
 }
 
 function toConfig(env: Environment): Config {

@@ -1,5 +1,13 @@
 import type { FieldErrors } from '../../domain/shared/errors.js';
 
+/** Machine-readable extras of an error; which ones appear depends on the code. */
+export interface ErrorDetails {
+  readonly fields?: FieldErrors;
+  readonly resource?: string;
+  readonly field?: string;
+  readonly requestId?: string;
+}
+
 /**
  * Every error response: `errors` for RealWorld clients, `error` for everyone else
  * (a stable code from the catalogue, a message for humans, details for programs).
@@ -9,7 +17,7 @@ export interface ErrorBody {
   readonly error: {
     readonly code: string;
     readonly message: string;
-    readonly details?: Readonly<Record<string, unknown>>;
+    readonly details?: ErrorDetails;
   };
 }
 
@@ -17,7 +25,7 @@ export function errorBody(
   code: string,
   message: string,
   errors: FieldErrors,
-  details?: Readonly<Record<string, unknown>>,
+  details?: ErrorDetails,
 ): ErrorBody {
   return { errors, error: { code, message, ...(details !== undefined && { details }) } };
 }

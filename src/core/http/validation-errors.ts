@@ -10,7 +10,7 @@ function fieldOf(instancePath: string, part: string): string {
 }
 
 function messageOf(error: FastifySchemaValidationError): string {
-  const params = error.params as Readonly<Record<string, unknown>>;
+  const params = error.params;
   const limit = String(params.limit);
   switch (error.keyword) {
     case 'maxLength':
@@ -46,21 +46,28 @@ export function fieldErrors(
     if (!messages.includes(message)) messages.push(message);
     fields.set(field, messages);
   };
+  // Inside a nullable field's anyOf: the types tried, and the other errors of its branches.
   const choices = new Map<string, string[]>();
+  const branchErrors = new Map<string, string[]>();
   for (const error of errors) {
-    const params = error.params as Readonly<Record<string, unknown>>;
+    const params = error.params;
     if (error.keyword === 'required') {
       for (const name of params.requiredProperties as readonly string[]) add(name, 'is required');
     } else if (error.keyword === 'additionalProperties') {
       for (const name of params.additionalProperties as readonly string[])
         add(name, 'is not a known field');
-    } else if (error.keyword === 'type' && error.schemaPath.includes('/anyOf/')) {
-      const list = choices.get(error.instancePath) ?? [];
-      list.push(String(params.type));
-      choices.set(error.instancePath, list);
+    } else if (error.schemaPath.includes('/anyOf/')) {
+      const into = error.keyword === 'type' ? choices : branchErrors;
+      const list = into.get(error.instancePath) ?? [];
+      list.push(error.keyword === 'type' ? String(params.type) : messageOf(error));
+      into.set(error.instancePath, list);
     } else if (error.keyword === 'anyOf') {
-      const types = choices.get(error.instancePath) ?? [];
-      add(fieldOf(error.instancePath, part), `must be ${types.join(' or ')}`);
+      // A branch of the right type failed on something else (e.g. too long): that is the news.
+      const field = fieldOf(error.instancePath, part);
+      const specific = branchErrors.get(error.instancePath);
+      if (specific === undefined)
+        add(field, `must be ${(choices.get(error.instancePath) ?? []).join(' or ')}`);
+      else for (const message of specific) add(field, message);
     } else if (error.keyword !== 'boolean') {
       // 'boolean' repeats an additionalProperties error for each unknown key.
       add(fieldOf(error.instancePath, part), messageOf(error));

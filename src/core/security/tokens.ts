@@ -1,12 +1,11 @@
 import { SignJWT, jwtVerify } from 'jose';
 import type { TokenIssuer } from '../../domain/identity/ports.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
-import type { UserId } from '../../domain/shared/ids.js';
+import { parseUserId, type UserId } from '../../domain/shared/ids.js';
 
 const ISSUER = 'keel';
 const AUDIENCE = 'keel';
 const ALGORITHM = 'HS256';
-const SUBJECT_PATTERN = /^[1-9][0-9]{0,9}$/;
 
 export interface TokenService extends TokenIssuer {
   /** The user a token was issued to; `UnauthenticatedError('invalid')` for any bad token. */
@@ -36,10 +35,9 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
       }).catch((error: unknown) => {
         throw new UnauthenticatedError('invalid', { cause: error });
       });
-      if (payload.sub === undefined || !SUBJECT_PATTERN.test(payload.sub)) {
-        throw new UnauthenticatedError('invalid');
-      }
-      return Number(payload.sub) as UserId;
+      const userId = payload.sub === undefined ? undefined : parseUserId(payload.sub);
+      if (userId === undefined) throw new UnauthenticatedError('invalid');
+      return userId;
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Page } from '../shared/pagination.js';
 import { usernameFromPath } from '../shared/username.js';
 import type { ArticleList, ArticleView } from './article.js';
 import type { ArticleFilter, ArticleQueries } from './ports.js';
-import { slugFromPath } from './slug.js';
+import { slugFromPath } from '../shared/slug.js';
 
 export interface ArticleListInput {
   readonly tag?: string;
@@ -15,7 +15,14 @@ export interface ArticleListInput {
 const EMPTY_LIST: ArticleList = { articles: [], articlesCount: 0 };
 
 /** Read use cases: turn request input into a query, or into "nothing there" without asking. */
-export function createArticleReader(queries: ArticleQueries) {
+export interface ArticleReader {
+  get(slug: string, viewer: Viewer): Promise<ArticleView>;
+  list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList>;
+  feed(reader: UserId, page: Page): Promise<ArticleList>;
+  tags(): Promise<string[]>;
+}
+
+export function createArticleReader(queries: ArticleQueries): ArticleReader {
   return {
     async get(slug: string, viewer: Viewer): Promise<ArticleView> {
       const parsed = slugFromPath(slug);
@@ -52,5 +59,3 @@ export function createArticleReader(queries: ArticleQueries) {
     },
   };
 }
-
-export type ArticleReader = ReturnType<typeof createArticleReader>;

@@ -12,7 +12,7 @@ import {
   type ArticleView,
 } from './article.js';
 import type { ArticleQueries, ArticleRepository } from './ports.js';
-import { slugFromPath, slugify, withSuffix, type Slug } from './slug.js';
+import { slugFromPath, slugify, withSuffix, type Slug } from '../shared/slug.js';
 
 export interface NewArticleInput extends ArticleContent {
   readonly tagList?: readonly string[];
@@ -44,7 +44,22 @@ function parseChanges(input: ArticleChangesInput): Partial<ArticleContent> {
   };
 }
 
-export function createArticleService({ transaction, queries, slugSuffix }: ArticleServiceDeps) {
+/** Article commands; each runs in one transaction and answers with the article as its author sees it. */
+export interface ArticleService {
+  publish(authorId: UserId, input: NewArticleInput): Promise<ArticleView>;
+  /** Author only; the slug never changes. `tagList` replaces the tags when given. */
+  edit(editorId: UserId, slug: string, input: ArticleChangesInput): Promise<ArticleView>;
+  /** Author only; takes the article's comments, favorites and tag links with it. */
+  remove(editorId: UserId, slug: string): Promise<void>;
+  favorite(userId: UserId, slug: string): Promise<ArticleView>;
+  unfavorite(userId: UserId, slug: string): Promise<ArticleView>;
+}
+
+export function createArticleService({
+  transaction,
+  queries,
+  slugSuffix,
+}: ArticleServiceDeps): ArticleService {
   async function view(slug: Slug, viewer: UserId): Promise<ArticleView> {
     const article = await queries.findBySlug(slug, viewer);
     // Only a concurrent delete between our commit and this read can get here.
@@ -126,5 +141,3 @@ export function createArticleService({ transaction, queries, slugSuffix }: Artic
     },
   };
 }
-
-export type ArticleService = ReturnType<typeof createArticleService>;

@@ -1,8 +1,8 @@
 import type { ArticleId, UserId } from '../shared/ids.js';
 import { ValidationError } from '../shared/errors.js';
-import { lengthOf, requiredText, tooLong } from '../shared/text.js';
-import type { ProfileView } from '../profiles/profile.js';
-import type { Slug } from './slug.js';
+import { BLANK, lengthOf, requiredText, tooLong } from '../shared/text.js';
+import type { ProfileView } from '../shared/profile-view.js';
+import type { Slug } from '../shared/slug.js';
 
 export const TITLE_MAX_LENGTH = 200;
 export const DESCRIPTION_MAX_LENGTH = 1_000;
@@ -56,7 +56,9 @@ export function parseDescription(value: string): string {
 
 /** The body is Markdown: leading and trailing whitespace may matter, so it is kept as sent. */
 export function parseBody(value: string): string {
-  requiredText('body', value, BODY_MAX_LENGTH);
+  if (value.trim() === '') throw ValidationError.field('body', BLANK);
+  if (lengthOf(value) > BODY_MAX_LENGTH)
+    throw ValidationError.field('body', tooLong(BODY_MAX_LENGTH));
   return value;
 }
 

@@ -2,7 +2,7 @@ import type { ArticleId, UserId, Viewer } from '../shared/ids.js';
 import type { Page } from '../shared/pagination.js';
 import type { Username } from '../shared/username.js';
 import type { ArticleContent, ArticleList, ArticleRef, ArticleView } from './article.js';
-import type { Slug } from './slug.js';
+import type { Slug } from '../shared/slug.js';
 
 export interface NewArticle extends ArticleContent {
   readonly authorId: UserId;

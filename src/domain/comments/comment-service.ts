@@ -1,4 +1,4 @@
-import { slugFromPath } from '../articles/slug.js';
+import { slugFromPath } from '../shared/slug.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import type { ArticleId, UserId, Viewer } from '../shared/ids.js';
 import { commentIdFromPath, parseCommentBody, type CommentView } from './comment.js';
@@ -9,7 +9,14 @@ export interface CommentServiceDeps {
   readonly queries: CommentQueries;
 }
 
-export function createCommentService({ comments, queries }: CommentServiceDeps) {
+/** Comments on articles; only a comment's author may delete it. */
+export interface CommentService {
+  list(slug: string, viewer: Viewer): Promise<CommentView[]>;
+  add(authorId: UserId, slug: string, body: string): Promise<CommentView>;
+  remove(userId: UserId, slug: string, commentId: number): Promise<void>;
+}
+
+export function createCommentService({ comments, queries }: CommentServiceDeps): CommentService {
   async function articleId(slug: string): Promise<ArticleId> {
     const parsed = slugFromPath(slug);
     const id = parsed === undefined ? undefined : await comments.findArticleId(parsed);
@@ -41,5 +48,3 @@ export function createCommentService({ comments, queries }: CommentServiceDeps) 
     },
   };
 }
-
-export type CommentService = ReturnType<typeof createCommentService>;

@@ -1,6 +1,6 @@
 import type { CommentId } from '../shared/ids.js';
 import { requiredText } from '../shared/text.js';
-import type { ProfileView } from '../profiles/profile.js';
+import type { ProfileView } from '../shared/profile-view.js';
 
 export const COMMENT_MAX_LENGTH = 10_000;
 

@@ -1,4 +1,4 @@
-import type { Slug } from '../articles/slug.js';
+import type { Slug } from '../shared/slug.js';
 import type { ArticleId, CommentId, UserId, Viewer } from '../shared/ids.js';
 import type { CommentView } from './comment.js';
 

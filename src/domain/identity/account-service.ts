@@ -31,7 +31,21 @@ export interface AccountServiceDeps {
   readonly tokens: TokenIssuer;
 }
 
-export function createAccountService({ accounts, hasher, tokens }: AccountServiceDeps) {
+/** Registration, login and the current user's account. */
+export interface AccountService {
+  register(input: RegistrationInput): Promise<AuthenticatedUser>;
+  /** `InvalidCredentialsError` for an unknown email or a wrong password, at the same cost. */
+  login(input: LoginInput): Promise<AuthenticatedUser>;
+  current(userId: UserId): Promise<AuthenticatedUser>;
+  /** Changes only the fields given; `null` or `""` clears bio and image. */
+  update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser>;
+}
+
+export function createAccountService({
+  accounts,
+  hasher,
+  tokens,
+}: AccountServiceDeps): AccountService {
   async function authenticated(account: Account): Promise<AuthenticatedUser> {
     return {
       email: account.email,
@@ -92,5 +106,3 @@ export function createAccountService({ accounts, hasher, tokens }: AccountServic
     },
   };
 }
-
-export type AccountService = ReturnType<typeof createAccountService>;

@@ -11,7 +11,8 @@ export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function parseEmail(value: string): Email {
-  const email = requiredText('email', value, EMAIL_MAX_LENGTH).toLowerCase();
+  // Lower-case before measuring: some characters grow when lower-cased (İ → i̇).
+  const email = requiredText('email', value.toLowerCase(), EMAIL_MAX_LENGTH);
   if (!EMAIL_PATTERN.test(email)) throw ValidationError.field('email', 'is invalid');
   return email as Email;
 }

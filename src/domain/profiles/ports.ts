@@ -1,6 +1,6 @@
 import type { UserId, Viewer } from '../shared/ids.js';
 import type { Username } from '../shared/username.js';
-import type { ProfileView } from './profile.js';
+import type { ProfileView } from '../shared/profile-view.js';
 
 export interface ProfileQueries {
   /** One round trip: the profile and whether `viewer` follows it. */

@@ -1,7 +1,7 @@
 import type { UserId, Viewer } from '../shared/ids.js';
 import { usernameFromPath, type Username } from '../shared/username.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import type { ProfileView } from './profile.js';
+import type { ProfileView } from '../shared/profile-view.js';
 import type { FollowRepository, ProfileQueries } from './ports.js';
 
 export interface ProfileServiceDeps {
@@ -9,7 +9,14 @@ export interface ProfileServiceDeps {
   readonly queries: ProfileQueries;
 }
 
-export function createProfileService({ follows, queries }: ProfileServiceDeps) {
+/** Profiles and the follow graph, as seen by the viewer. Follow and unfollow are idempotent. */
+export interface ProfileService {
+  get(username: string, viewer: Viewer): Promise<ProfileView>;
+  follow(follower: UserId, username: string): Promise<ProfileView>;
+  unfollow(follower: UserId, username: string): Promise<ProfileView>;
+}
+
+export function createProfileService({ follows, queries }: ProfileServiceDeps): ProfileService {
   function existing(username: string): Username {
     const parsed = usernameFromPath(username);
     if (parsed === undefined) throw new NotFoundError('profile');
@@ -31,7 +38,7 @@ export function createProfileService({ follows, queries }: ProfileServiceDeps) {
   }
 
   return {
-    get(username: string, viewer: Viewer): Promise<ProfileView> {
+    async get(username: string, viewer: Viewer): Promise<ProfileView> {
       return view(existing(username), viewer);
     },
 
@@ -48,5 +55,3 @@ export function createProfileService({ follows, queries }: ProfileServiceDeps) {
     },
   };
 }
-
-export type ProfileService = ReturnType<typeof createProfileService>;

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, exists, inArray, sql, type SQL } from 'drizz
 import { alias } from 'drizzle-orm/pg-core';
 import type { ArticleCard, ArticleList } from '../../../domain/articles/article.js';
 import type { ArticleFilter, ArticleQueries } from '../../../domain/articles/ports.js';
-import type { Slug } from '../../../domain/articles/slug.js';
+import type { Slug } from '../../../domain/shared/slug.js';
 import type { UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';

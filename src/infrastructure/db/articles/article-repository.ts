@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ArticleRepository } from '../../../domain/articles/ports.js';
-import type { Slug } from '../../../domain/articles/slug.js';
+import type { Slug } from '../../../domain/shared/slug.js';
 import type { ArticleId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
 import { articlesTable, articleTagsTable, favoritesTable, tagsTable } from '../schema/articles.js';
@@ -52,7 +52,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
       if (tags.length === 0) return;
       await db
         .insert(tagsTable)
-        .values(tags.map((name) => ({ name })))
+        // Sorted, so concurrent publishes sharing new tags take their locks in one order and
+        // can't deadlock.
+        .values([...tags].sort().map((name) => ({ name })))
         .onConflictDoNothing({ target: tagsTable.name });
       const rows = await db
         .select({ id: tagsTable.id })

@@ -1,6 +1,6 @@
 import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { ProfileView } from '../../../domain/profiles/profile.js';
+import type { ProfileView } from '../../../domain/shared/profile-view.js';
 import type { Viewer } from '../../../domain/shared/ids.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
@@ -19,8 +19,17 @@ export function followedBy(db: Database, viewer: Viewer, userId: AnyPgColumn): S
   ).mapWith(Boolean);
 }
 
+// A type alias, not an interface: Drizzle's select() needs an index-signature-compatible type.
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- see above
+export type ProfileColumns = {
+  username: typeof usersTable.username;
+  bio: typeof usersTable.bio;
+  image: typeof usersTable.image;
+  following: SQL<boolean>;
+};
+
 /** The profile columns of `usersTable` as `viewer` sees them; every view of a person uses it. */
-export function profileColumns(db: Database, viewer: Viewer) {
+export function profileColumns(db: Database, viewer: Viewer): ProfileColumns {
   return {
     username: usersTable.username,
     bio: usersTable.bio,

@@ -1,4 +1,4 @@
-import type { Brand } from '../shared/brand.js';
+import type { Brand } from './brand.js';
 
 export type Slug = Brand<string, 'Slug'>;
 

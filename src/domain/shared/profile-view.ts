@@ -1,4 +1,4 @@
-import type { Username } from '../shared/username.js';
+import type { Username } from './username.js';
 
 /** Another user as seen by the viewer; `following` is false for anonymous viewers. */
 export interface ProfileView {

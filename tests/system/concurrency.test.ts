@@ -1,0 +1,285 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { count, eq, sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/infrastructure/db/database.js';
+import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { rowCounts } from '../helpers/app.js';
+import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
+import { createSystemApp, type SystemApp } from './postgres.js';
+
+/** How many responses came back with each status, e.g. `{ 201: 1, 409: 19 }`. */
+function statusCounts(responses: readonly LightMyRequestResponse[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const { statusCode } of responses) counts[statusCode] = (counts[statusCode] ?? 0) + 1;
+  return counts;
+}
+
+/** `text` with the letters whose index bit is set in `variant` upper-cased. */
+function caseVariant(text: string, variant: number): string {
+  let letter = 0;
+  return text.replace(/[a-z]/g, (char) => ((variant >> letter++) & 1 ? char.toUpperCase() : char));
+}
+
+/** Resolves once `expected` sessions of this database are waiting for a lock. */
+async function waitForLockWaiters(db: Database, expected: number): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    // Inside a transaction the activity view is a snapshot unless it is cleared.
+    await db.execute(sql`select pg_stat_clear_snapshot()`);
+    const [row] = await db
+      .select({ waiting: sql<number>`count(*)::int` })
+      .from(sql`pg_stat_activity`)
+      .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
+    if ((row?.waiting ?? 0) >= expected) return;
+    await sleep(10);
+  }
+  throw new Error(`fewer than ${String(expected)} sessions ever waited for a lock`);
+}
+
+function times<T>(n: number, make: (index: number) => T): T[] {
+  return Array.from({ length: n }, (_, index) => make(index));
+}
+
+describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
+  'concurrent requests on PostgreSQL (pool of 10)',
+  () => {
+    let t: SystemApp;
+    beforeAll(async () => {
+      t = await createSystemApp();
+    });
+    afterAll(() => t.close());
+
+    async function idOf(slug: string): Promise<number> {
+      const [row] = await t.db
+        .select({ id: articlesTable.id })
+        .from(articlesTable)
+        .where(eq(articlesTable.slug, slug));
+      if (row === undefined) throw new Error(`no article ${slug}`);
+      return row.id;
+    }
+
+    function register(user: { username: string; email: string }) {
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { user: { ...user, password: 'password123' } },
+      });
+    }
+
+    it('registers exactly one of 20 simultaneous sign-ups with the same username', async () => {
+      const username = unique();
+      const before = await rowCounts(t.db);
+      const responses = await Promise.all(
+        times(20, () => register({ username, email: `${unique()}@example.com` })),
+      );
+      expect(statusCounts(responses)).toEqual({ 201: 1, 409: 19 });
+      for (const response of responses.filter((r) => r.statusCode === 409)) {
+        expect(response.json()).toMatchObject({ errors: { username: ['has already been taken'] } });
+      }
+      expect(await rowCounts(t.db)).toEqual({ ...before, users: (before.users ?? 0) + 1 });
+    });
+
+    it('registers exactly one of 20 simultaneous sign-ups with one email in different cases', async () => {
+      const email = `${unique('mailbox')}@example.com`;
+      const before = await rowCounts(t.db);
+      const responses = await Promise.all(
+        times(20, (index) => register({ username: unique(), email: caseVariant(email, index) })),
+      );
+      expect(statusCounts(responses)).toEqual({ 201: 1, 409: 19 });
+      for (const response of responses.filter((r) => r.statusCode === 409)) {
+        expect(response.json()).toMatchObject({ errors: { email: ['has already been taken'] } });
+      }
+      const created = responses.find((r) => r.statusCode === 201);
+      expect(created?.json().user.email).toBe(email);
+      expect(await rowCounts(t.db)).toEqual({ ...before, users: (before.users ?? 0) + 1 });
+    });
+
+    it('counts one favorite when the same user favorites an article 20 times at once', async () => {
+      const author = await registerUser(t.app);
+      const reader = await registerUser(t.app);
+      const { slug } = await createArticle(t.app, author);
+      const before = await rowCounts(t.db);
+
+      const responses = await Promise.all(
+        times(20, () =>
+          t.app.inject({
+            method: 'POST',
+            url: `/api/v1/articles/${slug}/favorite`,
+            headers: reader.headers,
+          }),
+        ),
+      );
+
+      expect(statusCounts(responses)).toEqual({ 200: 20 });
+      for (const response of responses) {
+        expect(response.json().article).toMatchObject({ favorited: true, favoritesCount: 1 });
+      }
+      const article = await t.app.inject({ method: 'GET', url: `/api/v1/articles/${slug}` });
+      expect(article.json().article.favoritesCount).toBe(1);
+      expect(await rowCounts(t.db)).toEqual({ ...before, favorites: (before.favorites ?? 0) + 1 });
+    });
+
+    it('keeps favoritesCount exact when 20 users favorite and then unfavorite at once', async () => {
+      const author = await registerUser(t.app);
+      const readers = await Promise.all(times(20, () => registerUser(t.app)));
+      const { slug } = await createArticle(t.app, author);
+      const before = await rowCounts(t.db);
+      const toggle = (method: 'POST' | 'DELETE', reader: RegisteredUser) =>
+        t.app.inject({ method, url: `/api/v1/articles/${slug}/favorite`, headers: reader.headers });
+      const favoritesCount = async () => {
+        const response = await t.app.inject({ method: 'GET', url: `/api/v1/articles/${slug}` });
+        return response.json<{ article: { favoritesCount: number } }>().article.favoritesCount;
+      };
+
+      const favorites = await Promise.all(readers.map((reader) => toggle('POST', reader)));
+      expect(statusCounts(favorites)).toEqual({ 200: 20 });
+      expect(await favoritesCount()).toBe(20);
+      expect(await rowCounts(t.db)).toEqual({ ...before, favorites: (before.favorites ?? 0) + 20 });
+
+      // Each reader unfavorites twice: the repeats must not drive the count below zero.
+      const unfavorites = await Promise.all(
+        [...readers, ...readers].map((reader) => toggle('DELETE', reader)),
+      );
+      expect(statusCounts(unfavorites)).toEqual({ 200: 40 });
+      for (const response of unfavorites) {
+        expect(response.json().article.favoritesCount).toBeGreaterThanOrEqual(0);
+      }
+      expect(await favoritesCount()).toBe(0);
+      expect(await rowCounts(t.db)).toEqual(before);
+    });
+
+    it('stores one follow when a user follows the same profile 20 times at once', async () => {
+      const follower = await registerUser(t.app);
+      const followee = await registerUser(t.app);
+      const before = await rowCounts(t.db);
+
+      const responses = await Promise.all(
+        times(20, () =>
+          t.app.inject({
+            method: 'POST',
+            url: `/api/v1/profiles/${followee.username}/follow`,
+            headers: follower.headers,
+          }),
+        ),
+      );
+
+      expect(statusCounts(responses)).toEqual({ 200: 20 });
+      for (const response of responses) {
+        expect(response.json().profile).toMatchObject({
+          username: followee.username,
+          following: true,
+        });
+      }
+      expect(await rowCounts(t.db)).toEqual({ ...before, follows: (before.follows ?? 0) + 1 });
+    });
+
+    it('gives 10 simultaneous articles with the same title 10 distinct slugs', async () => {
+      const author = await registerUser(t.app);
+      const title = unique('Same Title');
+      const base = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      const tagList = [unique('tag'), unique('tag')];
+      const before = await rowCounts(t.db);
+
+      const responses = await Promise.all(
+        times(10, () =>
+          t.app.inject({
+            method: 'POST',
+            url: '/api/v1/articles',
+            headers: author.headers,
+            payload: { article: { title, description: 'd', body: 'b', tagList } },
+          }),
+        ),
+      );
+
+      expect(statusCounts(responses)).toEqual({ 201: 10 });
+      const slugs = responses.map((response) => response.json().article.slug as string);
+      expect(new Set(slugs).size).toBe(10);
+      expect(slugs.filter((slug) => slug === base)).toHaveLength(1);
+      for (const slug of slugs) expect(slug.startsWith(base)).toBe(true);
+      expect(await rowCounts(t.db)).toEqual({
+        ...before,
+        articles: (before.articles ?? 0) + 10,
+        tags: (before.tags ?? 0) + 2,
+        articleTags: (before.articleTags ?? 0) + 20,
+      });
+    });
+
+    it('publishes two articles at once that share new tags listed in opposite orders', async () => {
+      const author = await registerUser(t.app);
+      const [first, middle, last] = [unique('tag'), unique('tag'), unique('tag')];
+      const publish = (tagList: string[]) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/articles',
+          headers: author.headers,
+          payload: { article: { title: unique('Title'), description: 'd', body: 'b', tagList } },
+        });
+      const before = await rowCounts(t.db);
+
+      // Another writer holds the middle tag uncommitted, so each publish stops after its first
+      // tag; when it commits, both go on to the tag the other one already holds.
+      let pending: Promise<LightMyRequestResponse[]> | undefined;
+      await t.db.transaction(async (writer) => {
+        await writer.insert(tagsTable).values({ name: middle });
+        pending = Promise.all([publish([first, middle, last]), publish([last, middle, first])]);
+        await waitForLockWaiters(writer, 2);
+      });
+      const responses = (await pending) ?? [];
+
+      expect(statusCounts(responses)).toEqual({ 201: 2 });
+      for (const response of responses) {
+        expect(response.json().article.tagList).toEqual([first, middle, last].sort());
+      }
+      expect(await rowCounts(t.db)).toEqual({
+        ...before,
+        articles: (before.articles ?? 0) + 2,
+        tags: (before.tags ?? 0) + 3,
+        articleTags: (before.articleTags ?? 0) + 6,
+      });
+    });
+
+    it('answers comments racing an article delete with 201 or 404, leaving no orphans', async () => {
+      const author = await registerUser(t.app);
+      const commenter = await registerUser(t.app);
+      const before = await rowCounts(t.db);
+
+      // Comments start a millisecond apart and the delete at a different point each round, so
+      // some comments land before it, some after, and some in the middle of it.
+      for (let round = 0; round < 5; round++) {
+        const { slug } = await createArticle(t.app, author);
+        const articleId = await idOf(slug);
+        const comment = async (index: number) => {
+          await sleep(index);
+          return t.app.inject({
+            method: 'POST',
+            url: `/api/v1/articles/${slug}/comments`,
+            headers: commenter.headers,
+            payload: { comment: { body: unique('comment') } },
+          });
+        };
+        const remove = async () => {
+          await sleep(3 + round * 3);
+          return t.app.inject({
+            method: 'DELETE',
+            url: `/api/v1/articles/${slug}`,
+            headers: author.headers,
+          });
+        };
+
+        const [comments, deleted] = await Promise.all([Promise.all(times(20, comment)), remove()]);
+
+        expect(deleted.statusCode).toBe(204);
+        for (const response of comments) {
+          expect([201, 404]).toContain(response.statusCode);
+        }
+        const [orphans] = await t.db
+          .select({ count: count() })
+          .from(commentsTable)
+          .where(eq(commentsTable.articleId, articleId));
+        expect(orphans?.count).toBe(0);
+      }
+      expect(await rowCounts(t.db)).toEqual(before);
+    });
+  },
+);

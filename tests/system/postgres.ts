@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../../src/core/app.js';
+import {
+  connectPostgres,
+  type Database,
+  type DatabaseHandle,
+} from '../../src/infrastructure/db/database.js';
+import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+
+export interface TestPostgres {
+  readonly handle: DatabaseHandle;
+  /** Closes the pool and drops the database, even if a test left connections open. */
+  drop(): Promise<void>;
+}
+
+/** Runs `work` on a connection to the admin database; connection errors propagate. */
+async function withAdmin(adminUrl: string, work: (client: pg.Client) => Promise<void>) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits briefly for the sessions on database `name` to end. */
+async function sessionsGone(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { rows } = await client.query<{ sessions: number }>(
+      'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+      [name],
+    );
+    if (rows[0]?.sessions === 0) return;
+    await sleep(20);
+  }
+}
+
+/**
+ * A throwaway database on the server `TEST_DATABASE_URL` names, migrated and reached through
+ * the production pool (10 connections). The name is generated hex only, so it needs no quoting.
+ */
+export async function createTestPostgres(): Promise<TestPostgres> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `keel_test_${randomBytes(8).toString('hex')}`;
+  await withAdmin(adminUrl, async (client) => {
+    await client.query(`CREATE DATABASE ${name}`);
+  });
+
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = connectPostgres({
+    url: url.toString(),
+    poolSize: 10,
+    statementTimeoutMs: 5_000,
+    connectionTimeoutMs: 5_000,
+  });
+  const drop = async (): Promise<void> => {
+    await handle.close();
+    await withAdmin(adminUrl, async (client) => {
+      // pool.end() resolves before its sessions have hung up; FORCE alone would cut them off
+      // mid-goodbye and their clients would raise the termination as an uncaught error.
+      await sessionsGone(client, name);
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    });
+  };
+
+  try {
+    await handle.migrate();
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { handle, drop };
+}
+
+export interface SystemApp {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  /** Closes the app, then drops its database. */
+  close(): Promise<void>;
+}
+
+/** The real app on its own throwaway PostgreSQL database; only Argon2's cost is lowered. */
+export async function createSystemApp(): Promise<SystemApp> {
+  const postgres = await createTestPostgres();
+  try {
+    const app = await buildApp({
+      config: testConfig,
+      db: postgres.handle.db,
+      tokenSecret: TEST_TOKEN_SECRET,
+      passwordCost: { memoryCost: 1024, timeCost: 1 },
+    });
+    await app.ready();
+    return {
+      app,
+      db: postgres.handle.db,
+      async close() {
+        await app.close();
+        await postgres.drop();
+      },
+    };
+  } catch (error) {
+    await postgres.drop();
+    throw error;
+  }
+}

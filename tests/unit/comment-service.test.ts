@@ -1,0 +1,171 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Slug } from '../../src/domain/shared/slug.js';
+import type { CommentView } from '../../src/domain/comments/comment.js';
+import { createCommentService } from '../../src/domain/comments/comment-service.js';
+import type { CommentQueries } from '../../src/domain/comments/ports.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/shared/errors.js';
+import type { ArticleId, CommentId, UserId } from '../../src/domain/shared/ids.js';
+import { BLANK } from '../../src/domain/shared/text.js';
+import { parseUsername } from '../../src/domain/shared/username.js';
+
+const JANE = 1 as UserId;
+const JOHN = 2 as UserId;
+const DRAGONS = 10 as ArticleId;
+const OTHER = 11 as ArticleId;
+
+interface Stored {
+  id: CommentId;
+  articleId: ArticleId;
+  authorId: UserId;
+  body: string;
+}
+
+/** Two articles and an in-memory comment table behind both ports. */
+function setup() {
+  const slugs = new Map<string, ArticleId>([
+    ['dragons', DRAGONS],
+    ['other', OTHER],
+  ]);
+  const stored = new Map<CommentId, Stored>();
+  const view = (comment: Stored): CommentView => ({
+    id: comment.id,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    body: comment.body,
+    author: {
+      username: parseUsername(`user${String(comment.authorId)}`),
+      bio: null,
+      image: null,
+      following: false,
+    },
+  });
+  const comments = {
+    findArticleId: vi.fn((slug: Slug) => Promise.resolve(slugs.get(slug))),
+    findAuthorId: vi.fn((articleId: ArticleId, commentId: CommentId) => {
+      const comment = stored.get(commentId);
+      return Promise.resolve(comment?.articleId === articleId ? comment.authorId : undefined);
+    }),
+    insert: vi.fn((articleId: ArticleId, authorId: UserId, body: string) => {
+      const id = (stored.size + 1) as CommentId;
+      stored.set(id, { id, articleId, authorId, body });
+      return Promise.resolve(id);
+    }),
+    remove: vi.fn((id: CommentId) => {
+      stored.delete(id);
+      return Promise.resolve();
+    }),
+  };
+  const queries = {
+    findById: vi.fn<CommentQueries['findById']>((id) => {
+      const comment = stored.get(id);
+      return Promise.resolve(comment && view(comment));
+    }),
+    listForArticle: vi.fn<CommentQueries['listForArticle']>((articleId) =>
+      Promise.resolve([...stored.values()].filter((c) => c.articleId === articleId).map(view)),
+    ),
+  };
+  return { service: createCommentService({ comments, queries }), comments, queries, stored };
+}
+
+describe('CommentService.list', () => {
+  it("lists the article's comments for the viewer", async () => {
+    const { service, queries } = setup();
+    await service.add(JANE, 'dragons', 'First!');
+    await service.add(JANE, 'other', 'Elsewhere');
+    await expect(service.list('dragons', JOHN)).resolves.toMatchObject([{ body: 'First!' }]);
+    expect(queries.listForArticle).toHaveBeenCalledWith(DRAGONS, JOHN);
+  });
+
+  it('throws NotFoundError for an unknown article', async () => {
+    const { service } = setup();
+    await expect(service.list('no-such-article', undefined)).rejects.toThrow(
+      new NotFoundError('article'),
+    );
+  });
+
+  it('throws NotFoundError for a slug that could never exist, without a lookup', async () => {
+    const { service, comments } = setup();
+    await expect(service.list('Not A Slug', undefined)).rejects.toThrow(
+      new NotFoundError('article'),
+    );
+    expect(comments.findArticleId).not.toHaveBeenCalled();
+  });
+});
+
+describe('CommentService.add', () => {
+  it('stores the trimmed body and returns the comment', async () => {
+    const { service, stored } = setup();
+    await expect(service.add(JANE, 'dragons', '  Great read!\n')).resolves.toMatchObject({
+      id: 1,
+      body: 'Great read!',
+      author: { username: 'user1' },
+    });
+    expect(stored.get(1 as CommentId)).toMatchObject({ articleId: DRAGONS, authorId: JANE });
+  });
+
+  it('rejects a blank body, storing nothing', async () => {
+    const { service, stored } = setup();
+    await expect(service.add(JANE, 'dragons', '  ')).rejects.toThrow(
+      ValidationError.field('body', BLANK),
+    );
+    expect(stored.size).toBe(0);
+  });
+
+  it('throws NotFoundError for an unknown article', async () => {
+    const { service, stored } = setup();
+    await expect(service.add(JANE, 'no-such-article', 'Hi')).rejects.toThrow(
+      new NotFoundError('article'),
+    );
+    expect(stored.size).toBe(0);
+  });
+
+  it('throws NotFoundError when the comment is gone before it is read back', async () => {
+    const { service, queries } = setup();
+    queries.findById.mockResolvedValueOnce(undefined);
+    await expect(service.add(JANE, 'dragons', 'Hi')).rejects.toThrow(new NotFoundError('comment'));
+  });
+});
+
+describe('CommentService.remove', () => {
+  it('deletes the comment of its author', async () => {
+    const { service, stored } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Oops');
+    await service.remove(JANE, 'dragons', id);
+    expect(stored.size).toBe(0);
+  });
+
+  it('forbids anyone but the author, deleting nothing', async () => {
+    const { service, stored } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Mine');
+    await expect(service.remove(JOHN, 'dragons', id)).rejects.toThrow(
+      new ForbiddenError('comment'),
+    );
+    expect(stored.size).toBe(1);
+  });
+
+  it('throws NotFoundError for an unknown comment, or one on another article', async () => {
+    const { service, stored } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Here');
+    await expect(service.remove(JANE, 'dragons', 99)).rejects.toThrow(new NotFoundError('comment'));
+    await expect(service.remove(JANE, 'other', id)).rejects.toThrow(new NotFoundError('comment'));
+    expect(stored.size).toBe(1);
+  });
+
+  it.each([0, -1, 1.5, 2 ** 31])(
+    'throws NotFoundError for the impossible id %d, without a lookup',
+    async (commentId) => {
+      const { service, comments } = setup();
+      await expect(service.remove(JANE, 'dragons', commentId)).rejects.toThrow(
+        new NotFoundError('comment'),
+      );
+      expect(comments.findAuthorId).not.toHaveBeenCalled();
+    },
+  );
+
+  it('throws NotFoundError for an unknown article', async () => {
+    const { service } = setup();
+    await expect(service.remove(JANE, 'no-such-article', 1)).rejects.toThrow(
+      new NotFoundError('article'),
+    );
+  });
+});

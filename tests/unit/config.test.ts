@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/core/config.js';
+
+const SECRET = 's'.repeat(32);
+
+function errorOf(source: Record<string, string>): string {
+  try {
+    loadConfig(source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.message;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('applies a default to every unset variable', () => {
+    expect(loadConfig({})).toEqual({
+      env: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      logLevel: 'info',
+      dataDir: './data',
+      database: { kind: 'embedded' },
+      tokenSecret: undefined,
+      tokenTtlSeconds: 86_400,
+      corsOrigins: [],
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', NODE_ENV: '' })).toMatchObject({
+      port: 3000,
+      env: 'development',
+    });
+  });
+
+  it('converts numbers and ignores variables it does not know', () => {
+    const config = loadConfig({ PORT: '8080', TOKEN_TTL_SECONDS: '3600', UNRELATED: 'x' });
+    expect(config).toMatchObject({ port: 8080, tokenTtlSeconds: 3600 });
+  });
+
+  it('returns a frozen config', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['TOKEN_TTL_SECONDS', '59'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
+  ])('names %s in the error for the bad value %j', (variable, value) => {
+    expect(errorOf({ [variable]: value })).toMatch(
+      new RegExp(`^invalid environment variable ${variable}: `),
+    );
+  });
+
+  it('refuses a PORT that is not a whole number instead of coercing it', () => {
+    expect(errorOf({ PORT: '80.5' })).toMatch(/^invalid environment variable PORT: /);
+    expect(errorOf({ PORT: 'true' })).toMatch(/^invalid environment variable PORT: /);
+  });
+
+  it('lists the allowed values of NODE_ENV', () => {
+    expect(errorOf({ NODE_ENV: 'prod' })).toBe(
+      'invalid environment variable NODE_ENV: must be one of development, production, test',
+    );
+  });
+
+  it('lists the allowed values of LOG_LEVEL', () => {
+    expect(errorOf({ LOG_LEVEL: 'verbose' })).toBe(
+      'invalid environment variable LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
+  it('refuses a TOKEN_SECRET shorter than 32 bytes', () => {
+    expect(errorOf({ TOKEN_SECRET: 's'.repeat(31) })).toBe(
+      'invalid environment variable TOKEN_SECRET: must be at least 32 bytes',
+    );
+  });
+
+  it('measures TOKEN_SECRET in bytes, not characters', () => {
+    expect(loadConfig({ TOKEN_SECRET: 'é'.repeat(16) }).tokenSecret).toBe('é'.repeat(16));
+  });
+
+  it('requires TOKEN_SECRET in production', () => {
+    expect(errorOf({ NODE_ENV: 'production' })).toBe(
+      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
+    );
+    expect(loadConfig({ NODE_ENV: 'production', TOKEN_SECRET: SECRET })).toMatchObject({
+      env: 'production',
+      tokenSecret: SECRET,
+    });
+  });
+
+  it('uses PostgreSQL with its pool settings when DATABASE_URL is a postgres URL', () => {
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://keel@db/keel', DATABASE_POOL_SIZE: '4' }).database,
+    ).toEqual({
+      kind: 'postgres',
+      url: 'postgres://keel@db/keel',
+      poolSize: 4,
+      statementTimeoutMs: 5_000,
+      connectionTimeoutMs: 5_000,
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/keel' }).database.kind).toBe('postgres');
+  });
+
+  it('refuses a DATABASE_URL that is not postgres://', () => {
+    expect(errorOf({ DATABASE_URL: 'mysql://db/keel' })).toMatch(
+      /^invalid environment variable DATABASE_URL: /,
+    );
+  });
+
+  it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: ' https://a.example , https://b.example,, ' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+  });
+});

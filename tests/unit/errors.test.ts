@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+  isDomainError,
+} from '../../src/domain/shared/errors.js';
+
+describe('ValidationError', () => {
+  it('carries its field messages and names the fields in its message', () => {
+    const error = new ValidationError({ title: ["can't be blank"], body: ['is invalid'] });
+    expect(error.fields).toEqual({ title: ["can't be blank"], body: ['is invalid'] });
+    expect(error.message).toBe('invalid title, body');
+    expect(error.code).toBe('validation_failed');
+  });
+
+  it('builds a single-field error', () => {
+    expect(ValidationError.field('email', 'is invalid').fields).toEqual({ email: ['is invalid'] });
+  });
+});
+
+describe('UnauthenticatedError', () => {
+  it('says whether the token was missing or invalid, keeping the cause', () => {
+    const cause = new Error('jwt expired');
+    expect(new UnauthenticatedError('missing').message).toBe('authentication token is missing');
+    const invalid = new UnauthenticatedError('invalid', { cause });
+    expect(invalid.message).toBe('authentication token is invalid');
+    expect(invalid.cause).toBe(cause);
+  });
+});
+
+describe('isDomainError', () => {
+  it.each([
+    new ValidationError({}),
+    new NotFoundError('article'),
+    new ForbiddenError('comment'),
+    new ConflictError('username'),
+    new UnauthenticatedError('missing'),
+    new InvalidCredentialsError(),
+  ])('recognises %s', (error) => {
+    expect(isDomainError(error)).toBe(true);
+  });
+
+  it.each([new Error('boom'), new TypeError('x'), 'not_found', { code: 'not_found' }, undefined])(
+    'rejects %j, which is not from the catalogue',
+    (value) => {
+      expect(isDomainError(value)).toBe(false);
+    },
+  );
+});
+
+describe('error messages', () => {
+  it('name the resource or field concerned', () => {
+    expect(new NotFoundError('profile').message).toBe('profile not found');
+    expect(new ForbiddenError('article').message).toBe('not allowed to change this article');
+    expect(new ConflictError('email').message).toBe('email has already been taken');
+    expect(new InvalidCredentialsError().message).toBe('email or password is invalid');
+  });
+});

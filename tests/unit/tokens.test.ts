@@ -1,0 +1,101 @@
+import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTokenService } from '../../src/core/security/tokens.js';
+import { UnauthenticatedError } from '../../src/domain/shared/errors.js';
+import type { UserId } from '../../src/domain/shared/ids.js';
+
+const SECRET = 'a-test-secret-that-is-32-bytes-long!';
+const TTL = 3600;
+const tokens = createTokenService(SECRET, TTL);
+const INVALID = new UnauthenticatedError('invalid');
+
+/** A token as Keel signs it, with one claim or key changed. */
+function forged(
+  change: { secret?: string; sub?: string; aud?: string; iss?: string; exp?: number } = {},
+) {
+  const jwt = new SignJWT()
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(change.iss ?? 'keel')
+    .setAudience(change.aud ?? 'keel')
+    .setIssuedAt()
+    .setExpirationTime(change.exp ?? '1h');
+  if (change.sub !== undefined) jwt.setSubject(change.sub);
+  return jwt.sign(new TextEncoder().encode(change.secret ?? SECRET));
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TokenService', () => {
+  it('verifies the tokens it issues, back to the same user', async () => {
+    const token = await tokens.issue(42 as UserId);
+    await expect(tokens.verify(token)).resolves.toBe(42);
+  });
+
+  it('accepts the largest user id the database can hold', async () => {
+    await expect(tokens.verify(await forged({ sub: '2147483647' }))).resolves.toBe(2_147_483_647);
+  });
+
+  it('issues tokens that expire after the configured lifetime', async () => {
+    const claims = decodeJwt(await tokens.issue(1 as UserId));
+    expect(claims).toMatchObject({ sub: '1', iss: 'keel', aud: 'keel' });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(TTL);
+  });
+
+  it('accepts a token until it expires, and refuses it after', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const token = await tokens.issue(1 as UserId);
+    vi.advanceTimersByTime((TTL - 1) * 1000);
+    await expect(tokens.verify(token)).resolves.toBe(1);
+    vi.advanceTimersByTime(2000);
+    await expect(tokens.verify(token)).rejects.toThrow(INVALID);
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const token = await forged({ sub: '1', secret: 'another-secret-that-is-32-bytes-long' });
+    await expect(tokens.verify(token)).rejects.toThrow(INVALID);
+  });
+
+  it('refuses a token for another audience or from another issuer', async () => {
+    await expect(tokens.verify(await forged({ sub: '1', aud: 'other' }))).rejects.toThrow(INVALID);
+    await expect(tokens.verify(await forged({ sub: '1', iss: 'other' }))).rejects.toThrow(INVALID);
+  });
+
+  it('refuses an expired token', async () => {
+    const exp = Math.floor(Date.now() / 1000) - 10;
+    await expect(tokens.verify(await forged({ sub: '1', exp }))).rejects.toThrow(INVALID);
+  });
+
+  it('refuses an unsigned token (alg "none")', async () => {
+    const token = new UnsecuredJWT()
+      .setSubject('1')
+      .setIssuer('keel')
+      .setAudience('keel')
+      .setExpirationTime('1h')
+      .encode();
+    await expect(tokens.verify(token)).rejects.toThrow(INVALID);
+  });
+
+  it('refuses a token without a subject', async () => {
+    await expect(tokens.verify(await forged())).rejects.toThrow(INVALID);
+  });
+
+  it.each(['abc', '0', '01', '-1', '1.5', ' 1', '2147483648', '12345678901'])(
+    'refuses the subject %j, which is no user id',
+    async (sub) => {
+      await expect(tokens.verify(await forged({ sub }))).rejects.toThrow(INVALID);
+    },
+  );
+
+  it.each(['', 'not-a-token', 'a.b.c'])('refuses the malformed token %j', async (token) => {
+    await expect(tokens.verify(token)).rejects.toThrow(INVALID);
+  });
+
+  it('keeps the reason a token was refused as the cause', async () => {
+    await expect(tokens.verify('not-a-token')).rejects.toMatchObject({
+      reason: 'invalid',
+      cause: expect.any(Error),
+    });
+  });
+});

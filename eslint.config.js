@@ -46,6 +46,29 @@ const forbiddenSyntax = [
   },
 ];
 
+const SQL_ONLY_IN_DB = {
+  name: 'drizzle-orm',
+  importNames: ['sql'],
+  message: 'The sql`…` template belongs in src/infrastructure/db only.',
+};
+
+const FRAMEWORKS_OUT_OF_DOMAIN = {
+  group: [
+    'fastify',
+    '@fastify/*',
+    'drizzle-orm',
+    'drizzle-orm/*',
+    'pg',
+    '@electric-sql/*',
+    'jose',
+    '@node-rs/*',
+    'typebox',
+    'typebox/*',
+  ],
+  message:
+    'The domain is framework-free: declare a port (an interface in ports.ts) and implement it in infrastructure or core.',
+};
+
 const brandCast = {
   selector: `TSAsExpression > TSTypeReference > Identifier.typeName[name=/^(${BRANDS})$/]`,
   message:
@@ -63,24 +86,82 @@ const elements = [
   { type: 'infrastructure', pattern: 'src/infrastructure' },
   { type: 'core', pattern: 'src/core' },
 ];
+const LAYERS = elements.map((element) => element.type);
 
-/** @param {string} rule */
-const layerMessage = (rule) => `Layer rule (spec.md §2.2): ${rule}`;
+/** What each layer may import, and the reason given when it imports anything else. */
+const layerRules = [
+  ['composition', LAYERS, 'the composition root may import anything.'],
+  [
+    'api',
+    ['api', 'schemas', 'domain-shared', 'domain', 'core'],
+    'a route handler calls the domain; it may not import infrastructure.',
+  ],
+  [
+    'schemas',
+    ['schemas', 'domain-shared', 'domain'],
+    'schemas describe the contract; they may import only domain constants.',
+  ],
+  [
+    'domain-shared',
+    ['domain-shared'],
+    'the shared kernel (domain/shared) imports nothing outside itself.',
+  ],
+  [
+    'domain',
+    ['domain-shared', 'domain'],
+    'a domain context imports only itself and domain/shared, never infrastructure, core, api or schemas.',
+  ],
+  [
+    'infrastructure',
+    ['infrastructure', 'domain-shared', 'domain', 'core'],
+    'infrastructure implements domain ports; it may not import api or schemas.',
+  ],
+  [
+    'core',
+    ['core', 'domain-shared', 'domain', 'schemas'],
+    'core may not import api or infrastructure; only the composition root (core/app.ts) wires them.',
+  ],
+];
 
-/**
- * A policy: files of layer `from` may import only the layers in `to`.
- * @param {string} from @param {string[]} to @param {string} rule
- */
-const layer = (from, to, rule) => ({
-  from: { element: { type: from } },
-  allow: to.map((type) => ({ to: { element: { type } } })),
-  message: layerMessage(rule),
+/** @param {string} type */
+const element = (type) => ({ to: { element: { type } } });
+
+const layerPolicies = layerRules.flatMap(([from, allowed, rule]) => {
+  const denied = LAYERS.filter((type) => !allowed.includes(type));
+  return [
+    { from: { element: { type: from } }, allow: allowed.map(element) },
+    ...(denied.length === 0
+      ? []
+      : [
+          {
+            from: { element: { type: from } },
+            disallow: denied.map(element),
+            message: `Layer rule (spec.md §2.2): ${rule}`,
+          },
+        ]),
+  ];
 });
 
+/** Within the domain, a context may import only its own files (plus domain/shared, above). */
+const contextPolicy = {
+  from: { element: { type: 'domain' } },
+  disallow: [{ to: { element: { type: 'domain' } } }],
+  message:
+    "Layer rule (spec.md §2.2): a domain context may not import another context's internals; move the shared concept to domain/shared.",
+};
+const sameContextPolicy = {
+  from: { element: { type: 'domain' } },
+  allow: [
+    {
+      to: {
+        element: { type: 'domain', captured: { context: '{{ from.element.captured.context }}' } },
+      },
+    },
+  ],
+};
+
 export default tseslint.config(
-  {
-    ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'drizzle/', '.guardrail-sandbox-*/'],
-  },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'drizzle/'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
@@ -100,8 +181,8 @@ export default tseslint.config(
       ],
       'sonarjs/no-commented-code': 'error',
       'keel/no-swallowed-catch': 'error',
-      // Everywhere: the import/export rules. The SQL rules are for src/ (test fixtures may
-      // need administrative SQL such as CREATE DATABASE).
+      // Everywhere: the import/export rules. The SQL rules are for src/ (test helpers may need
+      // administrative SQL such as CREATE DATABASE).
       'no-restricted-syntax': ['error', ...forbiddenSyntax.slice(0, 2)],
     },
   },
@@ -124,6 +205,7 @@ export default tseslint.config(
             'Configuration comes from src/core/config.ts (the only reader of the environment): take it from Config.',
         },
       ],
+      'no-restricted-imports': ['error', { paths: [SQL_ONLY_IN_DB] }],
       '@typescript-eslint/explicit-module-boundary-types': 'error',
       '@typescript-eslint/no-restricted-types': [
         'error',
@@ -136,68 +218,10 @@ export default tseslint.config(
           },
         },
       ],
+      // Policies are read in order and the last match decides.
       'boundaries/dependencies': [
         'error',
-        {
-          default: 'disallow',
-          policies: [
-            layer(
-              'composition',
-              [
-                'composition',
-                'api',
-                'schemas',
-                'domain-shared',
-                'domain',
-                'infrastructure',
-                'core',
-              ],
-              'the composition root may import anything.',
-            ),
-            layer(
-              'api',
-              ['api', 'schemas', 'domain-shared', 'domain', 'core'],
-              'a route handler calls the domain; it may not import infrastructure.',
-            ),
-            layer(
-              'schemas',
-              ['schemas', 'domain-shared', 'domain'],
-              'schemas describe the contract; they may import only domain constants.',
-            ),
-            layer(
-              'domain-shared',
-              ['domain-shared'],
-              'the shared kernel (domain/shared) imports nothing outside itself.',
-            ),
-            {
-              from: { element: { type: 'domain' } },
-              allow: [
-                { to: { element: { type: 'domain-shared' } } },
-                {
-                  to: {
-                    element: {
-                      type: 'domain',
-                      captured: { context: '{{ from.element.captured.context }}' },
-                    },
-                  },
-                },
-              ],
-              message: layerMessage(
-                "a domain context imports only itself and domain/shared: never infrastructure, core, api, schemas or another context's internals (move shared concepts to domain/shared).",
-              ),
-            },
-            layer(
-              'infrastructure',
-              ['infrastructure', 'domain-shared', 'domain', 'core'],
-              'infrastructure implements domain ports; it may not import api or schemas.',
-            ),
-            layer(
-              'core',
-              ['core', 'domain-shared', 'domain', 'schemas'],
-              'core may not import api or infrastructure; only the composition root (core/app.ts) wires them.',
-            ),
-          ],
-        },
+        { default: 'disallow', policies: [...layerPolicies, contextPolicy, sameContextPolicy] },
       ],
     },
   },
@@ -206,58 +230,22 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: [
-                'fastify',
-                '@fastify/*',
-                'drizzle-orm',
-                'drizzle-orm/*',
-                'pg',
-                '@electric-sql/*',
-                'jose',
-                '@node-rs/*',
-                'typebox',
-                'typebox/*',
-              ],
-              message:
-                'The domain is framework-free: declare a port (an interface in ports.ts) and implement it in infrastructure or core.',
-            },
-          ],
-        },
+        { paths: [SQL_ONLY_IN_DB], patterns: [FRAMEWORKS_OUT_OF_DOMAIN] },
       ],
     },
   },
   {
-    // Only the database layer may write SQL, and then only with a stated reason.
-    files: ['src/**/*.ts'],
-    ignores: ['src/infrastructure/db/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'drizzle-orm',
-              importNames: ['sql'],
-              message: 'The sql`…` template belongs in src/infrastructure/db only.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
+    // Only the database layer writes SQL, with a stated reason for each template.
     files: ['src/infrastructure/db/**/*.ts'],
-    rules: { 'keel/sql-needs-reason': 'error' },
+    rules: { 'no-restricted-imports': 'off', 'keel/sql-needs-reason': 'error' },
   },
   {
-    // The one module that reads the environment, and the database layer that maps trusted rows.
+    // The one module that reads the environment.
     files: ['src/core/config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // The domain makes its brands, and the database layer maps rows the constraints vouch for.
     files: ['src/infrastructure/db/**/*.ts', 'src/domain/**/*.ts'],
     rules: { 'no-restricted-syntax': ['error', ...forbiddenSyntax] },
   },
@@ -276,13 +264,8 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // Tool configuration files default-export by the tools' conventions.
     files: ['*.config.ts', 'eslint.config.js', 'eslint-rules/*.js'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        ...forbiddenSyntax.slice(0, 1),
-        ...forbiddenSyntax.slice(2),
-      ],
-    },
+    rules: { 'no-restricted-syntax': ['error', forbiddenSyntax[0]] },
   },
 );

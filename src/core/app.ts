@@ -24,7 +24,7 @@ import { createFollowRepository } from '../infrastructure/db/profiles/follow-rep
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
-import { registerErrorHandlers } from './http/error-handler.js';
+import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
 import { openApiDocument } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
@@ -60,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: routerErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.addHook('onRequest', async (request, reply) => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { count } from 'drizzle-orm';
+import { count, type Logger } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
@@ -32,14 +32,17 @@ export interface TestApp {
 }
 
 /** A fresh, migrated in-memory database for one test file, loaded from the run's template. */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+export async function openTestDatabase(logger?: Logger): Promise<DatabaseHandle> {
   const dump = await readFile(inject('pgliteTemplate'));
-  return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }));
+  return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }), logger);
 }
 
 /** The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast. */
-export async function createTestApp(config: Config = testConfig): Promise<TestApp> {
-  const database = await openTestDatabase();
+export async function createTestApp(
+  config: Config = testConfig,
+  logger?: Logger,
+): Promise<TestApp> {
+  const database = await openTestDatabase(logger);
   const app = await buildApp({
     config,
     db: database.db,

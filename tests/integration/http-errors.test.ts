@@ -128,6 +128,27 @@ describe('routing', () => {
     });
   });
 
+  it('returns 400 bad_request in the error body for a URL that cannot be decoded', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/profiles/%E0%A4%A' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      errors: { request: ['is invalid'] },
+      error: { code: 'bad_request' },
+    });
+  });
+
+  it('returns 414 uri_too_long in the error body for a path parameter over 200 characters', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/articles/${'a'.repeat(201)}`,
+    });
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toMatchObject({
+      errors: { request: ['is too long'] },
+      error: { code: 'uri_too_long' },
+    });
+  });
+
   it('serves the same routes under the legacy /api prefix as under /api/v1', async () => {
     const author = await registerUser(t.app);
     await createArticle(t.app, author, { tagList: [unique('tag')] });

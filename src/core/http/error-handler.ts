@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type DomainError } from '../../domain/shared/errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
@@ -110,12 +111,50 @@ function fromFastify(error: FastifyError): HttpError | undefined {
   return undefined;
 }
 
+/**
+ * Errors the router raises before any route or hook runs: a URL that can't be decoded, or a
+ * path parameter over the length limit. Passed to Fastify as `frameworkErrors`.
+ */
+export function routerErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply
+      .code(414)
+      .send(
+        errorBody('uri_too_long', 'a path parameter is too long', { request: ['is too long'] }),
+      );
+    return;
+  }
+  void reply
+    .code(400)
+    .send(errorBody('bad_request', 'the request URL is malformed', { request: ['is invalid'] }));
+}
+
+/**
+ * Drizzle attaches a failed statement's parameters (emails, password hashes) to its errors, and
+ * the driver's `detail` can quote row values: log the statement and the SQLSTATE, never values.
+ */
+function loggable(error: FastifyError): unknown {
+  if (!(error instanceof DrizzleQueryError)) return error;
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  return {
+    type: error.name,
+    message: 'database query failed',
+    query: error.query,
+    stack: error.stack,
+    cause: { code: cause?.code, message: cause?.message },
+  };
+}
+
 /** Installs the error and not-found handlers: no error leaves Keel in another shape. */
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = isDomainError(error) ? fromDomain(error) : fromFastify(error);
     if (known !== undefined) return reply.code(known.status).send(known.body);
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: loggable(error) }, 'unhandled error');
     // Nothing about the cause leaves the process; the request id links the reply to the log.
     return reply
       .code(500)

@@ -32,8 +32,8 @@ export interface ArticleServiceDeps {
   readonly slugSuffix: () => string;
 }
 
-// With 6 random base-36 characters a collision of the suffixed slug is already one in two
-// billion; the bound only turns a broken random source into an error instead of a loop.
+// With 8 random characters (about 41 bits) a second collision is vanishingly rare; the bound
+// only turns a broken random source into an error instead of a loop.
 const SLUG_ATTEMPTS = 5;
 
 function parseChanges(input: ArticleChangesInput): Partial<ArticleContent> {

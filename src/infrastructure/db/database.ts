@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -44,9 +45,12 @@ export function connectPostgres(options: PostgresOptions): DatabaseHandle {
   };
 }
 
-/** Wraps an open PGlite instance: a data directory, memory, or a loaded dump in tests. */
-export function embedded(client: PGlite): DatabaseHandle {
-  const db = drizzlePglite({ client });
+/**
+ * Wraps an open PGlite instance: a data directory, memory, or a loaded dump in tests.
+ * `logger` sees every statement (the tests count them to prove there is no N+1).
+ */
+export function embedded(client: PGlite, logger?: Logger): DatabaseHandle {
+  const db = drizzlePglite({ client, ...(logger !== undefined && { logger }) });
   return {
     db,
     kind: 'embedded',

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
+
+/**
+ * No N+1: the number of SQL statements one request runs must not grow with the number of
+ * items it returns. Each hot read is measured with a page of one and a page of many.
+ */
+
+let statements = 0;
+let t: TestApp;
+let reader: RegisteredUser;
+let author: RegisteredUser;
+let tag: string;
+let popularSlug: string;
+
+const PAGE = 12;
+
+async function statementsFor(url: string, user?: RegisteredUser, items?: number): Promise<number> {
+  statements = 0;
+  const response = await t.app.inject({
+    method: 'GET',
+    url,
+    ...(user && { headers: user.headers }),
+  });
+  expect(response.statusCode).toBe(200);
+  if (items !== undefined) expect(response.json().articles).toHaveLength(items);
+  return statements;
+}
+
+beforeAll(async () => {
+  t = await createTestApp(undefined, {
+    logQuery: () => {
+      statements++;
+    },
+  });
+  [reader, author] = await Promise.all([registerUser(t.app), registerUser(t.app)]);
+  tag = unique('tag');
+  await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/profiles/${author.username}/follow`,
+    headers: reader.headers,
+  });
+  for (let i = 0; i < PAGE; i++) {
+    const article = await createArticle(t.app, author, {
+      tagList: [tag, unique('t'), unique('t')],
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${article.slug}/favorite`,
+      headers: reader.headers,
+    });
+    popularSlug = article.slug;
+  }
+  for (let i = 0; i < PAGE; i++) {
+    const commenter = i % 2 === 0 ? reader : author;
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${popularSlug}/comments`,
+      headers: commenter.headers,
+      payload: { comment: { body: `comment ${String(i)}` } },
+    });
+  }
+});
+afterAll(() => t.close());
+
+describe('statements per request do not grow with the page size', () => {
+  it.each([
+    ['the article list', `/api/v1/articles?author=AUTHOR&limit=`],
+    ['the article list by tag', `/api/v1/articles?tag=TAG&limit=`],
+    ['the article list favorited by a user', `/api/v1/articles?favorited=READER&limit=`],
+    ['the feed', `/api/v1/articles/feed?limit=`],
+  ])('%s', async (_name, template) => {
+    const url = template
+      .replace('AUTHOR', author.username)
+      .replace('TAG', tag)
+      .replace('READER', reader.username);
+    const one = await statementsFor(`${url}1`, reader, 1);
+    const many = await statementsFor(`${url}${String(PAGE)}`, reader, PAGE);
+    expect(many).toBe(one);
+    // The page, the total and the page's tags.
+    expect(one).toBe(3);
+  });
+
+  it('the comments of an article', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/articles/${popularSlug}/comments`,
+      headers: reader.headers,
+    });
+    expect(response.json().comments).toHaveLength(PAGE);
+    // Resolve the article, then every comment with its author in one query.
+    expect(await statementsFor(`/api/v1/articles/${popularSlug}/comments`, reader)).toBe(2);
+  });
+
+  it('a profile', async () => {
+    expect(await statementsFor(`/api/v1/profiles/${author.username}`, reader)).toBe(1);
+    expect(await statementsFor(`/api/v1/profiles/${author.username}`)).toBe(1);
+  });
+
+  it('an article by slug', async () => {
+    expect(await statementsFor(`/api/v1/articles/${popularSlug}`, reader)).toBe(2);
+  });
+});

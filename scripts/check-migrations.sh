@@ -2,11 +2,16 @@
 # Fails when the Drizzle schema and the committed migrations have drifted apart: generating
 # a migration from the schema must produce nothing new. Fix: `npm run db:generate -- --name <change>`
 # and commit the new SQL under drizzle/.
+#
+#   scripts/check-migrations.sh [SCHEMA_GLOB ...]   (default: the app's schema files)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # drizzle-kit only takes an output folder relative to the working directory.
-work="node_modules/.cache/keel-drift-check"
+work="node_modules/.cache/keel-drift-check-$$"
+schemas=("$@")
+[[ ${#schemas[@]} -gt 0 ]] || schemas=('./src/infrastructure/db/schema/*.ts')
+schema_list=$(printf "'%s', " "${schemas[@]}")
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 cp -r drizzle "$work/drizzle"
@@ -14,7 +19,7 @@ cp -r drizzle "$work/drizzle"
 cat >"$work/drizzle.config.ts" <<CONFIG
 export default {
   dialect: 'postgresql',
-  schema: './src/infrastructure/db/schema/*.ts',
+  schema: [${schema_list}],
   out: './$work/drizzle',
   strict: true,
 };

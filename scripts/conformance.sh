@@ -47,7 +47,7 @@ echo "starting Keel ($mode) on port $port"
 server_pid=$!
 
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/tags"; then break; fi
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/api/tags"; then break; fi
   kill -0 "$server_pid" 2>/dev/null || { echo "Keel exited before it was ready" >&2; exit 1; }
   sleep 0.5
 done

@@ -8,8 +8,8 @@ import {
   type DatabaseHandle,
 } from './infrastructure/db/database.js';
 
-async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  if (config.database.kind === 'postgres') return connectPostgres(config.database);
+async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
+  if (config.database.kind === 'postgres') return connectPostgres(config.database, log);
   // Embedded mode is one process owning its data: it migrates itself at start.
   const handle = await openEmbedded(`${config.dataDir}/pglite`);
   await handle.migrate();
@@ -19,7 +19,7 @@ async function openDatabase(config: Config): Promise<DatabaseHandle> {
 async function main(bootLog: Logger): Promise<void> {
   const config = loadEnvironmentConfig();
   bootLog.level = config.logLevel;
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, bootLog);
   const tokenSecret = await resolveTokenSecret(config, bootLog);
   const app = await buildApp({ config, db: database.db, tokenSecret });
   app.addHook('onClose', () => database.close());

@@ -3,13 +3,14 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { articleRoutes } from '../api/v1/articles.js';
 import { commentRoutes } from '../api/v1/comments.js';
 import { profileRoutes } from '../api/v1/profiles.js';
 import { userRoutes } from '../api/v1/users.js';
 import { createArticleReader } from '../domain/articles/article-reader.js';
+import { slugSuffixFrom } from '../domain/shared/slug.js';
 import { createArticleService } from '../domain/articles/article-service.js';
 import { createCommentService } from '../domain/comments/comment-service.js';
 import { createAccountService } from '../domain/identity/account-service.js';
@@ -26,6 +27,7 @@ import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
+import { validatorCompiler } from './http/validator.js';
 import { openApiDocument } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
 import { createPasswordHasher, type Argon2Cost } from './security/passwords.js';
@@ -62,7 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: routerErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -90,11 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const articles = createArticleService({
     transaction: (work) => db.transaction((tx) => work(createArticleRepository(tx))),
     queries: articleQueries,
-    slugSuffix: () =>
-      randomBytes(6)
-        .toString('base64url')
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '0'),
+    slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
   const reader = createArticleReader(articleQueries);
   const comments = createCommentService({
@@ -109,7 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     commentRoutes(comments),
   ];
   await app.register(async (api) => {
-    registerAuth(api, tokens);
+    // A valid signature is not enough: the account it names must still exist.
+    registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
     for (const prefix of ['/api/v1', '/api']) {
       for (const plugin of routes) await api.register(plugin, { prefix });

@@ -48,7 +48,7 @@ export interface Config {
         readonly statementTimeoutMs: number;
         readonly connectionTimeoutMs: number;
       };
-  /** Undefined only outside production: start-up then uses a generated development secret. */
+  /** Undefined only in embedded development: start-up then uses a generated secret. */
   readonly tokenSecret: string | undefined;
   readonly tokenTtlSeconds: number;
   readonly corsOrigins: readonly string[];
@@ -116,6 +116,12 @@ function toConfig(env: Environment): Config {
   if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === undefined) {
     throw new ConfigError(
       'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
+    );
+  }
+  // A shared database means several instances may serve one client: they must share the secret.
+  if (env.DATABASE_URL !== undefined && env.TOKEN_SECRET === undefined) {
+    throw new ConfigError(
+      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
     );
   }
   return Object.freeze({

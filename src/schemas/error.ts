@@ -2,9 +2,14 @@ import { Type, type TSchema } from 'typebox';
 
 export const ErrorResponse = Type.Object(
   {
-    errors: Type.Record(Type.String(), Type.Array(Type.String()), {
-      description: 'RealWorld shape: field or resource → messages',
-    }),
+    // additionalProperties, not a Record: its `^.*$` key pattern would drop a key with a newline.
+    errors: Type.Object(
+      {},
+      {
+        additionalProperties: Type.Array(Type.String()),
+        description: 'RealWorld shape: field or resource → messages',
+      },
+    ),
     error: Type.Object({
       code: Type.String({
         description: 'Stable code from the error catalogue (docs/api-design.md)',

@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, rowCounts, TEST_TOKEN_SECRET, type TestApp } from '../helpers/app.js';
-import { registerUser } from '../helpers/factories.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import { createArticle, registerUser } from '../helpers/factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -126,5 +128,33 @@ describe('GET /api/v1/user', () => {
     const response = await currentUser(`Token ${odd}`);
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject(TOKEN_INVALID);
+  });
+});
+
+describe('a valid token of an account that no longer exists', () => {
+  it('is refused with 401 token_invalid on reads and writes alike, writing nothing', async () => {
+    const author = await registerUser(t.app);
+    const article = await createArticle(t.app, author);
+    await t.db.delete(usersTable).where(eq(usersTable.username, author.username));
+    const before = await rowCounts(t.db);
+    const requests = [
+      { method: 'GET', url: '/api/v1/articles/feed' },
+      { method: 'GET', url: '/api/v1/articles' },
+      {
+        method: 'POST',
+        url: '/api/v1/articles',
+        payload: { article: { title: 't', description: 'd', body: 'b' } },
+      },
+      { method: 'POST', url: `/api/v1/articles/${article.slug}/favorite` },
+    ] as const;
+    for (const request of requests) {
+      const response = await t.app.inject({ ...request, headers: author.headers });
+      expect(response.statusCode, request.url).toBe(401);
+      expect(response.json()).toMatchObject({
+        errors: { token: ['is invalid'] },
+        error: { code: 'token_invalid' },
+      });
+    }
+    expect(await rowCounts(t.db)).toEqual(before);
   });
 });

@@ -10,6 +10,14 @@ import {
 } from '../../src/infrastructure/db/database.js';
 import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
 
+/** Idle connections the server ended (a database dropped under a pool); kept for assertions. */
+export const poolWarnings = {
+  seen: [] as string[],
+  warn(details: object, message: string): void {
+    this.seen.push(`${message} ${JSON.stringify(details)}`);
+  },
+};
+
 export interface TestPostgres {
   readonly handle: DatabaseHandle;
   /** Closes the pool and drops the database, even if a test left connections open. */
@@ -53,12 +61,10 @@ export async function createTestPostgres(): Promise<TestPostgres> {
 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const handle = connectPostgres({
-    url: url.toString(),
-    poolSize: 10,
-    statementTimeoutMs: 5_000,
-    connectionTimeoutMs: 5_000,
-  });
+  const handle = connectPostgres(
+    { url: url.toString(), poolSize: 10, statementTimeoutMs: 5_000, connectionTimeoutMs: 5_000 },
+    poolWarnings,
+  );
   const drop = async (): Promise<void> => {
     await handle.close();
     await withAdmin(adminUrl, async (client) => {

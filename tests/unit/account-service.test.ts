@@ -23,6 +23,7 @@ function setup() {
   const changesSeen: AccountChanges[] = [];
   const accounts: AccountRepository = {
     findById: (id) => Promise.resolve(rows.get(id)?.account),
+    exists: (id) => Promise.resolve(rows.has(id)),
     findCredentialsByEmail: (email) =>
       Promise.resolve([...rows.values()].find((row) => row.account.email === email)),
     insert({ username, email, passwordHash }) {
@@ -206,6 +207,21 @@ describe('AccountService.update', () => {
   it('treats the token of an account that no longer exists as invalid', async () => {
     const { service } = setup();
     await expect(service.update(99 as UserId, { bio: 'hi' })).rejects.toThrow(
+      new UnauthenticatedError('invalid'),
+    );
+  });
+});
+
+describe('AccountService.authenticate', () => {
+  it('accepts the user a verified token names while the account exists', async () => {
+    const { service } = setup();
+    await service.register(JANE);
+    await expect(service.authenticate(1 as UserId)).resolves.toBe(1);
+  });
+
+  it('treats a verified token of a vanished account as invalid', async () => {
+    const { service } = setup();
+    await expect(service.authenticate(7 as UserId)).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
   });

@@ -119,10 +119,10 @@ describe('CommentService.add', () => {
     expect(stored.size).toBe(0);
   });
 
-  it('throws NotFoundError when the comment is gone before it is read back', async () => {
+  it('reports the article as not found when it is deleted before the comment is read back', async () => {
     const { service, queries } = setup();
     queries.findById.mockResolvedValueOnce(undefined);
-    await expect(service.add(JANE, 'dragons', 'Hi')).rejects.toThrow(new NotFoundError('comment'));
+    await expect(service.add(JANE, 'dragons', 'Hi')).rejects.toThrow(new NotFoundError('article'));
   });
 });
 

@@ -96,7 +96,11 @@ describe('loadConfig', () => {
 
   it('uses PostgreSQL with its pool settings when DATABASE_URL is a postgres URL', () => {
     expect(
-      loadConfig({ DATABASE_URL: 'postgres://keel@db/keel', DATABASE_POOL_SIZE: '4' }).database,
+      loadConfig({
+        DATABASE_URL: 'postgres://keel@db/keel',
+        DATABASE_POOL_SIZE: '4',
+        TOKEN_SECRET: SECRET,
+      }).database,
     ).toEqual({
       kind: 'postgres',
       url: 'postgres://keel@db/keel',
@@ -104,7 +108,15 @@ describe('loadConfig', () => {
       statementTimeoutMs: 5_000,
       connectionTimeoutMs: 5_000,
     });
-    expect(loadConfig({ DATABASE_URL: 'postgresql://db/keel' }).database.kind).toBe('postgres');
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://db/keel', TOKEN_SECRET: SECRET }).database.kind,
+    ).toBe('postgres');
+  });
+
+  it('requires TOKEN_SECRET with a database server, even in development', () => {
+    expect(errorOf({ DATABASE_URL: 'postgres://db/keel' })).toBe(
+      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
+    );
   });
 
   it('refuses a DATABASE_URL that is not postgres://', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   SLUG_MAX_LENGTH,
   slugFromPath,
+  slugSuffixFrom,
   slugify,
   withSuffix,
   type Slug,
@@ -90,6 +91,22 @@ describe('slugFromPath', () => {
       fc.property(fc.string({ unit: fc.constantFrom('a', '-', '1'), maxLength: 200 }), (value) => {
         const slug: Slug | undefined = slugFromPath(value);
         if (slug !== undefined) expect(slug.length).toBeLessThanOrEqual(SLUG_MAX_LENGTH);
+      }),
+    );
+  });
+});
+
+describe('slugSuffixFrom', () => {
+  it('makes one a–z0–9 character per random byte', () => {
+    expect(slugSuffixFrom(Uint8Array.from([0, 25, 26, 35, 36, 255, 100, 7]))).toBe('az09ad2h');
+  });
+
+  it('always yields a suffix that keeps the slug valid', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), (bytes) => {
+        const suffix = slugSuffixFrom(bytes);
+        expect(suffix).toMatch(/^[a-z0-9]{8}$/);
+        expect(slugFromPath(withSuffix(slugify('Hello'), suffix))).toBeDefined();
       }),
     );
   });

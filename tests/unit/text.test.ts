@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/shared/errors.js';
 import {
   BLANK,
+  isStorableText,
   lengthOf,
+  NOT_STORABLE,
   optionalText,
   requiredText,
   tooLong,
@@ -92,5 +94,26 @@ describe('optionalText', () => {
 
   it('rejects text longer than max on the named field', () => {
     expect(() => optionalText('bio', 'abcd', 3)).toThrow(ValidationError.field('bio', tooLong(3)));
+  });
+});
+
+describe('isStorableText', () => {
+  it('accepts well-formed text, emoji included', () => {
+    expect(isStorableText('héllo 🐉')).toBe(true);
+  });
+
+  it('refuses NUL and lone surrogates, which PostgreSQL text cannot hold', () => {
+    expect(isStorableText('a\u0000b')).toBe(false);
+    expect(isStorableText('\udc00')).toBe(false);
+    expect(isStorableText('x\ud83d')).toBe(false);
+  });
+
+  it('makes requiredText and optionalText answer with a validation error', () => {
+    expect(() => requiredText('title', 'a\u0000', 10)).toThrow(
+      ValidationError.field('title', NOT_STORABLE),
+    );
+    expect(() => optionalText('bio', '\udc00', 10)).toThrow(
+      ValidationError.field('bio', NOT_STORABLE),
+    );
   });
 });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UserId, Viewer } from '../../domain/shared/ids.js';
-import type { TokenService } from '../security/tokens.js';
 
 /**
  * What a route needs from the caller: `required` (401 without a valid token), `optional`
@@ -18,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
+/** Turns a bearer token into the user it authenticates, or throws `UnauthenticatedError`. */
+export type Authenticator = (token: string) => Promise<UserId>;
+
 const SCHEME = /^(?:Token|Bearer) +(\S+)$/i;
 
 /** The token from `Authorization: Token <jwt>` or `Bearer <jwt>`; `undefined` when absent. */
@@ -33,7 +35,7 @@ function tokenOf(request: FastifyRequest): string | undefined {
  * Authentication for every route registered in `app` after this call. Default deny: a route
  * that does not declare `config.auth` cannot even be registered.
  */
-export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
+export function registerAuth(app: FastifyInstance, authenticate: Authenticator): void {
   app.decorateRequest('viewer', undefined);
   app.addHook('onRoute', (route) => {
     if (route.config?.auth === undefined) {
@@ -48,7 +50,7 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
       if (mode === 'required') throw new UnauthenticatedError('missing');
       return;
     }
-    request.viewer = await tokens.verify(token);
+    request.viewer = await authenticate(token);
   });
 }
 

@@ -9,6 +9,14 @@ interface HttpError {
   readonly body: ErrorBody;
 }
 
+/** How a message names the part of the request that failed validation. */
+const PART_NAMES: Readonly<Partial<Record<string, string>>> = {
+  body: 'body',
+  querystring: 'query string',
+  params: 'path',
+  headers: 'headers',
+};
+
 /** The one mapping from the domain's error catalogue to HTTP. */
 function fromDomain(error: DomainError): HttpError {
   switch (error.code) {
@@ -72,10 +80,11 @@ function fromDomain(error: DomainError): HttpError {
 function fromFastify(error: FastifyError): HttpError | undefined {
   if (error.validation !== undefined) {
     const part = error.validationContext ?? 'body';
+    const where = PART_NAMES[part] ?? part;
     const fields = fieldErrors(error.validation, part);
     return {
       status: 422,
-      body: errorBody('validation_failed', `the request ${part} is invalid`, fields, { fields }),
+      body: errorBody('validation_failed', `the request ${where} is invalid`, fields, { fields }),
     };
   }
   switch (error.code) {
@@ -117,9 +126,11 @@ function fromFastify(error: FastifyError): HttpError | undefined {
  */
 export function routerErrorHandler(
   error: FastifyError,
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  // No hook runs for these, so the request id header is set here.
+  void reply.header('x-request-id', request.id);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void reply
       .code(414)
@@ -137,14 +148,18 @@ export function routerErrorHandler(
  * Drizzle attaches a failed statement's parameters (emails, password hashes) to its errors, and
  * the driver's `detail` can quote row values: log the statement and the SQLSTATE, never values.
  */
-function loggable(error: FastifyError): unknown {
+export function loggable(error: Error): unknown {
   if (!(error instanceof DrizzleQueryError)) return error;
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   return {
     type: error.name,
     message: 'database query failed',
     query: error.query,
-    stack: error.stack,
+    // The first lines of the stack repeat the message, which lists the parameters: frames only.
+    stack: error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .join('\n'),
     cause: { code: cause?.code, message: cause?.message },
   };
 }

@@ -1,14 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
+import { ConfigError, TOKEN_SECRET_MIN_BYTES, type Config } from '../config.js';
 
 const SECRET_FILE = 'token-secret';
 
+async function readSecret(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
+  }
+}
+
 /**
- * The token signing secret: `TOKEN_SECRET` when set (always in production). Otherwise a random
- * secret generated once and kept in `DATA_DIR`, so development tokens survive restarts.
+ * Writes `secret` to `file` unless it exists: written in full to a private temporary file, then
+ * linked into place, so a concurrent reader sees no file or the whole secret, never half of it.
+ */
+async function createSecret(file: string, secret: string): Promise<void> {
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, secret, { mode: 0o600 });
+  try {
+    await link(temporary, file);
+  } catch (error) {
+    // Another process created it first: its secret wins.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(temporary);
+  }
+}
+
+/**
+ * The token signing secret: `TOKEN_SECRET` when set (always in production or with a database
+ * server). Otherwise a random secret generated once and kept in `DATA_DIR`, so development
+ * tokens survive restarts.
  */
 export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger): Promise<string> {
   if (config.tokenSecret !== undefined) return config.tokenSecret;
@@ -17,16 +44,14 @@ export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger)
     { file },
     'TOKEN_SECRET is not set: using a generated development secret (never do this in production)',
   );
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const secret = randomBytes(48).toString('base64url');
   await mkdir(config.dataDir, { recursive: true });
-  // 'wx' fails if another process created the file meanwhile; then its secret wins.
-  await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  });
-  return (await readFile(file, 'utf8')).trim();
+  const existing = await readSecret(file);
+  if (existing === undefined) await createSecret(file, randomBytes(48).toString('base64url'));
+  const secret = existing ?? (await readSecret(file));
+  if (secret === undefined || Buffer.byteLength(secret) < TOKEN_SECRET_MIN_BYTES) {
+    throw new ConfigError(
+      `${file} holds no usable secret (at least ${String(TOKEN_SECRET_MIN_BYTES)} bytes): delete it or set TOKEN_SECRET`,
+    );
+  }
+  return secret;
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../shared/errors.js';
 import type { UserId, Viewer } from '../shared/ids.js';
 import type { Page } from '../shared/pagination.js';
+import { isStorableText } from '../shared/text.js';
 import { usernameFromPath } from '../shared/username.js';
 import type { ArticleList, ArticleView } from './article.js';
 import type { ArticleFilter, ArticleQueries } from './ports.js';
@@ -35,8 +36,9 @@ export function createArticleReader(queries: ArticleQueries): ArticleReader {
       const author = input.author === undefined ? undefined : usernameFromPath(input.author);
       const favoritedBy =
         input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
-      // A filter naming a user who cannot exist matches nothing; no need to ask the database.
+      // A filter naming a user or tag that cannot exist matches nothing: no need to ask.
       if (
+        (input.tag !== undefined && !isStorableText(input.tag)) ||
         (input.author !== undefined && author === undefined) ||
         (input.favorited !== undefined && favoritedBy === undefined)
       ) {

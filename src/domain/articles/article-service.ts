@@ -11,7 +11,7 @@ import {
   type ArticleRef,
   type ArticleView,
 } from './article.js';
-import type { ArticleQueries, ArticleRepository } from './ports.js';
+import type { ArticleQueries, ArticleRepository, LockIntent } from './ports.js';
 import { slugFromPath, slugify, withSuffix, type Slug } from '../shared/slug.js';
 
 export interface NewArticleInput extends ArticleContent {
@@ -67,9 +67,13 @@ export function createArticleService({
     return article;
   }
 
-  async function existing(repository: ArticleRepository, slug: string): Promise<ArticleRef> {
+  async function existing(
+    repository: ArticleRepository,
+    slug: string,
+    intent: LockIntent,
+  ): Promise<ArticleRef> {
     const parsed = slugFromPath(slug);
-    const article = parsed === undefined ? undefined : await repository.lockBySlug(parsed);
+    const article = parsed === undefined ? undefined : await repository.lockBySlug(parsed, intent);
     if (article === undefined) throw new NotFoundError('article');
     return article;
   }
@@ -78,8 +82,9 @@ export function createArticleService({
     repository: ArticleRepository,
     slug: string,
     userId: UserId,
+    intent: LockIntent,
   ): Promise<ArticleRef> {
-    const article = await existing(repository, slug);
+    const article = await existing(repository, slug, intent);
     if (article.authorId !== userId) throw new ForbiddenError('article');
     return article;
   }
@@ -107,7 +112,7 @@ export function createArticleService({
       const changes = parseChanges(input);
       const tags = input.tagList === undefined ? undefined : parseTags(input.tagList);
       const article = await transaction(async (articles) => {
-        const found = await owned(articles, slug, editorId);
+        const found = await owned(articles, slug, editorId, 'change');
         await articles.update(found.id, changes);
         if (tags !== undefined) await articles.setTags(found.id, tags);
         return found;
@@ -117,14 +122,14 @@ export function createArticleService({
 
     async remove(editorId: UserId, slug: string): Promise<void> {
       await transaction(async (articles) => {
-        const found = await owned(articles, slug, editorId);
+        const found = await owned(articles, slug, editorId, 'delete');
         await articles.remove(found.id);
       });
     },
 
     async favorite(userId: UserId, slug: string): Promise<ArticleView> {
       const article = await transaction(async (articles) => {
-        const found = await existing(articles, slug);
+        const found = await existing(articles, slug, 'change');
         await articles.addFavorite(found.id, userId);
         return found;
       });
@@ -133,7 +138,7 @@ export function createArticleService({
 
     async unfavorite(userId: UserId, slug: string): Promise<ArticleView> {
       const article = await transaction(async (articles) => {
-        const found = await existing(articles, slug);
+        const found = await existing(articles, slug, 'change');
         await articles.removeFavorite(found.id, userId);
         return found;
       });

@@ -1,6 +1,13 @@
 import type { ArticleId, UserId } from '../shared/ids.js';
 import { ValidationError } from '../shared/errors.js';
-import { BLANK, lengthOf, requiredText, tooLong } from '../shared/text.js';
+import {
+  BLANK,
+  NOT_STORABLE,
+  isStorableText,
+  lengthOf,
+  requiredText,
+  tooLong,
+} from '../shared/text.js';
 import type { ProfileView } from '../shared/profile-view.js';
 import type { Slug } from '../shared/slug.js';
 
@@ -59,6 +66,7 @@ export function parseBody(value: string): string {
   if (value.trim() === '') throw ValidationError.field('body', BLANK);
   if (lengthOf(value) > BODY_MAX_LENGTH)
     throw ValidationError.field('body', tooLong(BODY_MAX_LENGTH));
+  if (!isStorableText(value)) throw ValidationError.field('body', NOT_STORABLE);
   return value;
 }
 
@@ -78,6 +86,7 @@ export function parseTags(values: readonly string[]): readonly string[] {
     if (tag === '') throw ValidationError.field('tagList', "can't contain a blank tag");
     if (lengthOf(tag) > TAG_MAX_LENGTH)
       throw ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH));
+    if (!isStorableText(tag)) throw ValidationError.field('tagList', NOT_STORABLE);
     tags.add(tag);
   }
   if (tags.size > TAGS_MAX_COUNT) {

@@ -4,6 +4,8 @@ import type { Username } from '../shared/username.js';
 import type { ArticleContent, ArticleList, ArticleRef, ArticleView } from './article.js';
 import type { Slug } from '../shared/slug.js';
 
+export type LockIntent = 'change' | 'delete';
+
 export interface NewArticle extends ArticleContent {
   readonly authorId: UserId;
   readonly slug: Slug;
@@ -11,8 +13,11 @@ export interface NewArticle extends ArticleContent {
 
 /** Write side of the articles context; every method runs inside the caller's transaction. */
 export interface ArticleRepository {
-  /** Locks the article row until the transaction ends, so checks and writes see one state. */
-  lockBySlug(slug: Slug): Promise<ArticleRef | undefined>;
+  /**
+   * Locks the article row until the transaction ends, so checks and writes see one state.
+   * `change` still lets others add comments and favorites meanwhile; `delete` does not.
+   */
+  lockBySlug(slug: Slug, intent: LockIntent): Promise<ArticleRef | undefined>;
   /** `undefined` when the slug is taken; the caller picks another. */
   insert(article: NewArticle): Promise<ArticleId | undefined>;
   update(id: ArticleId, changes: Partial<ArticleContent>): Promise<void>;

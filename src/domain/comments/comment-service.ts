@@ -33,8 +33,8 @@ export function createCommentService({ comments, queries }: CommentServiceDeps):
       const text = parseCommentBody(body);
       const id = await comments.insert(await articleId(slug), authorId, text);
       const comment = await queries.findById(id, authorId);
-      // Only a concurrent delete of the article between the insert and this read can get here.
-      if (comment === undefined) throw new NotFoundError('comment');
+      // Only a concurrent delete of the article (and so the comment) can get here.
+      if (comment === undefined) throw new NotFoundError('article');
       return comment;
     },
 

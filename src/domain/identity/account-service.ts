@@ -36,6 +36,8 @@ export interface AccountService {
   register(input: RegistrationInput): Promise<AuthenticatedUser>;
   /** `InvalidCredentialsError` for an unknown email or a wrong password, at the same cost. */
   login(input: LoginInput): Promise<AuthenticatedUser>;
+  /** The user a verified token names, as long as the account still exists. */
+  authenticate(userId: UserId): Promise<UserId>;
   current(userId: UserId): Promise<AuthenticatedUser>;
   /** Changes only the fields given; `null` or `""` clears bio and image. */
   update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser>;
@@ -90,6 +92,11 @@ export function createAccountService({
       const valid = await hasher.verify(found?.passwordHash, password);
       if (found === undefined || !valid) throw new InvalidCredentialsError();
       return authenticated(found.account);
+    },
+
+    async authenticate(userId: UserId): Promise<UserId> {
+      if (!(await accounts.exists(userId))) throw new UnauthenticatedError('invalid');
+      return userId;
     },
 
     async current(userId: UserId): Promise<AuthenticatedUser> {

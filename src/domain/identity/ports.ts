@@ -21,6 +21,7 @@ export interface AccountChanges {
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
 export interface AccountRepository {
   findById(id: UserId): Promise<Account | undefined>;
+  exists(id: UserId): Promise<boolean>;
   findCredentialsByEmail(
     email: Email,
   ): Promise<{ readonly account: Account; readonly passwordHash: string } | undefined>;

@@ -34,10 +34,13 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** A field whose value must be unique. */
+export type UniqueField = 'username' | 'email';
+
 /** A uniqueness rule was broken, e.g. a username that is already taken. */
 export class ConflictError extends Error {
   readonly code = 'already_taken';
-  constructor(readonly field: string) {
+  constructor(readonly field: UniqueField) {
     super(`${field} has already been taken`);
   }
 }

@@ -21,6 +21,18 @@ export function slugify(title: string): Slug {
   return (base === '' ? 'article' : base) as Slug;
 }
 
+const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A slug suffix made from random bytes: one character of `a–z0–9` per byte (8 bytes ≈ 41 bits;
+ * `byte % 36` favours the first four characters by 1/64, which uniqueness does not mind).
+ */
+export function slugSuffixFrom(randomBytes: Uint8Array): string {
+  return Array.from(randomBytes, (byte) =>
+    SUFFIX_ALPHABET.charAt(byte % SUFFIX_ALPHABET.length),
+  ).join('');
+}
+
 /** `slug` with a random suffix, for when the plain slug is already taken. */
 export function withSuffix(slug: Slug, suffix: string): Slug {
   return `${slug}-${suffix}` as Slug;

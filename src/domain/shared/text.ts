@@ -1,6 +1,15 @@
 import { ValidationError } from './errors.js';
 
 export const BLANK = "can't be blank";
+export const NOT_STORABLE = 'must be valid Unicode text without NUL characters';
+
+/**
+ * PostgreSQL text is well-formed UTF-8 without U+0000: a lone surrogate or a NUL can be neither
+ * stored nor searched, so such input is a client mistake, never a database error.
+ */
+export function isStorableText(value: string): boolean {
+  return value.isWellFormed() && !value.includes('\u0000');
+}
 
 export function tooLong(max: number): string {
   return `is too long (maximum is ${String(max)} characters)`;
@@ -20,6 +29,7 @@ export function requiredText(field: string, value: string, max: number): string 
   const trimmed = value.trim();
   if (trimmed === '') throw ValidationError.field(field, BLANK);
   if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
+  if (!isStorableText(trimmed)) throw ValidationError.field(field, NOT_STORABLE);
   return trimmed;
 }
 
@@ -32,5 +42,6 @@ export function optionalText(field: string, value: string | null, max: number): 
   const trimmed = value.trim();
   if (trimmed === '') return null;
   if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
+  if (!isStorableText(trimmed)) throw ValidationError.field(field, NOT_STORABLE);
   return trimmed;
 }

@@ -6,6 +6,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** The one database type repositories and queries see, whatever the driver underneath. */
@@ -27,14 +28,24 @@ export interface PostgresOptions {
 }
 
 // Resolved from this file so it works from src/ (tsx) and dist/ (build) alike.
-const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pathname;
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
-export function connectPostgres(options: PostgresOptions): DatabaseHandle {
+/** Where the pool reports a failed idle connection. */
+export interface PoolLog {
+  warn(details: object, message: string): void;
+}
+
+export function connectPostgres(options: PostgresOptions, log: PoolLog): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
+  });
+  // The server may end an idle connection (restart, failover, idle timeout). The pool drops it
+  // and opens a new one on demand; without a listener the 'error' event would kill the process.
+  pool.on('error', (error: Error & { code?: string }) => {
+    log.warn({ code: error.code, message: error.message }, 'idle database connection failed');
   });
   const db = drizzleNodePg({ client: pool });
   return {

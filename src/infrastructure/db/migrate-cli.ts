@@ -1,18 +1,21 @@
+import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../core/config.js';
 import { connectPostgres, openEmbedded } from './database.js';
 
 /**
  * `npm run db:migrate`: applies pending migrations to `DATABASE_URL`, or to the embedded
- * database under `DATA_DIR` when it is unset. Production runs this as a separate step.
+ * database under `DATA_DIR` when it is unset. Production runs this as a separate step, as the
+ * role that owns the schema.
  */
 const config = loadEnvironmentConfig();
+const log = pino({ level: config.logLevel });
 const database =
   config.database.kind === 'postgres'
-    ? connectPostgres(config.database)
+    ? connectPostgres(config.database, log)
     : await openEmbedded(`${config.dataDir}/pglite`);
 try {
   await database.migrate();
-  process.stdout.write(`migrations applied (${database.kind})\n`);
+  log.info({ database: database.kind }, 'migrations applied');
 } finally {
   await database.close();
 }

@@ -1,5 +1,4 @@
 import { and, asc, count, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { ArticleCard, ArticleList } from '../../../domain/articles/article.js';
 import type { ArticleFilter, ArticleQueries } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
@@ -10,8 +9,6 @@ import { articlesTable, articleTagsTable, favoritesTable, tagsTable } from '../s
 import { usersTable } from '../schema/identity.js';
 import { followsTable } from '../schema/profiles.js';
 import { profileColumns, toProfileView, type ProfileRow } from '../profiles/profile-projection.js';
-
-const favoritingUsers = alias(usersTable, 'favoriting_users');
 
 interface CardRow {
   readonly id: number;
@@ -83,34 +80,50 @@ export function createArticleQueries(db: Database): ArticleQueries {
     };
   }
 
-  /** Count and one page of the articles matching `where`, newest first: three queries in all. */
+  /**
+   * Count and one page of the articles matching `where` (a condition on `articlesTable` only),
+   * newest first: three queries in all. The page's ids are chosen first and only those rows are
+   * decorated, so the author join and the viewer's flags never run for rows an offset skips.
+   */
   async function page(
     where: SQL | undefined,
     { limit, offset }: Page,
     viewer: Viewer,
   ): Promise<ArticleList> {
+    const newestFirst = [desc(articlesTable.createdAt), desc(articlesTable.id)];
+    const pageIds = db
+      .select({ id: articlesTable.id })
+      .from(articlesTable)
+      .where(where)
+      .orderBy(...newestFirst)
+      .limit(limit)
+      .offset(offset)
+      .as('page');
+    // Two connections when pooled: the total may be a moment newer than the page.
     const [rows, [total]] = await Promise.all([
       db
         .select(cardColumns(viewer))
-        .from(articlesTable)
+        .from(pageIds)
+        .innerJoin(articlesTable, eq(articlesTable.id, pageIds.id))
         .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
-        .where(where)
-        .orderBy(desc(articlesTable.createdAt), desc(articlesTable.id))
-        .limit(limit)
-        .offset(offset),
-      db
-        .select({ count: count() })
-        .from(articlesTable)
-        .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
-        .where(where),
+        .orderBy(...newestFirst),
+      db.select({ count: count() }).from(articlesTable).where(where),
     ]);
     const tags = await tagsOf(rows.map((row) => row.id));
     return { articles: rows.map((row) => toCard(row, tags)), articlesCount: total?.count ?? 0 };
   }
 
+  /** The id of the user named `username`, as a scalar subquery (at most one: usernames are unique). */
+  function userIdOf(username: string) {
+    return db
+      .select({ id: usersTable.id })
+      .from(usersTable)
+      .where(eq(usersTable.username, username));
+  }
+
   function filterBy(filter: ArticleFilter): SQL | undefined {
     return and(
-      filter.author === undefined ? undefined : eq(usersTable.username, filter.author),
+      filter.author === undefined ? undefined : eq(articlesTable.authorId, userIdOf(filter.author)),
       filter.tag === undefined
         ? undefined
         : inArray(
@@ -128,8 +141,7 @@ export function createArticleQueries(db: Database): ArticleQueries {
             db
               .select({ articleId: favoritesTable.articleId })
               .from(favoritesTable)
-              .innerJoin(favoritingUsers, eq(favoritingUsers.id, favoritesTable.userId))
-              .where(eq(favoritingUsers.username, filter.favoritedBy)),
+              .where(eq(favoritesTable.userId, userIdOf(filter.favoritedBy))),
           ),
     );
   }

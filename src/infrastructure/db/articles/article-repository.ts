@@ -15,7 +15,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
   }
 
   return {
-    async lockBySlug(slug) {
+    async lockBySlug(slug, intent) {
       const [row] = await db
         .select({
           id: articlesTable.id,
@@ -24,7 +24,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
         })
         .from(articlesTable)
         .where(eq(articlesTable.slug, slug))
-        .for('update');
+        // NO KEY UPDATE does not block the KEY SHARE locks that inserting a comment or a
+        // favorite takes on the article; only a delete needs the full UPDATE lock.
+        .for(intent === 'delete' ? 'update' : 'no key update');
       return row === undefined
         ? undefined
         : { id: row.id as ArticleId, slug: row.slug as Slug, authorId: row.authorId as UserId };

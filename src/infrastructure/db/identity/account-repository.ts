@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Email } from '../../../domain/identity/email.js';
 import type { AccountRepository, AccountChanges } from '../../../domain/identity/ports.js';
 import type { Account } from '../../../domain/identity/user.js';
-import { ConflictError } from '../../../domain/shared/errors.js';
+import { ConflictError, type UniqueField } from '../../../domain/shared/errors.js';
 import type { UserId } from '../../../domain/shared/ids.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
@@ -35,7 +35,7 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
-const CONFLICTS: Readonly<Record<string, string>> = {
+const CONFLICTS: Readonly<Partial<Record<string, UniqueField>>> = {
   users_username_lower_key: 'username',
   users_email_key: 'email',
 };
@@ -56,6 +56,14 @@ export function createAccountRepository(db: Database): AccountRepository {
     async findById(id) {
       const [row] = await db.select(accountColumns).from(usersTable).where(eq(usersTable.id, id));
       return row === undefined ? undefined : toAccount(row);
+    },
+
+    async exists(id) {
+      const [row] = await db
+        .select({ id: usersTable.id })
+        .from(usersTable)
+        .where(eq(usersTable.id, id));
+      return row !== undefined;
     },
 
     async findCredentialsByEmail(email) {

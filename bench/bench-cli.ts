@@ -1,0 +1,49 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { BenchReport, BenchRun } from './report/bench-results.js';
+import { formatComparison, formatCurve, formatRun } from './report/format-results.js';
+import { parseBenchOptions } from './load/bench-options.js';
+import { stderrLog } from './load/bench-log.js';
+import { createCleanup } from './load/cleanup.js';
+import { runSize } from './load/run-size.js';
+
+/**
+ * `npm run bench`: seeds each size, measures the two ceilings and every Keel scenario with
+ * servers in their own processes, prints Markdown and exits 1 if any scenario had an error or a
+ * non-2xx response. Timings never fail it.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const log = stderrLog;
+
+const options = parseBenchOptions(process.argv.slice(2));
+const cleanup = createCleanup(log);
+const runs: BenchRun[] = [];
+for (const size of options.sizes) {
+  try {
+    runs.push(await runSize({ options, size, root: ROOT, cleanup, log }));
+  } finally {
+    // Each size's servers and database go before the next size is seeded.
+    await cleanup.run();
+  }
+}
+
+const report: BenchReport = { runs };
+for (const run of runs) process.stdout.write(`\n${formatRun(run)}`);
+process.stdout.write(formatCurve(report));
+if (options.comparePath !== undefined) {
+  const previous = JSON.parse(await readFile(options.comparePath, 'utf8')) as BenchReport;
+  process.stdout.write(
+    `\ncompared with ${options.comparePath}\n\n${formatComparison(report, previous)}`,
+  );
+}
+if (options.outPath !== undefined) {
+  await writeFile(options.outPath, `${JSON.stringify(report, null, 2)}\n`);
+  log.info(`results written to ${options.outPath}`);
+}
+const failed = runs
+  .flatMap((run) => [...run.ceilings, ...run.scenarios])
+  .filter((result) => result.failed);
+if (failed.length > 0) {
+  log.warn(`FAILED: ${failed.map((result) => result.name).join(', ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,70 @@
+import autocannon from 'autocannon';
+import type { ScenarioResult } from '../report/bench-results.js';
+import { readProcessUsage, resetPeakRss } from './process-usage.js';
+import type { Scenario } from './scenarios.js';
+
+export interface LoadSettings {
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+const MIB = 1024 * 1024;
+
+function load(
+  origin: string,
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+): Promise<autocannon.Result> {
+  return autocannon({
+    url: origin,
+    connections,
+    duration: seconds,
+    requests: [...scenario.requests],
+    // A request unanswered for 10 s counts as an error rather than stalling the run.
+    timeout: 10,
+  });
+}
+
+/**
+ * Runs `scenario` against the server at `origin` (process `pid`): a warm-up whose numbers are
+ * discarded, then the measured window, with the server's CPU time and peak RSS over that window.
+ */
+export async function runScenario(
+  origin: string,
+  pid: number,
+  scenario: Scenario,
+  settings: LoadSettings,
+): Promise<ScenarioResult> {
+  if (settings.warmupSeconds > 0) {
+    await load(origin, scenario, settings.connections, settings.warmupSeconds);
+  }
+  await resetPeakRss(pid);
+  const before = await readProcessUsage(pid);
+  const result = await load(origin, scenario, settings.connections, settings.durationSeconds);
+  const after = await readProcessUsage(pid);
+
+  const errors = result.errors + result.timeouts;
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]),
+  );
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    requests: result.requests.total,
+    requestsPerSecond: result.requests.total / result.duration,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    non2xx: result.non2xx,
+    errors,
+    statusCodes,
+    serverCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+    serverPeakRssMiB: after.peakRssBytes / MIB,
+    failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0,
+  };
+}

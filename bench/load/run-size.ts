@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import type { DatasetSize } from '../seed/dataset-sizes.js';
+import type { BenchRun, ScenarioResult } from '../report/bench-results.js';
+import type { BenchOptions } from './bench-options.js';
+import { prepareTarget } from './bench-target.js';
+import { startChildServer, type ChildServer } from './child-server.js';
+import type { BenchLog } from './bench-log.js';
+import type { Cleanup } from './cleanup.js';
+import { loginAll } from './login-pool.js';
+import { describeMachine } from './machine.js';
+import { runScenario, type LoadSettings } from './run-scenario.js';
+import { ceilingScenarios, keelScenarios, type Scenario } from './scenarios.js';
+
+// Keel's configuration variables: the servers get the bench's values, never the caller's.
+const KEEL_VARIABLES = new Set([
+  'NODE_ENV',
+  'HOST',
+  'PORT',
+  'LOG_LEVEL',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'TOKEN_SECRET',
+  'TOKEN_TTL_SECONDS',
+  'CORS_ORIGINS',
+]);
+
+function serverEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([key]) => !KEEL_VARIABLES.has(key));
+  return { ...Object.fromEntries(inherited), ...extra };
+}
+
+export interface SizeContext {
+  readonly options: BenchOptions;
+  readonly size: DatasetSize;
+  readonly root: string;
+  readonly cleanup: Cleanup;
+  readonly log: BenchLog;
+}
+
+async function runAll(
+  server: ChildServer,
+  scenarios: readonly Scenario[],
+  settings: LoadSettings,
+  log: BenchLog,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    log.info(`  ${scenario.name} …`);
+    const result = await runScenario(server.origin, server.pid, scenario, settings);
+    if (result.failed) {
+      log.warn(
+        `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
+      );
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+/** Seeds (or reuses) one size, measures the ceilings, then Keel, each in its own process. */
+export async function runSize(context: SizeContext): Promise<BenchRun> {
+  const { options, size, root, cleanup, log } = context;
+  const startedAt = new Date().toISOString();
+  const target = await prepareTarget({ options, size, cleanup, log });
+  const settings: LoadSettings = {
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    connections: options.connections,
+  };
+  const databaseEnv = { ...target.serverEnv, DATABASE_POOL_SIZE: String(options.poolSize) };
+  const start = async (
+    name: string,
+    args: readonly string[],
+    readyPath: string,
+    env: Readonly<Record<string, string>>,
+  ): Promise<ChildServer> => {
+    const server = await startChildServer({
+      name,
+      args,
+      cwd: root,
+      env: serverEnvironment(env),
+      readyPath,
+    });
+    cleanup.defer(() => server.stop());
+    return server;
+  };
+
+  log.info('ceilings');
+  const ceilingServer = await start(
+    'ceiling server',
+    ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
+    '/constant',
+    databaseEnv,
+  );
+  const ceilings = await runAll(ceilingServer, ceilingScenarios(), settings, log);
+  await ceilingServer.stop();
+
+  log.info('keel');
+  const keel = await start(
+    'keel',
+    options.dist
+      ? ['--enable-source-maps', 'dist/server.js']
+      : ['--import', 'tsx', 'src/server.ts'],
+    '/api/v1/tags',
+    {
+      ...databaseEnv,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      // A fresh secret per run: tokens from an earlier run must not work against this one.
+      TOKEN_SECRET: randomBytes(48).toString('base64url'),
+    },
+  );
+  log.info(
+    `  logging in ${String(target.fixture.users.length + target.fixture.heavyReaders.length)} users`,
+  );
+  const tokens = {
+    users: await loginAll(
+      keel.origin,
+      target.fixture.users.map((user) => user.email),
+    ),
+    heavyReaders: await loginAll(
+      keel.origin,
+      target.fixture.heavyReaders.map((reader) => reader.email),
+    ),
+  };
+  const scenarios = await runAll(
+    keel,
+    keelScenarios(target.fixture, tokens, options.seed),
+    settings,
+    log,
+  );
+  await keel.stop();
+
+  return {
+    size: size.name,
+    database: options.database,
+    seed: options.seed,
+    startedAt,
+    machine: await describeMachine(options.database, target.serverEnv.DATABASE_URL),
+    settings: { ...settings, poolSize: options.poolSize },
+    ceilings,
+    scenarios,
+  };
+}

@@ -1,0 +1,238 @@
+import type { Request } from 'autocannon';
+import { BENCH_PASSWORD } from '../seed/bench-password.js';
+import {
+  articleDescription,
+  articleTitle,
+  bodyLength,
+  commentBody,
+  createBodyWriter,
+} from '../seed/corpus.js';
+import { deriveRandom, type Random } from '../seed/random.js';
+import type { BenchFixture } from './bench-fixture.js';
+
+/** A named load: the requests autocannon cycles through on each connection. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly requests: readonly Request[];
+}
+
+/** The tokens of the fixture's users and of its heavy readers, in fixture order. */
+export interface Tokens {
+  readonly users: readonly string[];
+  readonly heavyReaders: readonly string[];
+}
+
+const API = '/api/v1';
+
+/** The state a favorite hands to its unfavorite on the same connection. */
+interface FavoriteContext {
+  slug?: string;
+  token?: string;
+}
+
+function headersFor(token: string | undefined, json = false): Record<string, string> {
+  return {
+    ...(token !== undefined && { authorization: `Token ${token}` }),
+    ...(json && { 'content-type': 'application/json' }),
+  };
+}
+
+/** Mostly the first page, sometimes a later one or another page size, as people browse. */
+function pageQuery(random: Random): string {
+  let page = 0;
+  while (page < 10 && random.chance(0.4)) page++;
+  const limit = random.pick([20, 20, 20, 20, 10, 50]);
+  return `limit=${String(limit)}&offset=${String(page * limit)}`;
+}
+
+/** A GET whose path (and viewer) is drawn afresh for every request. */
+function get(path: () => string, token: () => string | undefined): Request {
+  return {
+    method: 'GET',
+    setupRequest: (request) => ({ ...request, path: path(), headers: headersFor(token()) }),
+  };
+}
+
+function write(
+  method: 'POST',
+  path: () => string,
+  token: () => string | undefined,
+  body: () => unknown,
+): Request {
+  return {
+    method,
+    setupRequest: (request) => ({
+      ...request,
+      path: path(),
+      headers: headersFor(token(), true),
+      body: JSON.stringify(body()),
+    }),
+  };
+}
+
+/**
+ * The Keel scenarios of issue #6, each drawing URLs, viewers and bodies from the fixture with
+ * its own seeded stream. Reads are anonymous half the time, like a public site's traffic.
+ */
+export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: number): Scenario[] {
+  const scenario = (
+    name: string,
+    description: string,
+    build: (random: Random) => readonly Request[],
+  ): Scenario => ({ name, description, requests: build(deriveRandom(seed, name)) });
+  const anyToken = (random: Random): string => random.pick(tokens.users);
+  const maybeToken = (random: Random): string | undefined =>
+    random.chance(0.5) ? anyToken(random) : undefined;
+  const anonymous = (): undefined => undefined;
+
+  return [
+    scenario('list anonymous', 'GET /articles, newest first, various pages', (random) => [
+      get(() => `${API}/articles?${pageQuery(random)}`, anonymous),
+    ]),
+    scenario(
+      'list authenticated',
+      'GET /articles with a token (favorited/following flags)',
+      (random) => [
+        get(
+          () => `${API}/articles?${pageQuery(random)}`,
+          () => anyToken(random),
+        ),
+      ],
+    ),
+    scenario('feed', 'GET /articles/feed of the readers who follow the most authors', (random) => [
+      get(
+        () => `${API}/articles/feed?${pageQuery(random)}`,
+        () => random.pick(tokens.heavyReaders),
+      ),
+    ]),
+    scenario('by tag', 'GET /articles?tag= over the whole tag pool', (random) => [
+      get(
+        () =>
+          `${API}/articles?tag=${encodeURIComponent(random.pick(fixture.tags))}&${pageQuery(random)}`,
+        () => maybeToken(random),
+      ),
+    ]),
+    scenario('by author', 'GET /articles?author= over sampled authors', (random) => [
+      get(
+        () =>
+          `${API}/articles?author=${encodeURIComponent(random.pick(fixture.authors))}&${pageQuery(random)}`,
+        () => maybeToken(random),
+      ),
+    ]),
+    scenario('favorited by', 'GET /articles?favorited= over sampled users', (random) => [
+      get(
+        () =>
+          `${API}/articles?favorited=${encodeURIComponent(random.pick(fixture.favoriters))}&${pageQuery(random)}`,
+        () => maybeToken(random),
+      ),
+    ]),
+    scenario('article by slug', 'GET /articles/:slug over sampled articles', (random) => [
+      get(
+        () => `${API}/articles/${random.pick(fixture.slugs)}`,
+        () => maybeToken(random),
+      ),
+    ]),
+    scenario('profile', 'GET /profiles/:username over sampled users', (random) => [
+      get(
+        () => `${API}/profiles/${encodeURIComponent(random.pick(fixture.users).username)}`,
+        () => maybeToken(random),
+      ),
+    ]),
+    scenario('tags', 'GET /tags', () => [get(() => `${API}/tags`, anonymous)]),
+    scenario(
+      'comments',
+      'GET /articles/:slug/comments of the most commented articles',
+      (random) => [
+        get(
+          () => `${API}/articles/${random.pick(fixture.commentedSlugs)}/comments`,
+          () => maybeToken(random),
+        ),
+      ],
+    ),
+    scenario('create article', 'POST /articles with 1–3 tags and a realistic body', (random) => {
+      const writeBody = createBodyWriter(random);
+      return [
+        write(
+          'POST',
+          () => `${API}/articles`,
+          () => anyToken(random),
+          () => ({
+            article: {
+              title: articleTitle(random),
+              description: articleDescription(random),
+              body: writeBody(bodyLength(random)),
+              tagList: Array.from({ length: 1 + random.int(3) }, () => random.pick(fixture.tags)),
+            },
+          }),
+        ),
+      ];
+    }),
+    scenario(
+      'favorite/unfavorite',
+      'POST then DELETE /articles/:slug/favorite, popular articles',
+      (random) => [
+        {
+          method: 'POST',
+          setupRequest: (request, context) => {
+            const state = context as FavoriteContext;
+            state.slug = random.pick(fixture.popularSlugs);
+            state.token = anyToken(random);
+            return {
+              ...request,
+              path: `${API}/articles/${state.slug}/favorite`,
+              headers: headersFor(state.token),
+            };
+          },
+        },
+        {
+          method: 'DELETE',
+          setupRequest: (request, context) => {
+            const { slug, token } = context as FavoriteContext;
+            return {
+              ...request,
+              path: `${API}/articles/${String(slug)}/favorite`,
+              headers: headersFor(token),
+            };
+          },
+        },
+      ],
+    ),
+    scenario('add comment', 'POST /articles/:slug/comments on sampled articles', (random) => [
+      write(
+        'POST',
+        () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
+        () => anyToken(random),
+        () => ({
+          comment: { body: commentBody(random) },
+        }),
+      ),
+    ]),
+    scenario('login', 'POST /users/login (Argon2id verify)', (random) => [
+      write(
+        'POST',
+        () => `${API}/users/login`,
+        anonymous,
+        () => ({
+          user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD },
+        }),
+      ),
+    ]),
+  ];
+}
+
+/** The ceilings: the same harness against the bare Fastify server of bench/ceilings. */
+export function ceilingScenarios(): Scenario[] {
+  return [
+    {
+      name: 'ceiling: constant',
+      description: 'bare Fastify route returning a constant',
+      requests: [{ method: 'GET', path: '/constant' }],
+    },
+    {
+      name: 'ceiling: select 1',
+      description: 'bare Fastify route running select 1 through a pg pool of the same size',
+      requests: [{ method: 'GET', path: '/select-one' }],
+    },
+  ];
+}

@@ -1,0 +1,51 @@
+/** The JSON the bench writes with --out and reads with --compare. */
+export interface BenchReport {
+  readonly runs: readonly BenchRun[];
+}
+
+/** One size on one database: the ceilings and every scenario, measured in the same run. */
+export interface BenchRun {
+  readonly size: string;
+  readonly database: 'postgres' | 'embedded';
+  readonly seed: number;
+  readonly startedAt: string;
+  readonly machine: Machine;
+  readonly settings: {
+    readonly durationSeconds: number;
+    readonly warmupSeconds: number;
+    readonly connections: number;
+    readonly poolSize: number;
+  };
+  readonly ceilings: readonly ScenarioResult[];
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly database: string;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly description: string;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+  };
+  readonly non2xx: number;
+  /** Socket errors and timeouts. */
+  readonly errors: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  /** CPU time of the server process during the measured window (not the warm-up). */
+  readonly serverCpuSeconds: number;
+  readonly serverPeakRssMiB: number;
+  /** Any error or non-2xx response fails the scenario; timings never do. */
+  readonly failed: boolean;
+}

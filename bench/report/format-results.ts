@@ -1,0 +1,105 @@
+import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
+import { markdownTable } from './markdown-table.js';
+
+const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
+const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
+const ratio = (now: number, before: number): string =>
+  before === 0 ? 'n/a' : `${(now / before).toFixed(2)}×`;
+
+/** The scenarios of one run as a Markdown table, with each read's share of the select-1 ceiling. */
+export function formatRun(run: BenchRun): string {
+  const databaseCeiling = run.ceilings.find((result) => result.name === 'ceiling: select 1');
+  const row = (result: ScenarioResult): string[] => [
+    result.name,
+    whole(result.requestsPerSecond),
+    ms(result.latencyMs.p50),
+    ms(result.latencyMs.p90),
+    ms(result.latencyMs.p99),
+    ms(result.latencyMs.max),
+    whole(result.non2xx),
+    whole(result.errors),
+    result.requests === 0 ? '' : ((result.serverCpuSeconds * 1000) / result.requests).toFixed(2),
+    whole(result.serverPeakRssMiB),
+    databaseCeiling === undefined || databaseCeiling.requestsPerSecond === 0
+      ? ''
+      : `${whole((100 * result.requestsPerSecond) / databaseCeiling.requestsPerSecond)} %`,
+    result.failed ? 'FAILED' : 'ok',
+  ];
+  const heading =
+    `size ${run.size.toUpperCase()}, ${run.database}, ${String(run.machine.cores)} cores (${run.machine.cpu}), ` +
+    `${String(run.settings.connections)} connections, ${String(run.settings.durationSeconds)} s after ` +
+    `${String(run.settings.warmupSeconds)} s warm-up, ${run.startedAt}`;
+  const table = markdownTable(
+    [
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'non-2xx',
+      'errors',
+      'server CPU ms/req',
+      'server peak RSS MiB',
+      'vs select 1',
+      'result',
+    ],
+    [...run.ceilings, ...run.scenarios].map(row),
+  );
+  return `${heading}\n\n${table}\n`;
+}
+
+/** Per scenario of `current`, its ratio to the same scenario, size and database in `previous`. */
+export function formatComparison(current: BenchReport, previous: BenchReport): string {
+  const rows: string[][] = [];
+  for (const run of current.runs) {
+    const before = previous.runs.find(
+      (old) => old.size === run.size && old.database === run.database,
+    );
+    if (before === undefined) continue;
+    for (const result of [...run.ceilings, ...run.scenarios]) {
+      const old = [...before.ceilings, ...before.scenarios].find(
+        (item) => item.name === result.name,
+      );
+      if (old === undefined) continue;
+      rows.push([
+        run.size.toUpperCase(),
+        result.name,
+        `${whole(old.requestsPerSecond)} → ${whole(result.requestsPerSecond)}`,
+        ratio(result.requestsPerSecond, old.requestsPerSecond),
+        ratio(result.latencyMs.p50, old.latencyMs.p50),
+        ratio(result.latencyMs.p99, old.latencyMs.p99),
+      ]);
+    }
+  }
+  if (rows.length === 0) return 'compare: no run of the same size and database in the old report\n';
+  return `${markdownTable(['size', 'scenario', 'req/s old → new', 'req/s ratio', 'p50 ratio', 'p99 ratio'], rows)}\n`;
+}
+
+/** With several sizes: how each scenario's p50 and p99 move from the smallest to the largest. */
+export function formatCurve(report: BenchReport): string {
+  const runs = report.runs;
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (runs.length < 2 || first === undefined || last === undefined) return '';
+  const sizes = runs.map((run) => run.size.toUpperCase());
+  const rows = first.scenarios.map((scenario) => {
+    const of = (run: BenchRun): ScenarioResult | undefined =>
+      run.scenarios.find((result) => result.name === scenario.name);
+    const p50 = runs.map((run) => ms(of(run)?.latencyMs.p50 ?? Number.NaN));
+    const p99 = runs.map((run) => ms(of(run)?.latencyMs.p99 ?? Number.NaN));
+    return [
+      scenario.name,
+      ...p50,
+      ...p99,
+      ratio(of(last)?.latencyMs.p99 ?? 0, scenario.latencyMs.p99),
+    ];
+  });
+  const headers = [
+    'scenario',
+    ...sizes.map((size) => `p50 ${size}`),
+    ...sizes.map((size) => `p99 ${size}`),
+    `p99 ${sizes.at(-1) ?? ''}/${sizes[0] ?? ''}`,
+  ];
+  return `${markdownTable(headers, rows)}\n`;
+}

@@ -1,0 +1,30 @@
+import { MultiBar, Presets } from 'cli-progress';
+
+/** One bar per table on a terminal; silent elsewhere (CI logs get the timings table instead). */
+export interface Progress {
+  /** Adds a bar; the returned function advances it by a number of rows. */
+  bar(name: string, total: number): (rows: number) => void;
+  stop(): void;
+}
+
+export function createProgress(): Progress {
+  const bars = new MultiBar(
+    {
+      format: ' {name} |{bar}| {percentage}% {value}/{total} rows',
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    Presets.shades_classic,
+  );
+  return {
+    bar(name, total) {
+      const bar = bars.create(total, 0, { name: name.padEnd(12) });
+      return (rows) => {
+        bar.increment(rows);
+      };
+    },
+    stop: () => {
+      bars.stop();
+    },
+  };
+}

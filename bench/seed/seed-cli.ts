@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { parseSize } from './dataset-sizes.js';
+import { benchDatabaseName, createBenchDatabase, DEFAULT_ADMIN_URL } from './bench-database.js';
+import { createProgress } from './progress.js';
+import {
+  openEmbeddedSeedConnection,
+  openPostgresSeedConnection,
+  type SeedConnection,
+} from './seed-connection.js';
+import { seedDatabase } from './seed-database.js';
+import { formatSeedReport, invariantsHold } from './seed-report.js';
+
+/**
+ * `npm run db:seed -- --size s|m|l [--seed N] [--database-url URL | --data-dir DIR] [--admin-url URL]`
+ * Without a target, creates (or recreates) the database keel_bench_<size> on the local server.
+ */
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: 's' },
+    seed: { type: 'string', default: '1' },
+    'database-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+  },
+});
+const size = parseSize(values.size);
+const seed = Number.parseInt(values.seed, 10);
+if (!Number.isSafeInteger(seed))
+  throw new Error(`--seed must be a whole number, got ${values.seed}`);
+
+async function open(): Promise<SeedConnection> {
+  if (values['data-dir'] !== undefined) return openEmbeddedSeedConnection(values['data-dir']);
+  const url =
+    values['database-url'] ??
+    (await createBenchDatabase(values['admin-url'], benchDatabaseName(size.name)));
+  process.stdout.write(
+    `seeding ${new URL(url).pathname.slice(1)} (size ${size.name}, seed ${String(seed)})\n`,
+  );
+  return openPostgresSeedConnection(url);
+}
+
+const connection = await open();
+try {
+  const report = await seedDatabase(connection, size, seed, createProgress());
+  process.stdout.write(formatSeedReport(report));
+  if (!invariantsHold(report)) process.exitCode = 1;
+} finally {
+  await connection.close();
+}

@@ -1,0 +1,70 @@
+import { and, count, eq, isNull, ne, or } from 'drizzle-orm';
+import {
+  articlesTable,
+  articleTagsTable,
+  favoritesTable,
+} from '../../src/infrastructure/db/schema/articles.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
+import type { Database } from '../../src/infrastructure/db/database.js';
+
+/** An invariant the API relies on, and how many rows break it (0 when it holds). */
+export interface InvariantCheck {
+  readonly invariant: string;
+  readonly violations: number;
+}
+
+async function countOf(query: PromiseLike<{ n: number }[]>): Promise<number> {
+  const [row] = await query;
+  return row?.n ?? 0;
+}
+
+/** Checks the loaded data the way the API reads it; each check is one aggregate query. */
+export async function verifyInvariants(db: Database): Promise<InvariantCheck[]> {
+  const counted = db
+    .select({ articleId: favoritesTable.articleId, favorites: count().as('favorites') })
+    .from(favoritesTable)
+    .groupBy(favoritesTable.articleId)
+    .as('counted');
+  const checks: [string, PromiseLike<{ n: number }[]>][] = [
+    [
+      'articles.favorites_count equals its favorites rows',
+      db
+        .select({ n: count() })
+        .from(articlesTable)
+        .leftJoin(counted, eq(counted.articleId, articlesTable.id))
+        .where(
+          or(
+            and(isNull(counted.articleId), ne(articlesTable.favoritesCount, 0)),
+            ne(articlesTable.favoritesCount, counted.favorites),
+          ),
+        ),
+    ],
+    [
+      'no self-follows',
+      db
+        .select({ n: count() })
+        .from(followsTable)
+        .where(eq(followsTable.followerId, followsTable.followeeId)),
+    ],
+    [
+      'every article has an author',
+      db
+        .select({ n: count() })
+        .from(articlesTable)
+        .leftJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
+        .where(isNull(usersTable.id)),
+    ],
+    [
+      'every article has a tag',
+      db
+        .select({ n: count() })
+        .from(articlesTable)
+        .leftJoin(articleTagsTable, eq(articleTagsTable.articleId, articlesTable.id))
+        .where(isNull(articleTagsTable.articleId)),
+    ],
+  ];
+  return Promise.all(
+    checks.map(async ([invariant, query]) => ({ invariant, violations: await countOf(query) })),
+  );
+}

@@ -21,12 +21,28 @@ async function main(bootLog: Logger): Promise<void> {
   bootLog.level = config.logLevel;
   const database = await openDatabase(config, bootLog);
   const tokenSecret = await resolveTokenSecret(config, bootLog);
-  const app = await buildApp({ config, db: database.db, tokenSecret });
-  app.addHook('onClose', () => database.close());
+  const readDatabase =
+    config.database.kind === 'postgres' && config.readDatabaseUrl !== undefined
+      ? connectPostgres({ ...config.database, url: config.readDatabaseUrl }, bootLog)
+      : undefined;
+  const app = await buildApp({
+    config,
+    database,
+    tokenSecret,
+    ...(readDatabase && { readDatabase }),
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all([database.close(), readDatabase?.close()]);
+  });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down');
+      app.log.info({ signal }, 'shutting down: refusing new requests, finishing those in flight');
+      // Bounded: a request that never ends must not keep a stopping process alive forever.
+      setTimeout(() => {
+        app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
       app.close().then(
         () => process.exit(0),
         (error: unknown) => {

@@ -13,7 +13,7 @@ const MIB = 1024 * 1024;
 
 function load(
   origin: string,
-  scenario: Scenario,
+  requests: readonly autocannon.Request[],
   connections: number,
   seconds: number,
 ): Promise<autocannon.Result> {
@@ -21,7 +21,7 @@ function load(
     url: origin,
     connections,
     duration: seconds,
-    requests: [...scenario.requests],
+    requests: [...requests],
     // A request unanswered for 10 s counts as an error rather than stalling the run.
     timeout: 10,
   });
@@ -37,12 +37,22 @@ export async function runScenario(
   scenario: Scenario,
   settings: LoadSettings,
 ): Promise<ScenarioResult> {
-  if (settings.warmupSeconds > 0) {
-    await load(origin, scenario, settings.connections, settings.warmupSeconds);
-  }
+  const { alongside } = scenario;
+  let alongsideFailed = false;
+  const run = async (seconds: number): Promise<autocannon.Result> => {
+    const [result, other] = await Promise.all([
+      load(origin, scenario.requests, settings.connections, seconds),
+      alongside === undefined
+        ? undefined
+        : load(origin, alongside.requests, alongside.connections, seconds),
+    ]);
+    alongsideFailed = other !== undefined && other.errors + other.timeouts + other.non2xx > 0;
+    return result;
+  };
+  if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
   await resetPeakRss(pid);
   const before = await readProcessUsage(pid);
-  const result = await load(origin, scenario, settings.connections, settings.durationSeconds);
+  const result = await run(settings.durationSeconds);
   const after = await readProcessUsage(pid);
 
   const errors = result.errors + result.timeouts;
@@ -65,6 +75,6 @@ export async function runScenario(
     statusCodes,
     serverCpuSeconds: after.cpuSeconds - before.cpuSeconds,
     serverPeakRssMiB: after.peakRssBytes / MIB,
-    failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0,
+    failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0 || alongsideFailed,
   };
 }

@@ -15,6 +15,8 @@ export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly requests: readonly Request[];
+  /** Load run at the same time on its own connections; only this scenario's numbers are reported. */
+  readonly alongside?: { readonly requests: readonly Request[]; readonly connections: number };
 }
 
 /** The tokens of the fixture's users and of its heavy readers, in fixture order. */
@@ -85,6 +87,13 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
   const maybeToken = (random: Random): string | undefined =>
     random.chance(0.5) ? anyToken(random) : undefined;
   const anonymous = (): undefined => undefined;
+  const login = (random: Random): Request =>
+    write(
+      'POST',
+      () => `${API}/users/login`,
+      anonymous,
+      () => ({ user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD } }),
+    );
 
   return [
     scenario('list anonymous', 'GET /articles, newest first, various pages', (random) => [
@@ -208,16 +217,19 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         }),
       ),
     ]),
-    scenario('login', 'POST /users/login (Argon2id verify)', (random) => [
-      write(
-        'POST',
-        () => `${API}/users/login`,
-        anonymous,
-        () => ({
-          user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD },
-        }),
+    scenario('login', 'POST /users/login (Argon2id verify)', (random) => [login(random)]),
+    {
+      // Argon2id runs on libuv's pool: a burst of logins must not stall the event loop for reads.
+      ...scenario(
+        'list during login burst',
+        'GET /articles while 4 connections log in nonstop',
+        (random) => [get(() => `${API}/articles?${pageQuery(random)}`, anonymous)],
       ),
-    ]),
+      alongside: {
+        requests: [login(deriveRandom(seed, 'login burst'))],
+        connections: 4,
+      },
+    },
   ];
 }
 

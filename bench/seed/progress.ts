@@ -7,7 +7,11 @@ export interface Progress {
   stop(): void;
 }
 
+const SILENT: Progress = { bar: () => () => undefined, stop: () => undefined };
+
 export function createProgress(): Progress {
+  // cli-progress leaves non-TTY bars unstarted and prints them raw at stop(): skip them there.
+  if (!process.stderr.isTTY) return SILENT;
   const bars = new MultiBar(
     {
       format: ' {name} |{bar}| {percentage}% {value}/{total} rows',

@@ -42,12 +42,12 @@ export async function openPostgresSeedConnection(url: string): Promise<SeedConne
     await migrator.close();
   }
   // No statement timeout: building an index or validating a foreign key at size L takes minutes.
-  // Index builds sort in memory up to maintenance_work_mem; the loaded data is recreated from the
-  // seed after a crash, so commits need not wait for the disk.
+  // Index builds sort in memory up to maintenance_work_mem. Commits stay synchronous: VACUUM
+  // can't mark pages all-visible (for index-only scans) while the inserting commit may be unflushed.
   const pool = new pg.Pool({
     connectionString: url,
     max: 4,
-    options: '-c maintenance_work_mem=256MB -c synchronous_commit=off',
+    options: '-c maintenance_work_mem=256MB',
   });
   const db = drizzleNodePg({ client: pool });
   return {

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { operationsRoutes } from '../api/operations.js';
 import { articleRoutes } from '../api/v1/articles.js';
 import { commentRoutes } from '../api/v1/comments.js';
 import { profileRoutes } from '../api/v1/profiles.js';
@@ -19,14 +20,17 @@ import { createArticleQueries } from '../infrastructure/db/articles/article-quer
 import { createArticleRepository } from '../infrastructure/db/articles/article-repository.js';
 import { createCommentQueries } from '../infrastructure/db/comments/comment-queries.js';
 import { createCommentRepository } from '../infrastructure/db/comments/comment-repository.js';
-import type { Database } from '../infrastructure/db/database.js';
+import type { DatabaseHandle } from '../infrastructure/db/database.js';
+import { databaseStatus } from '../infrastructure/db/database-status.js';
 import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
+import type { DependencyStatus } from './health.js';
 import { registerJsonBody } from './http/json-body.js';
+import { registerMetrics } from './http/metrics.js';
 import { validatorCompiler } from './http/validator.js';
 import { openApiDocument } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
@@ -41,7 +45,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export interface AppOptions {
   readonly config: Config;
-  readonly db: Database;
+  readonly database: DatabaseHandle;
+  /** Serves the article reads (lists, feed, by slug, tags); the primary serves everything else. */
+  readonly readDatabase?: DatabaseHandle;
   readonly tokenSecret: string;
   /** Tests lower the Argon2 cost; production keeps the default. */
   readonly passwordCost?: Argon2Cost;
@@ -52,7 +58,9 @@ export interface AppOptions {
  * module that sees all layers.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, db } = options;
+  const { config, database } = options;
+  const { db } = database;
+  const readDb = (options.readDatabase ?? database).db;
   const app = Fastify({
     logger: loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -68,6 +76,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // While closing, a response that finishes an in-flight request also ends its keep-alive
+  // connection; otherwise the client would hold it open and the close would never complete.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   registerJsonBody(app);
   registerErrorHandlers(app);
@@ -79,6 +97,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorResponse);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const metrics = registerMetrics(app, () => database.poolStats());
+  const readiness = async (): Promise<DependencyStatus[]> => [
+    ...(await databaseStatus(db, app.log)),
+    ...(options.readDatabase === undefined
+      ? []
+      : (await databaseStatus(options.readDatabase.db, app.log)).map((check) => ({
+          ...check,
+          name: `read ${check.name}`,
+        }))),
+  ];
 
   const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
   const hasher = await createPasswordHasher(options.passwordCost);
@@ -94,7 +123,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     queries: articleQueries,
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
-  const reader = createArticleReader(articleQueries);
+  // Writes read their result back from the primary (authors read their own writes); the other
+  // article reads may come from a replica.
+  const reader = createArticleReader(createArticleQueries(readDb));
   const comments = createCommentService({
     comments: createCommentRepository(db),
     queries: createCommentQueries(db),
@@ -109,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     // A valid signature is not enough: the account it names must still exist.
     registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
+    await api.register(operationsRoutes(readiness, metrics));
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
     for (const prefix of ['/api/v1', '/api']) {
       for (const plugin of routes) await api.register(plugin, { prefix });

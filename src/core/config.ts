@@ -23,12 +23,14 @@ const Environment = Type.Object({
   ),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   TOKEN_SECRET: Type.Optional(Type.String()),
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
   CORS_ORIGINS: Type.String({ default: '' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 });
 
 type Environment = Static<typeof Environment>;
@@ -48,10 +50,14 @@ export interface Config {
         readonly statementTimeoutMs: number;
         readonly connectionTimeoutMs: number;
       };
-  /** Undefined only in embedded development: start-up then uses a generated secret. */
+  /** A replica for the article reads; only with a database server. */
+  readonly readDatabaseUrl: string | undefined;
+  /** When undefined, the server's start-up decides (security/token-secret.ts); migrations need none. */
   readonly tokenSecret: string | undefined;
   readonly tokenTtlSeconds: number;
   readonly corsOrigins: readonly string[];
+  /** How long a stopping process waits for in-flight requests before it gives up. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -113,15 +119,9 @@ function toConfig(env: Environment): Config {
       `invalid environment variable TOKEN_SECRET: must be at least ${String(TOKEN_SECRET_MIN_BYTES)} bytes`,
     );
   }
-  if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === undefined) {
+  if (env.DATABASE_READ_URL !== undefined && env.DATABASE_URL === undefined) {
     throw new ConfigError(
-      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
-    );
-  }
-  // A shared database means several instances may serve one client: they must share the secret.
-  if (env.DATABASE_URL !== undefined && env.TOKEN_SECRET === undefined) {
-    throw new ConfigError(
-      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
+      'invalid environment variable DATABASE_READ_URL: needs DATABASE_URL (a replica of what?)',
     );
   }
   return Object.freeze({
@@ -140,8 +140,10 @@ function toConfig(env: Environment): Config {
             statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
             connectionTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
           },
+    readDatabaseUrl: env.DATABASE_READ_URL,
     tokenSecret: env.TOKEN_SECRET,
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

@@ -78,7 +78,8 @@ const AUTH = 1;
 
 describe('statements per request do not grow with the page size', () => {
   it.each([
-    ['the article list', `/api/v1/articles?author=AUTHOR&limit=`],
+    ['the article list', `/api/v1/articles?limit=`],
+    ['the article list by author', `/api/v1/articles?author=AUTHOR&limit=`],
     ['the article list by tag', `/api/v1/articles?tag=TAG&limit=`],
     ['the article list favorited by a user', `/api/v1/articles?favorited=READER&limit=`],
   ])('%s, anonymous and authenticated', async (_name, template) => {
@@ -110,6 +111,10 @@ describe('statements per request do not grow with the page size', () => {
     expect(await statementsFor(`/api/v1/articles/${quietSlug}/comments`)).toBe(2);
     expect(await statementsFor(`/api/v1/articles/${popularSlug}/comments`)).toBe(2);
     expect(await statementsFor(`/api/v1/articles/${popularSlug}/comments`, reader)).toBe(AUTH + 2);
+  });
+
+  it('the tags', async () => {
+    expect(await statementsFor('/api/v1/tags')).toBe(1);
   });
 
   it('a profile', async () => {

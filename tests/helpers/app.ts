@@ -45,7 +45,7 @@ export async function createTestApp(
   const database = await openTestDatabase(logger);
   const app = await buildApp({
     config,
-    db: database.db,
+    database,
     tokenSecret: TEST_TOKEN_SECRET,
     passwordCost: { memoryCost: 1024, timeCost: 1 },
   });

@@ -218,7 +218,7 @@ describe('internal errors', () => {
     const handle = await openTestDatabase();
     broken = await buildApp({
       config: testConfig,
-      db: handle.db,
+      database: handle,
       tokenSecret: TEST_TOKEN_SECRET,
       passwordCost: { memoryCost: 1024, timeCost: 1 },
     });

@@ -20,6 +20,8 @@ export const poolWarnings = {
 
 export interface TestPostgres {
   readonly handle: DatabaseHandle;
+  /** Connection URL of the throwaway database, for processes started by a test. */
+  readonly url: string;
   /** Closes the pool and drops the database, even if a test left connections open. */
   drop(): Promise<void>;
 }
@@ -81,7 +83,7 @@ export async function createTestPostgres(): Promise<TestPostgres> {
     await drop();
     throw error;
   }
-  return { handle, drop };
+  return { handle, url: url.toString(), drop };
 }
 
 export interface SystemApp {
@@ -97,7 +99,7 @@ export async function createSystemApp(): Promise<SystemApp> {
   try {
     const app = await buildApp({
       config: testConfig,
-      db: postgres.handle.db,
+      database: postgres.handle,
       tokenSecret: TEST_TOKEN_SECRET,
       passwordCost: { memoryCost: 1024, timeCost: 1 },
     });

@@ -22,8 +22,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dataDir: './data',
       database: { kind: 'embedded' },
+      readDatabaseUrl: undefined,
       tokenSecret: undefined,
       tokenTtlSeconds: 86_400,
+      shutdownTimeoutMs: 10_000,
       corsOrigins: [],
     });
   });
@@ -84,10 +86,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOKEN_SECRET: 'é'.repeat(16) }).tokenSecret).toBe('é'.repeat(16));
   });
 
-  it('requires TOKEN_SECRET in production', () => {
-    expect(errorOf({ NODE_ENV: 'production' })).toBe(
-      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
-    );
+  it('keeps TOKEN_SECRET in production (start-up, not loading, requires it: migrations need none)', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).tokenSecret).toBeUndefined();
     expect(loadConfig({ NODE_ENV: 'production', TOKEN_SECRET: SECRET })).toMatchObject({
       env: 'production',
       tokenSecret: SECRET,
@@ -113,10 +113,16 @@ describe('loadConfig', () => {
     ).toBe('postgres');
   });
 
-  it('requires TOKEN_SECRET with a database server, even in development', () => {
-    expect(errorOf({ DATABASE_URL: 'postgres://db/keel' })).toBe(
-      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
+  it('refuses DATABASE_READ_URL without DATABASE_URL', () => {
+    expect(errorOf({ DATABASE_READ_URL: 'postgres://replica/keel' })).toMatch(
+      /^invalid environment variable DATABASE_READ_URL: needs DATABASE_URL/,
     );
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/keel',
+        DATABASE_READ_URL: 'postgres://replica/keel',
+      }).readDatabaseUrl,
+    ).toBe('postgres://replica/keel');
   });
 
   it('refuses a DATABASE_URL that is not postgres://', () => {

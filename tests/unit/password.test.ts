@@ -34,8 +34,11 @@ describe('parseNewPassword', () => {
   });
 
   it('keeps spaces, which count, and imposes no composition rule', () => {
-    expect(parseNewPassword('        ')).toBe('        ');
     expect(parseNewPassword(' correct horse ')).toBe(' correct horse ');
+  });
+
+  it('rejects a password of only spaces as blank', () => {
+    expect(() => parseNewPassword('        ')).toThrow(ValidationError.field('password', BLANK));
   });
 });
 
@@ -46,6 +49,7 @@ describe('requireLoginPassword', () => {
 
   it("passes any other password through, even one today's policy would refuse", () => {
     expect(requireLoginPassword('x')).toBe('x');
-    expect(requireLoginPassword(' ')).toBe(' ');
+    expect(requireLoginPassword(' x ')).toBe(' x ');
+    expect(() => requireLoginPassword('   ')).toThrow(ValidationError.field('password', BLANK));
   });
 });

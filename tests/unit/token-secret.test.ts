@@ -39,6 +39,21 @@ describe('resolveTokenSecret', () => {
     expect(new Set(secrets).size).toBe(1);
   });
 
+  it('refuses to generate one in production', async () => {
+    await expect(
+      resolveTokenSecret(loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir }), log),
+    ).rejects.toThrow(
+      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
+    );
+  });
+
+  it('refuses to generate one with a database server, even in development', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/keel' });
+    await expect(resolveTokenSecret(config, log)).rejects.toThrow(
+      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
+    );
+  });
+
   it('refuses a secret file that holds too short a secret', async () => {
     await writeFile(join(dataDir, 'token-secret'), 'short');
     await expect(resolveTokenSecret(loadConfig({ DATA_DIR: dataDir }), log)).rejects.toThrow(

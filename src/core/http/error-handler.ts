@@ -150,7 +150,7 @@ export function routerErrorHandler(
  */
 export function loggable(error: Error): unknown {
   if (!(error instanceof DrizzleQueryError)) return error;
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const cause = error.cause as { code?: unknown; constraint?: unknown } | undefined;
   return {
     type: error.name,
     message: 'database query failed',
@@ -160,7 +160,8 @@ export function loggable(error: Error): unknown {
       ?.split('\n')
       .filter((line) => line.trimStart().startsWith('at '))
       .join('\n'),
-    cause: { code: cause?.code, message: cause?.message },
+    // Not the driver's message: some quote the offending input.
+    cause: { code: cause?.code, constraint: cause?.constraint },
   };
 }
 

@@ -39,6 +39,17 @@ async function createSecret(file: string, secret: string): Promise<void> {
  */
 export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger): Promise<string> {
   if (config.tokenSecret !== undefined) return config.tokenSecret;
+  if (config.env === 'production') {
+    throw new ConfigError(
+      'missing environment variable TOKEN_SECRET: required when NODE_ENV=production',
+    );
+  }
+  // A database server means several instances may serve one client: they must share the secret.
+  if (config.database.kind === 'postgres') {
+    throw new ConfigError(
+      'missing environment variable TOKEN_SECRET: required when DATABASE_URL is set (every instance must sign with the same secret)',
+    );
+  }
   const file = join(config.dataDir, SECRET_FILE);
   log.warn(
     { file },

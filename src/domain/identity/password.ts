@@ -11,7 +11,7 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 /** Length rules only: no composition rules, and spaces count (NIST). */
 export function parseNewPassword(value: string): NewPassword {
-  if (value === '') throw ValidationError.field('password', BLANK);
+  if (value.trim() === '') throw ValidationError.field('password', BLANK);
   const length = lengthOf(value);
   if (length < PASSWORD_MIN_LENGTH) {
     throw ValidationError.field(
@@ -26,6 +26,6 @@ export function parseNewPassword(value: string): NewPassword {
 
 /** A login attempt is checked against the stored hash, never against today's policy. */
 export function requireLoginPassword(value: string): string {
-  if (value === '') throw ValidationError.field('password', BLANK);
+  if (value.trim() === '') throw ValidationError.field('password', BLANK);
   return value;
 }

@@ -12,11 +12,19 @@ import pg from 'pg';
 /** The one database type repositories and queries see, whatever the driver underneath. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
+/** Connections of a pool, for metrics; an embedded database has one and no pool. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 export interface DatabaseHandle {
   readonly db: Database;
   readonly kind: 'embedded' | 'postgres';
   /** Applies the committed drizzle-kit migrations that have not run yet. */
   migrate(): Promise<void>;
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -28,14 +36,15 @@ export interface PostgresOptions {
 }
 
 // Resolved from this file so it works from src/ (tsx) and dist/ (build) alike.
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/** The committed drizzle-kit migrations (SQL and journal). */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
-/** Where the pool reports a failed idle connection. */
-export interface PoolLog {
+/** Where the database layer reports failures it recovers from. */
+export interface WarnLog {
   warn(details: object, message: string): void;
 }
 
-export function connectPostgres(options: PostgresOptions, log: PoolLog): DatabaseHandle {
+export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -52,6 +61,7 @@ export function connectPostgres(options: PostgresOptions, log: PoolLog): Databas
     db,
     kind: 'postgres',
     migrate: () => migrateNodePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
@@ -66,6 +76,7 @@ export function embedded(client: PGlite, logger?: Logger): DatabaseHandle {
     db,
     kind: 'embedded',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    poolStats: () => undefined,
     close: () => client.close(),
   };
 }

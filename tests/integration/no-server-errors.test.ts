@@ -136,7 +136,7 @@ function isStringArray(value: unknown): boolean {
 function expectAnswered(request: InjectOptions, response: LightMyRequestResponse): void {
   const context = show(request, response);
   expect(response.statusCode, context).toBeLessThan(500);
-  expect(response.headers['x-request-id'], context).toMatch(/^[\w.:-]{1,128}$/);
+  expect(String(response.headers['x-request-id']), context).toMatch(/^[\w.:-]{1,128}$/);
   if (response.statusCode < 400 || request.method === 'HEAD') return;
   expect(Object.keys(CATALOGUE), context).toContain(String(response.statusCode));
   expect(String(response.headers['content-type']), context).toMatch(/^application\/json/);

@@ -1,0 +1,144 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request as forward, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { createTestPostgres, type TestPostgres } from './postgres.js';
+
+/**
+ * Three Keel processes sharing one PostgreSQL behind a round-robin balancer: every request may
+ * land on another instance, so anything kept in one process's memory would show.
+ */
+
+const ROOT = join(import.meta.dirname, '../..');
+const SUITE = join(ROOT, '../shared/realworld/conformance.sh');
+const INSTANCES = 3;
+const enabled = process.env.TEST_DATABASE_URL !== undefined;
+
+function startKeel(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      TOKEN_SECRET: TEST_TOKEN_SECRET,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const port = /Keel listening on http:\/\/127\.0\.0\.1:(\d+),/.exec(line)?.[1];
+      if (port !== undefined) resolve({ child, port: Number(port) });
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`Keel exited with ${String(code)} before listening`));
+    });
+  });
+}
+
+/** A minimal load balancer: each request goes to the next instance in turn. */
+function roundRobin(ports: readonly number[]): Promise<Server> {
+  let next = 0;
+  const server = createServer((incoming, outgoing) => {
+    const port = ports[next++ % ports.length];
+    const upstream = forward(
+      {
+        host: '127.0.0.1',
+        port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
+    upstream.on('error', (error) => {
+      outgoing.writeHead(502).end(error.message);
+    });
+    incoming.pipe(upstream);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve(server);
+    }),
+  );
+}
+
+describe.runIf(enabled)(
+  'three instances behind a round-robin balancer',
+  { timeout: 240_000 },
+  () => {
+    let database: TestPostgres;
+    let instances: { child: ChildProcess; port: number }[];
+    let balancer: Server;
+    let origin: string;
+
+    beforeAll(async () => {
+      database = await createTestPostgres();
+      instances = await Promise.all(
+        Array.from({ length: INSTANCES }, () => startKeel(database.url)),
+      );
+      balancer = await roundRobin(instances.map((instance) => instance.port));
+      origin = `http://127.0.0.1:${String((balancer.address() as AddressInfo).port)}`;
+    }, 120_000);
+
+    afterAll(async () => {
+      await new Promise((resolve) => balancer.close(resolve));
+      await Promise.all(
+        instances.map(
+          ({ child }) =>
+            new Promise((resolve) => {
+              child.once('exit', resolve);
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await database.drop();
+    }, 60_000);
+
+    it('accepts a token issued by one instance on every other, and shows a write at once everywhere', async () => {
+      const registered = await fetch(`${origin}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          user: { username: 'roundrobin', email: 'rr@example.com', password: 'password123' },
+        }),
+      });
+      const { user } = (await registered.json()) as { user: { token: string } };
+      const headers = { authorization: `Token ${user.token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${origin}/api/v1/articles`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ article: { title: 'Everywhere', description: 'd', body: 'b' } }),
+      });
+      const { article } = (await created.json()) as { article: { slug: string } };
+      // One request per instance, directly: each sees the write and honours the token.
+      for (const { port } of instances) {
+        const response = await fetch(
+          `http://127.0.0.1:${String(port)}/api/v1/articles/${article.slug}`,
+          { headers },
+        );
+        expect(response.status).toBe(200);
+        expect(
+          (await fetch(`http://127.0.0.1:${String(port)}/api/v1/user`, { headers })).status,
+        ).toBe(200);
+      }
+    });
+
+    it('passes the official RealWorld suite through the balancer', async () => {
+      const { stdout } = await promisify(execFile)('bash', [SUITE, origin], {
+        maxBuffer: 32 * 1024 * 1024,
+      });
+      expect(stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    });
+  },
+);

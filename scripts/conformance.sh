@@ -16,11 +16,22 @@ port="${CONFORMANCE_PORT:-3190}"
 admin_url="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 data_dir="$(mktemp -d)"
 database=""
+owner_role=""
+app_role=""
 server_pid=""
+
+# ADMIN_URL with another user and the test database.
+url_for() {
+  node -e 'const u = new URL(process.argv[1]); u.username = process.argv[2]; u.pathname = "/" + process.argv[3]; console.log(u.toString())' \
+    "$admin_url" "$1" "$database"
+}
 
 cleanup() {
   if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; fi
-  if [[ -n $database ]]; then dropdb --force --if-exists --maintenance-db="$admin_url" "$database" || true; fi
+  if [[ -n $database ]]; then
+    dropdb --force --if-exists --maintenance-db="$admin_url" "$database" || true
+    psql "$admin_url" -q -c "DROP ROLE IF EXISTS $app_role" -c "DROP ROLE IF EXISTS $owner_role" || true
+  fi
   rm -rf "$data_dir"
 }
 trap cleanup EXIT
@@ -32,12 +43,14 @@ env_vars=(NODE_ENV=production "PORT=$port" HOST=127.0.0.1 LOG_LEVEL=warn "DATA_D
 case $mode in
   embedded) ;;
   postgres)
+    # Production posture: an owner role migrates, the server connects as a role that can change
+    # rows but not structure (scripts/db-roles.sh).
     database="keel_conformance_$$"
-    createdb --maintenance-db="$admin_url" "$database"
-    database_url="${admin_url%/*}/$database"
-    env_vars+=("DATABASE_URL=$database_url")
-    # Production mode: migrations are a separate step, before the server starts.
-    (cd "$root" && env "${env_vars[@]}" npm run --silent db:migrate:dist)
+    owner_role="keel_owner_$$"
+    app_role="keel_app_$$"
+    bash "$root/scripts/db-roles.sh" "$admin_url" "$database" "$owner_role" "$app_role"
+    (cd "$root" && env "${env_vars[@]}" "DATABASE_URL=$(url_for "$owner_role")" npm run --silent db:migrate:dist)
+    env_vars+=("DATABASE_URL=$(url_for "$app_role")")
     ;;
   *) echo "usage: $0 [embedded|postgres]" >&2; exit 2 ;;
 esac

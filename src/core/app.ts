@@ -25,6 +25,7 @@ import { databaseStatus } from '../infrastructure/db/database-status.js';
 import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
+import { retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
@@ -111,24 +112,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
   const hasher = await createPasswordHasher(options.passwordCost);
-  const articleQueries = createArticleQueries(db);
+  // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.
+  const articleQueries = retryingReads(createArticleQueries(db));
 
   const accounts = createAccountService({ accounts: createAccountRepository(db), hasher, tokens });
   const profiles = createProfileService({
     follows: createFollowRepository(db),
-    queries: createProfileQueries(db),
+    queries: retryingReads(createProfileQueries(db)),
   });
   const articles = createArticleService({
-    transaction: (work) => db.transaction((tx) => work(createArticleRepository(tx))),
+    // A transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
+    transaction: (work) =>
+      writeRetry.execute(() => db.transaction((tx) => work(createArticleRepository(tx)))),
     queries: articleQueries,
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
   // Writes read their result back from the primary (authors read their own writes); the other
   // article reads may come from a replica.
-  const reader = createArticleReader(createArticleQueries(readDb));
+  const reader = createArticleReader(retryingReads(createArticleQueries(readDb)));
   const comments = createCommentService({
     comments: createCommentRepository(db),
-    queries: createCommentQueries(db),
+    queries: retryingReads(createCommentQueries(db)),
   });
 
   const routes = [

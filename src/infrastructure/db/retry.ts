@@ -1,0 +1,65 @@
+import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+
+/** Failures after which PostgreSQL has rolled the transaction back: running it again is safe. */
+const ROLLED_BACK = new Set(['40001', '40P01']); // serialization failure, deadlock
+/** The connection broke: whether a write committed is unknown, but a read can simply run again. */
+const CONNECTION_LOST = new Set([
+  '08000',
+  '08003',
+  '08006',
+  '57P01',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+]);
+
+function codeOf(error: unknown): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** Transient for a write: the database guarantees nothing of it was kept. */
+export function isRetryableWrite(error: unknown): boolean {
+  const code = codeOf(error);
+  return typeof code === 'string' && ROLLED_BACK.has(code);
+}
+
+/** Transient for a read: also a lost connection, since reading twice changes nothing. */
+export function isRetryableRead(error: unknown): boolean {
+  const code = codeOf(error);
+  return isRetryableWrite(error) || (typeof code === 'string' && CONNECTION_LOST.has(code));
+}
+
+// At most 3 attempts, 50 ms to 500 ms apart with decorrelated jitter (cockatiel's default
+// generator), so a retry storm spreads out and a request waits at most about a second more.
+function policy(retryable: (error: unknown) => boolean): RetryPolicy {
+  return retry(handleWhen(retryable), {
+    maxAttempts: 2,
+    backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+  });
+}
+
+export const writeRetry: RetryPolicy = policy(isRetryableWrite);
+export const readRetry: RetryPolicy = policy(isRetryableRead);
+
+/**
+ * `port` with every method run under `readRetry`. For read ports only: each method must be a
+ * query with no side effect.
+ */
+export function retryingReads<Port extends object>(port: Port): Port {
+  const entries: [string, unknown][] = Object.entries(port);
+  const wrapped = entries.map(([name, method]) => [
+    name,
+    typeof method === 'function'
+      ? (...args: unknown[]): Promise<unknown> =>
+          readRetry.execute(() => (method as (...input: unknown[]) => Promise<unknown>)(...args))
+      : method,
+  ]);
+  // Same keys, each method with the same signature: only the retry around it is new.
+  return Object.fromEntries(wrapped) as Port;
+}

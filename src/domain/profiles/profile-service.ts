@@ -17,7 +17,8 @@ export interface ProfileService {
 }
 
 export function createProfileService({ follows, queries }: ProfileServiceDeps): ProfileService {
-  function existing(username: string): Username {
+  /** A username from the URL; one that could never have been registered names no profile. */
+  function profileName(username: string): Username {
     const parsed = usernameFromPath(username);
     if (parsed === undefined) throw new NotFoundError('profile');
     return parsed;
@@ -29,29 +30,33 @@ export function createProfileService({ follows, queries }: ProfileServiceDeps): 
     return profile;
   }
 
-  async function followeeId(follower: UserId, username: string): Promise<[Username, UserId]> {
-    const name = existing(username);
-    const followee = await follows.findUserId(name);
-    if (followee === undefined) throw new NotFoundError('profile');
-    if (followee === follower) throw ValidationError.field('profile', 'cannot follow yourself');
-    return [name, followee];
+  /** The user `follower` wants to (un)follow: one that exists and is someone else. */
+  async function followee(
+    follower: UserId,
+    username: string,
+  ): Promise<{ name: Username; id: UserId }> {
+    const name = profileName(username);
+    const id = await follows.findUserId(name);
+    if (id === undefined) throw new NotFoundError('profile');
+    if (id === follower) throw ValidationError.field('profile', 'cannot follow yourself');
+    return { name, id };
   }
 
   return {
     async get(username: string, viewer: Viewer): Promise<ProfileView> {
-      return view(existing(username), viewer);
+      return view(profileName(username), viewer);
     },
 
     async follow(follower: UserId, username: string): Promise<ProfileView> {
-      const [name, followee] = await followeeId(follower, username);
-      await follows.follow(follower, followee);
-      return view(name, follower);
+      const target = await followee(follower, username);
+      await follows.follow(follower, target.id);
+      return view(target.name, follower);
     },
 
     async unfollow(follower: UserId, username: string): Promise<ProfileView> {
-      const [name, followee] = await followeeId(follower, username);
-      await follows.unfollow(follower, followee);
-      return view(name, follower);
+      const target = await followee(follower, username);
+      await follows.unfollow(follower, target.id);
+      return view(target.name, follower);
     },
   };
 }

@@ -25,7 +25,7 @@ import { databaseStatus } from '../infrastructure/db/database-status.js';
 import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
-import { retryingReads, writeRetry } from '../infrastructure/db/retry.js';
+import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
@@ -89,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerJsonBody(app);
-  registerErrorHandlers(app);
+  registerErrorHandlers(app, isDatabaseUnavailable);
   await app.register(helmet);
   await app.register(cors, {
     origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],

@@ -1,6 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import type { RateLimits } from './rate-limit.js';
+
+/** A limit of 0 would refuse everything; a million per window is as good as none. */
+const RATE_LIMIT_RANGE = { minimum: 1, maximum: 1_000_000 };
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * Every setting Keel reads from the environment. This module is the only reader of
@@ -31,6 +37,11 @@ const Environment = Type.Object({
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
   CORS_ORIGINS: Type.String({ default: '' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 10 }),
+  RATE_LIMIT_LOGIN_IP_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 30 }),
+  RATE_LIMIT_REGISTRATION_IP_PER_HOUR: Type.Integer({ ...RATE_LIMIT_RANGE, default: 20 }),
+  RATE_LIMIT_WRITES_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 120 }),
 });
 
 type Environment = Static<typeof Environment>;
@@ -58,6 +69,9 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** How long a stopping process waits for in-flight requests before it gives up. */
   readonly shutdownTimeoutMs: number;
+  /** Shares rate limits between instances; without it each process counts on its own. */
+  readonly redisUrl: string | undefined;
+  readonly rateLimits: RateLimits;
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +158,13 @@ function toConfig(env: Environment): Config {
     tokenSecret: env.TOKEN_SECRET,
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    redisUrl: env.REDIS_URL,
+    rateLimits: Object.freeze({
+      'login-ip': { max: env.RATE_LIMIT_LOGIN_IP_PER_MINUTE, windowMs: MINUTE_MS },
+      'login-account': { max: env.RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE, windowMs: MINUTE_MS },
+      'registration-ip': { max: env.RATE_LIMIT_REGISTRATION_IP_PER_HOUR, windowMs: HOUR_MS },
+      'write-user': { max: env.RATE_LIMIT_WRITES_PER_MINUTE, windowMs: MINUTE_MS },
+    }),
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

@@ -2,11 +2,13 @@ import { DrizzleQueryError } from 'drizzle-orm';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type DomainError } from '../../domain/shared/errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { RateLimitedError } from './rate-limited-error.js';
 import { fieldErrors } from './validation-errors.js';
 
 interface HttpError {
   readonly status: number;
   readonly body: ErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** How a message names the part of the request that failed validation. */
@@ -76,8 +78,24 @@ function fromDomain(error: DomainError): HttpError {
   }
 }
 
-/** Errors Fastify raises before a handler runs: body parsing, content type, size, schema. */
+/**
+ * Errors raised before a handler runs: body parsing, content type, size, schema (by Fastify),
+ * rate limits (by Keel's own hook).
+ */
 function fromFastify(error: FastifyError): HttpError | undefined {
+  if (error instanceof RateLimitedError) {
+    const { retryAfterSeconds } = error;
+    return {
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      body: errorBody(
+        'rate_limited',
+        `too many requests: retry after ${String(retryAfterSeconds)} s`,
+        { request: ['too many requests'] },
+        { retryAfterSeconds },
+      ),
+    };
+  }
   if (error.validation !== undefined) {
     const part = error.validationContext ?? 'body';
     const where = PART_NAMES[part] ?? part;
@@ -165,11 +183,38 @@ export function loggable(error: Error): unknown {
   };
 }
 
-/** Installs the error and not-found handlers: no error leaves Keel in another shape. */
-export function registerErrorHandlers(app: FastifyInstance): void {
+/** Seconds a client should wait before retrying while a dependency is down. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Installs the error and not-found handlers: no error leaves Keel in another shape.
+ * `isUnavailable` recognises a dependency that is down (the database layer knows its errors),
+ * which is answered with a fast 503 the client may retry, not a 500.
+ */
+export function registerErrorHandlers(
+  app: FastifyInstance,
+  isUnavailable: (error: Error) => boolean,
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = isDomainError(error) ? fromDomain(error) : fromFastify(error);
-    if (known !== undefined) return reply.code(known.status).send(known.body);
+    if (known !== undefined) {
+      if (known.headers !== undefined) void reply.headers(known.headers);
+      return reply.code(known.status).send(known.body);
+    }
+    if (isUnavailable(error)) {
+      request.log.warn({ err: loggable(error) }, 'dependency unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send(
+          errorBody(
+            'service_unavailable',
+            'a service Keel depends on is unavailable; retry shortly',
+            { server: ['temporarily unavailable'] },
+            { requestId: request.id },
+          ),
+        );
+    }
     request.log.error({ err: loggable(error) }, 'unhandled error');
     // Nothing about the cause leaves the process; the request id links the reply to the log.
     return reply

@@ -29,6 +29,19 @@ export function isRetryableWrite(error: unknown): boolean {
   return typeof code === 'string' && ROLLED_BACK.has(code);
 }
 
+/** The database can't be reached at all (refused, dropped, or no pooled connection in time). */
+export function isDatabaseUnavailable(error: Error): boolean {
+  const code = codeOf(error);
+  if (typeof code === 'string' && CONNECTION_LOST.has(code)) return true;
+  // node-postgres's pool reports a connect timeout without a code.
+  const cause = (error as { cause?: unknown }).cause;
+  return [error, cause].some(
+    (candidate) =>
+      candidate instanceof Error &&
+      candidate.message.includes('timeout exceeded when trying to connect'),
+  );
+}
+
 /** Transient for a read: also a lost connection, since reading twice changes nothing. */
 export function isRetryableRead(error: unknown): boolean {
   const code = codeOf(error);

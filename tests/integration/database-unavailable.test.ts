@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/core/app.js';
+import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+
+/** A database nobody listens for: every connection is refused at once. */
+const UNREACHABLE = 'postgres://keel@127.0.0.1:1/keel';
+
+let database: DatabaseHandle;
+let app: FastifyInstance;
+const warnings: string[] = [];
+
+beforeAll(async () => {
+  database = connectPostgres(
+    { url: UNREACHABLE, poolSize: 2, statementTimeoutMs: 1_000, connectionTimeoutMs: 500 },
+    { warn: (_details, message) => warnings.push(message) },
+  );
+  app = await buildApp({
+    config: testConfig,
+    database,
+    tokenSecret: TEST_TOKEN_SECRET,
+    passwordCost: { memoryCost: 1024, timeCost: 1 },
+  });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+describe('when the database is down', () => {
+  it('answers a fast 503 with Retry-After and the request id, not a 500', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/tags',
+      headers: { 'x-request-id': 'outage-1' },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toEqual({
+      errors: { server: ['temporarily unavailable'] },
+      error: {
+        code: 'service_unavailable',
+        message: 'a service Keel depends on is unavailable; retry shortly',
+        details: { requestId: 'outage-1' },
+      },
+    });
+  });
+
+  it('fails readiness but keeps liveness', async () => {
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toEqual({
+      status: 'not_ready',
+      checks: [{ name: 'database', ready: false, detail: 'unreachable (ECONNREFUSED)' }],
+    });
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  });
+});

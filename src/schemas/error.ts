@@ -29,7 +29,10 @@ const descriptions: Readonly<Record<number, string>> = {
   409: 'A unique value is already taken',
   413: 'Body too large',
   415: 'Body is not application/json',
+  414: 'A path parameter is too long',
   422: 'The request failed validation',
+  500: 'A bug on our side; the body carries the request id',
+  503: 'A dependency is down; retry after the Retry-After delay',
 };
 
 /** The documented error responses of a route, all with the one error body. */

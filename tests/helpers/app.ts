@@ -23,7 +23,18 @@ import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 
 export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 
-export const testConfig: Config = loadConfig({ NODE_ENV: 'test', TOKEN_SECRET: TEST_TOKEN_SECRET });
+/** The most a rate limit allows: tests register hundreds of users from one IP. */
+const NO_RATE_LIMIT = '1000000';
+
+/** Rate limits are out of the way (tests/integration/rate-limits.test.ts sets its own). */
+export const testConfig: Config = loadConfig({
+  NODE_ENV: 'test',
+  TOKEN_SECRET: TEST_TOKEN_SECRET,
+  RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: NO_RATE_LIMIT,
+  RATE_LIMIT_LOGIN_IP_PER_MINUTE: NO_RATE_LIMIT,
+  RATE_LIMIT_REGISTRATION_IP_PER_HOUR: NO_RATE_LIMIT,
+  RATE_LIMIT_WRITES_PER_MINUTE: NO_RATE_LIMIT,
+});
 
 export interface TestApp {
   readonly app: FastifyInstance;

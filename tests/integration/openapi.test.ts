@@ -135,6 +135,16 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('documents the statuses any API route can meet: 400, 414, 500 and 503', () => {
+    const api = keelOperations().filter(([key]) => key.includes(' /api/'));
+    expect(api.length).toBeGreaterThan(0);
+    for (const [key, operation] of api) {
+      expect(Object.keys(operation.responses), key).toEqual(
+        expect.arrayContaining(['400', '414', '500', '503']),
+      );
+    }
+  });
+
   it('declares Token security on every route that needs a token', () => {
     const secured = spec.filter((op) => op.operation.security !== undefined);
     expect(secured.length).toBe(12);

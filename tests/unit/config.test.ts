@@ -27,6 +27,13 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
+      redisUrl: undefined,
+      rateLimits: {
+        'login-ip': { max: 30, windowMs: 60_000 },
+        'login-account': { max: 10, windowMs: 60_000 },
+        'registration-ip': { max: 20, windowMs: 3_600_000 },
+        'write-user': { max: 120, windowMs: 60_000 },
+      },
     });
   });
 

@@ -65,7 +65,7 @@ export function articleRoutes(
     app.post(
       '/articles',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags: ['Articles'],
           summary: 'Publish an article',
@@ -82,7 +82,7 @@ export function articleRoutes(
     app.put(
       '/articles/:slug',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags: ['Articles'],
           summary: 'Update an article (author only); the slug does not change',
@@ -99,7 +99,7 @@ export function articleRoutes(
     app.delete(
       '/articles/:slug',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags: ['Articles'],
           summary: 'Delete an article with its comments and favorites (author only)',
@@ -119,7 +119,7 @@ export function articleRoutes(
     app.post(
       '/articles/:slug/favorite',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags: ['Favorites'],
           summary: 'Favorite an article (idempotent)',
@@ -135,7 +135,7 @@ export function articleRoutes(
     app.delete(
       '/articles/:slug/favorite',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags: ['Favorites'],
           summary: 'Unfavorite an article (idempotent)',

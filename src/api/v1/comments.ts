@@ -31,7 +31,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.post(
       '/articles/:slug/comments',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Comment on an article',
@@ -53,7 +53,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.delete(
       '/articles/:slug/comments/:id',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Delete a comment (its author only)',

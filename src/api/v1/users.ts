@@ -11,7 +11,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
     app.post(
       '/users/login',
       {
-        config: { auth: 'none' },
+        config: { auth: 'none', rateLimit: ['login-ip', 'login-account'] },
         schema: {
           tags,
           summary: 'Log in',
@@ -25,7 +25,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
     app.post(
       '/users',
       {
-        config: { auth: 'none' },
+        config: { auth: 'none', rateLimit: ['registration-ip'] },
         schema: {
           tags,
           summary: 'Register',
@@ -53,7 +53,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
     app.put(
       '/user',
       {
-        config: { auth: 'required' },
+        config: { auth: 'required', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Update the current user',

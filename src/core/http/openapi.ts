@@ -1,4 +1,5 @@
 import type { SwaggerOptions } from '@fastify/swagger';
+import { errorResponses } from '../../schemas/error.js';
 
 const LEGACY_PREFIX = '/api/';
 const CANONICAL_PREFIX = '/api/v1/';
@@ -38,10 +39,19 @@ export const openApiDocument: SwaggerOptions = {
   transform: ({ schema, url, route }) => {
     const legacy = url.startsWith(LEGACY_PREFIX) && !url.startsWith(CANONICAL_PREFIX);
     const auth = route.config?.auth;
+    const api = url.startsWith(LEGACY_PREFIX);
     return {
       url,
       schema: {
         ...schema,
+        // Any API route can meet these: a malformed URL, an over-long path parameter, a bug, or
+        // the database being down. Documented here once instead of on every route.
+        ...(api && {
+          response: {
+            ...errorResponses(400, 414, 500, 503),
+            ...(schema.response as object | undefined),
+          },
+        }),
         ...(legacy && { hide: true }),
         ...(auth === 'required' && { security: [{ Token: [] }] }),
         // An empty requirement is OpenAPI's way to say "anonymous is fine too".

@@ -46,7 +46,7 @@ const STATES: Readonly<Record<CircuitState, BreakerState>> = {
  * memory) answering whenever it fails, is slow or the breaker is open: a request is never
  * refused or held because Redis is down, it is only counted per instance meanwhile. The breaker
  * lets one probe through every `halfOpenAfterMs`, so Redis coming back is noticed without a
- * restart. Logs once per change (degraded, breaker open, recovered), never per request.
+ * restart. Logs once per change (failing, breaker open, recovered), never per request.
  */
 export function createResilientRateLimitStore(
   shared: RateLimitStore,
@@ -73,9 +73,9 @@ export function createResilientRateLimitStore(
         { halfOpenAfterMs },
         'redis circuit breaker open: rate limits are counted per instance until redis recovers',
       );
-    } else if (state === CircuitState.Closed && breakerOpened) {
+    } else if (state === CircuitState.Closed) {
+      // The recovery itself is logged once, by the successful hit below.
       breakerOpened = false;
-      log.info({}, 'redis circuit breaker closed: rate limits are shared again');
     }
   });
 

@@ -25,6 +25,10 @@ import { databaseStatus } from '../infrastructure/db/database-status.js';
 import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
+import { createMemoryRateLimitStore } from '../infrastructure/cache/memory-rate-limit-store.js';
+import { createRedisClient } from '../infrastructure/cache/redis-client.js';
+import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-limit-store.js';
+import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
 import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
@@ -32,6 +36,7 @@ import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.
 import type { DependencyStatus } from './health.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerRateLimitMetrics, registerRateLimits } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validator.js';
 import { openApiDocument } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
@@ -71,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Behind a load balancer the client's address (for per-IP rate limits) is in X-Forwarded-For.
+    trustProxy: (_address, hop) => hop < config.trustProxyHops,
     frameworkErrors: routerErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -100,6 +107,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const metrics = registerMetrics(app, () => database.poolStats());
+  // Rate limits: shared through Redis when REDIS_URL is set (counted per instance while Redis is
+  // down or slow), otherwise counted in this process.
+  const redis =
+    config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
+  const resilientStore =
+    redis === undefined
+      ? undefined
+      : createResilientRateLimitStore(
+          createRedisRateLimitStore(redis),
+          createMemoryRateLimitStore(),
+          app.log,
+        );
+  const rateLimitStore = resilientStore ?? createMemoryRateLimitStore();
+  const rateLimitMetrics = registerRateLimitMetrics(metrics, resilientStore?.health);
+  if (redis !== undefined) {
+    // Connect now, not on the first request (which would be counted in memory meanwhile).
+    redis.connect().catch((error: unknown) => {
+      app.log.warn(
+        { err: error },
+        'redis unreachable at start: rate limits per instance until it answers',
+      );
+    });
+    app.addHook('onClose', (_instance, done) => {
+      redis.disconnect();
+      done();
+    });
+  }
   const readiness = async (): Promise<DependencyStatus[]> => [
     ...(await databaseStatus(db, app.log)),
     ...(options.readDatabase === undefined
@@ -144,6 +178,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     // A valid signature is not enough: the account it names must still exist.
     registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
+    // After auth (writes count per user); every write route must declare its limits.
+    registerRateLimits(api, rateLimitStore, config.rateLimits, rateLimitMetrics);
     await api.register(operationsRoutes(readiness, metrics));
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
     for (const prefix of ['/api/v1', '/api']) {

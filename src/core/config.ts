@@ -37,6 +37,7 @@ const Environment = Type.Object({
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
   CORS_ORIGINS: Type.String({ default: '' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 10 }),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 30 }),
@@ -69,6 +70,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** How long a stopping process waits for in-flight requests before it gives up. */
   readonly shutdownTimeoutMs: number;
+  /** Proxies in front of Keel whose X-Forwarded-For is trusted (0: none, the peer is the client). */
+  readonly trustProxyHops: number;
   /** Shares rate limits between instances; without it each process counts on its own. */
   readonly redisUrl: string | undefined;
   readonly rateLimits: RateLimits;
@@ -158,6 +161,7 @@ function toConfig(env: Environment): Config {
     tokenSecret: env.TOKEN_SECRET,
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     redisUrl: env.REDIS_URL,
     rateLimits: Object.freeze({
       'login-ip': { max: env.RATE_LIMIT_LOGIN_IP_PER_MINUTE, windowMs: MINUTE_MS },

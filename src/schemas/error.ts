@@ -31,6 +31,7 @@ const descriptions: Readonly<Record<number, string>> = {
   415: 'Body is not application/json',
   414: 'A path parameter is too long',
   422: 'The request failed validation',
+  429: 'Too many requests; retry after the Retry-After delay',
   500: 'A bug on our side; the body carries the request id',
   503: 'A dependency is down; retry after the Retry-After delay',
 };

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       tokenSecret: undefined,
       tokenTtlSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
+      trustProxyHops: 0,
       corsOrigins: [],
       redisUrl: undefined,
       rateLimits: {

@@ -25,7 +25,10 @@ function flakyStore(): RateLimitStore & { mode: Mode; calls: number } {
 
 function setup(options = {}) {
   const shared = flakyStore();
-  const log = { warn: vi.fn(), info: vi.fn() };
+  const log = {
+    warn: vi.fn<(d: object, m: string) => void>(),
+    info: vi.fn<(d: object, m: string) => void>(),
+  };
   const store = createResilientRateLimitStore(shared, createMemoryRateLimitStore(), log, {
     timeoutMs: 20,
     failuresToOpen: 3,

@@ -45,11 +45,16 @@ describe('decide', () => {
         fc.integer({ min: 1, max: 2_000 }),
         fc.integer({ min: -2, max: 3_600_000 }),
         (max, windowMs, count, resetInMs) => {
-          const decision = decide({ max, windowMs }, { count, resetInMs: resetInMs % (windowMs + 1) });
+          const decision = decide(
+            { max, windowMs },
+            { count, resetInMs: resetInMs % (windowMs + 1) },
+          );
           expect(decision.allowed).toBe(count <= max);
           if (!decision.allowed) {
             expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-            expect(decision.retryAfterSeconds).toBeLessThanOrEqual(Math.max(1, Math.ceil(windowMs / 1000)));
+            expect(decision.retryAfterSeconds).toBeLessThanOrEqual(
+              Math.max(1, Math.ceil(windowMs / 1000)),
+            );
             expect(Number.isInteger(decision.retryAfterSeconds)).toBe(true);
           }
         },
@@ -60,7 +65,9 @@ describe('decide', () => {
 
 describe('rateLimitKey', () => {
   it('keeps limits apart for the same subject', () => {
-    expect(rateLimitKey('login-ip', '10.0.0.1')).not.toBe(rateLimitKey('registration-ip', '10.0.0.1'));
+    expect(rateLimitKey('login-ip', '10.0.0.1')).not.toBe(
+      rateLimitKey('registration-ip', '10.0.0.1'),
+    );
   });
 });
 

@@ -49,6 +49,7 @@ export const openApiDocument: SwaggerOptions = {
         ...(api && {
           response: {
             ...errorResponses(400, 414, 500, 503),
+            ...((route.config?.rateLimit?.length ?? 0) > 0 && errorResponses(429)),
             ...(schema.response as object | undefined),
           },
         }),

@@ -31,7 +31,8 @@ export interface ResilientRateLimitStoreOptions {
 }
 
 export interface ResilientRateLimitStore extends RateLimitStore {
-  health(): RateLimitStoreHealth;
+  /** A plain function (no `this`): the metrics take it as their source. */
+  readonly health: () => RateLimitStoreHealth;
 }
 
 const STATES: Readonly<Record<CircuitState, BreakerState>> = {

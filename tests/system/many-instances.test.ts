@@ -17,6 +17,10 @@ const ROOT = join(import.meta.dirname, '../..');
 const SUITE = join(ROOT, '../shared/realworld/conformance.sh');
 const INSTANCES = 3;
 const enabled = process.env.TEST_DATABASE_URL !== undefined;
+// With a Redis, the instances share it, as in production, and the login limit is low enough to
+// see whether it is counted across instances.
+const redisUrl = process.env.TEST_REDIS_URL;
+const LOGINS_PER_ACCOUNT = 5;
 
 function startKeel(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], {
@@ -29,8 +33,10 @@ function startKeel(databaseUrl: string): Promise<{ child: ChildProcess; port: nu
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
-      // The official suite writes a lot from one address; abuse limits have their own tests.
-      RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: '1000000',
+      // The official suite writes a lot from one address; abuse limits have their own tests,
+      // except the per-account login limit (the suite logs in at most 3 times per account).
+      RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: String(LOGINS_PER_ACCOUNT),
+      ...(redisUrl !== undefined && { REDIS_URL: redisUrl }),
       RATE_LIMIT_LOGIN_IP_PER_MINUTE: '1000000',
       RATE_LIMIT_REGISTRATION_IP_PER_HOUR: '1000000',
       RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
@@ -138,6 +144,32 @@ describe.runIf(enabled)(
         ).toBe(200);
       }
     });
+
+    it.runIf(redisUrl !== undefined)(
+      'counts a login limit across all instances through Redis',
+      async () => {
+        const email = `limited-${String(Date.now())}@example.com`;
+        const registered = await fetch(`${origin}/api/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user: { username: `limited${String(Date.now())}`, email, password: 'password123' },
+          }),
+        });
+        expect(registered.status).toBe(201);
+        const statuses: number[] = [];
+        // Round robin: these attempts land on the three instances in turn.
+        for (let attempt = 0; attempt <= LOGINS_PER_ACCOUNT; attempt++) {
+          const response = await fetch(`${origin}/api/v1/users/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ user: { email, password: 'wrong-password' } }),
+          });
+          statuses.push(response.status);
+        }
+        expect(statuses).toEqual([...Array<number>(LOGINS_PER_ACCOUNT).fill(401), 429]);
+      },
+    );
 
     it('passes the official RealWorld suite through the balancer', async () => {
       const { stdout } = await promisify(execFile)('bash', [SUITE, origin], {

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { count, type Logger } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { expect, inject } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import {
@@ -90,4 +90,22 @@ export async function rowCounts(db: Database): Promise<Record<string, number>> {
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/**
+ * Sends `request` to `t` and expects it refused: `status`, both error shapes (`errors` matching
+ * `errors`, `error.code` equal to `code`) and not a row written anywhere.
+ */
+export async function expectRefused(
+  t: TestApp,
+  request: InjectOptions,
+  status: number,
+  code: string,
+  errors: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const before = await rowCounts(t.db);
+  const response = await t.app.inject(request);
+  expect(response.statusCode).toBe(status);
+  expect(response.json()).toMatchObject({ errors, error: { code, message: expect.any(String) } });
+  expect(await rowCounts(t.db)).toEqual(before);
 }

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, rowCounts, type TestApp, expectRefused } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -13,23 +13,6 @@ beforeAll(async () => {
   author = await registerUser(t.app);
 });
 afterAll(() => t.close());
-
-/** Sends `request`, expects it refused with `status`, `code` and `errors`, and nothing written. */
-async function expectRejected(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, string[]>,
-): Promise<void> {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toEqual({
-    errors,
-    error: expect.objectContaining({ code, message: expect.any(String) }),
-  });
-  expect(await rowCounts(t.db)).toEqual(before);
-}
 
 /** How many rows each table gained (positive) or lost (negative); unchanged tables are left out. */
 function rowChanges(
@@ -101,7 +84,7 @@ describe('PUT /api/v1/articles/:slug', () => {
     ['the title is blank', { article: { title: ' ' } }, { title: ["can't be blank"] }],
   ])('returns 422 when %s, changing nothing', async (_case, payload, errors) => {
     const created = await createArticle(t.app, author, { tagList: ['stay'] });
-    await expectRejected(edit(created.slug, payload), 422, 'validation_failed', errors);
+    await expectRefused(t, edit(created.slug, payload), 422, 'validation_failed', errors);
     expect(await getArticle(created.slug)).toMatchObject({
       tagList: ['stay'],
       title: created.title,
@@ -111,7 +94,8 @@ describe('PUT /api/v1/articles/:slug', () => {
   it('returns 403 when the caller is not the author, changing nothing', async () => {
     const created = await createArticle(t.app, author);
     const other = await registerUser(t.app);
-    await expectRejected(
+    await expectRefused(
+      t,
       edit(created.slug, { article: { body: 'hijacked' } }, other.headers),
       403,
       'forbidden',
@@ -124,14 +108,15 @@ describe('PUT /api/v1/articles/:slug', () => {
   });
 
   it('returns 404 for an unknown slug', async () => {
-    await expectRejected(edit('no-such-article', { article: { body: 'x' } }), 404, 'not_found', {
+    await expectRefused(t, edit('no-such-article', { article: { body: 'x' } }), 404, 'not_found', {
       article: ['not found'],
     });
   });
 
   it('returns 401 without a token', async () => {
     const created = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'PUT',
         url: `/api/v1/articles/${created.slug}`,
@@ -180,7 +165,7 @@ describe('DELETE /api/v1/articles/:slug', () => {
       favorites: -1,
       articleTags: -2,
     });
-    await expectRejected({ method: 'GET', url: onArticle }, 404, 'not_found', {
+    await expectRefused(t, { method: 'GET', url: onArticle }, 404, 'not_found', {
       article: ['not found'],
     });
   });
@@ -188,21 +173,21 @@ describe('DELETE /api/v1/articles/:slug', () => {
   it('returns 403 when the caller is not the author, deleting nothing', async () => {
     const created = await createArticle(t.app, author);
     const other = await registerUser(t.app);
-    await expectRejected(remove(created.slug, other.headers), 403, 'forbidden', {
+    await expectRefused(t, remove(created.slug, other.headers), 403, 'forbidden', {
       article: ['forbidden'],
     });
     expect((await getArticle(created.slug)).slug).toBe(created.slug);
   });
 
   it('returns 404 for an unknown slug', async () => {
-    await expectRejected(remove('no-such-article', author.headers), 404, 'not_found', {
+    await expectRefused(t, remove('no-such-article', author.headers), 404, 'not_found', {
       article: ['not found'],
     });
   });
 
   it('returns 401 without a token', async () => {
     const created = await createArticle(t.app, author);
-    await expectRejected(remove(created.slug), 401, 'token_missing', { token: ['is missing'] });
+    await expectRefused(t, remove(created.slug), 401, 'token_missing', { token: ['is missing'] });
   });
 
   it('deletes through the legacy /api prefix too', async () => {
@@ -213,7 +198,8 @@ describe('DELETE /api/v1/articles/:slug', () => {
       headers: author.headers,
     });
     expect(response.statusCode).toBe(204);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'GET', url: `/api/articles/${created.slug}` },
       404,
       'not_found',

@@ -1,6 +1,5 @@
-import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp, expectRefused } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -29,20 +28,6 @@ async function feed(headers: RegisteredUser['headers'], query = '') {
   });
   expect(response.statusCode).toBe(200);
   return response.json<{ articles: Record<string, unknown>[]; articlesCount: number }>();
-}
-
-/** Sends `request`, expects it refused with `status`, `code` and `errors`, and nothing written. */
-async function expectRejected(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, string[]>,
-): Promise<void> {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toMatchObject({ errors, error: { code } });
-  expect(await rowCounts(t.db)).toEqual(before);
 }
 
 async function inject(method: 'POST' | 'DELETE', url: string, user: RegisteredUser) {
@@ -112,7 +97,8 @@ describe('GET /api/v1/articles', () => {
     ['offset', '-1', 'must be greater than or equal to 0'],
     ['offset', '10001', 'must be less than or equal to 10000'],
   ])('returns 422 when %s is %s', async (name, value, message) => {
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'GET', url: `/api/v1/articles?${name}=${value}` },
       422,
       'validation_failed',
@@ -195,7 +181,7 @@ describe('GET /api/v1/articles', () => {
 
 describe('GET /api/v1/articles/feed', () => {
   it('returns 401 without a token', async () => {
-    await expectRejected({ method: 'GET', url: '/api/v1/articles/feed' }, 401, 'token_missing', {
+    await expectRefused(t, { method: 'GET', url: '/api/v1/articles/feed' }, 401, 'token_missing', {
       token: ['is missing'],
     });
   });
@@ -251,7 +237,8 @@ describe('GET /api/v1/articles/feed', () => {
 
   it('returns 422 for an out-of-range limit', async () => {
     const reader = await registerUser(t.app);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'GET', url: '/api/v1/articles/feed?limit=101', headers: reader.headers },
       422,
       'validation_failed',

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp, expectRefused } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -12,23 +12,6 @@ beforeAll(async () => {
   author = await registerUser(t.app);
 });
 afterAll(() => t.close());
-
-/** Sends `request`, expects it refused with `status`, `code` and `errors`, and nothing written. */
-async function expectRejected(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, string[]>,
-): Promise<void> {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toEqual({
-    errors,
-    error: expect.objectContaining({ code, message: expect.any(String) }),
-  });
-  expect(await rowCounts(t.db)).toEqual(before);
-}
 
 type Headers = Readonly<Record<string, string>>;
 const ANONYMOUS: Headers = {};
@@ -91,7 +74,7 @@ describe('POST /api/v1/articles', () => {
   });
 
   it.each(['title', 'description', 'body'])('returns 422 when %s is blank', async (field) => {
-    await expectRejected(publish({ ...valid, [field]: '   ' }), 422, 'validation_failed', {
+    await expectRefused(t, publish({ ...valid, [field]: '   ' }), 422, 'validation_failed', {
       [field]: ["can't be blank"],
     });
   });
@@ -123,17 +106,18 @@ describe('POST /api/v1/articles', () => {
     ['the title is not a string', { ...valid, title: 42 }, { title: ['must be string'] }],
     ['tagList is not an array', { ...valid, tagList: 'a,b' }, { tagList: ['must be array'] }],
   ])('returns 422 when %s', async (_case, article, errors) => {
-    await expectRejected(publish(article), 422, 'validation_failed', errors);
+    await expectRefused(t, publish(article), 422, 'validation_failed', errors);
   });
 
   it('returns 401 without a token', async () => {
-    await expectRejected(publish(valid, ANONYMOUS), 401, 'token_missing', {
+    await expectRefused(t, publish(valid, ANONYMOUS), 401, 'token_missing', {
       token: ['is missing'],
     });
   });
 
   it('returns 401 with an invalid token', async () => {
-    await expectRejected(
+    await expectRefused(
+      t,
       publish(valid, { authorization: 'Token not-a-jwt' }),
       401,
       'token_invalid',
@@ -179,7 +163,7 @@ describe('GET /api/v1/articles/:slug', () => {
 
   it('returns 404 for an unknown slug', async () => {
     for (const slug of ['no-such-article', 'Not_A_Slug']) {
-      await expectRejected({ method: 'GET', url: `/api/v1/articles/${slug}` }, 404, 'not_found', {
+      await expectRefused(t, { method: 'GET', url: `/api/v1/articles/${slug}` }, 404, 'not_found', {
         article: ['not found'],
       });
     }

@@ -1,6 +1,5 @@
-import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp, expectRefused } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 
 const ISO_WITH_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -24,20 +23,6 @@ async function addComment(user: RegisteredUser, slug: string, body = 'A comment'
   });
   expect(response.statusCode).toBe(201);
   return response.json<{ comment: { id: number; body: string } }>().comment;
-}
-
-/** Sends `request` and checks it was refused with `status`, `code` and `errors`, writing nothing. */
-async function expectRejected(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, unknown>,
-) {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toMatchObject({ errors, error: { code } });
-  expect(await rowCounts(t.db)).toEqual(before);
 }
 
 describe('POST /api/v1/articles/:slug/comments', () => {
@@ -68,7 +53,8 @@ describe('POST /api/v1/articles/:slug/comments', () => {
   it.each(['', '  \n '])('returns 422 when the body is blank (%j)', async (body) => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'POST',
         url: commentsUrl(slug),
@@ -84,7 +70,8 @@ describe('POST /api/v1/articles/:slug/comments', () => {
   it('returns 422 when the body is longer than 10000 characters', async () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'POST',
         url: commentsUrl(slug),
@@ -100,7 +87,8 @@ describe('POST /api/v1/articles/:slug/comments', () => {
   it('returns 422 for an unknown field', async () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'POST',
         url: commentsUrl(slug),
@@ -115,7 +103,8 @@ describe('POST /api/v1/articles/:slug/comments', () => {
 
   it('returns 404 when the article does not exist', async () => {
     const user = await registerUser(t.app);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'POST',
         url: commentsUrl(unique('missing')),
@@ -131,7 +120,8 @@ describe('POST /api/v1/articles/:slug/comments', () => {
   it('returns 401 without a token', async () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'POST', url: commentsUrl(slug), payload: { comment: { body: 'Anonymous' } } },
       401,
       'token_missing',
@@ -219,7 +209,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
     const other = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
     const comment = await addComment(author, slug);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'DELETE',
         url: `${commentsUrl(slug)}/${String(comment.id)}`,
@@ -235,7 +226,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
 
   it('returns 404 when the article does not exist', async () => {
     const user = await registerUser(t.app);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'DELETE', url: `${commentsUrl(unique('missing'))}/1`, headers: user.headers },
       404,
       'not_found',
@@ -246,7 +238,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
   it('returns 404 when the comment does not exist on the article', async () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'DELETE', url: `${commentsUrl(slug)}/99999999`, headers: author.headers },
       404,
       'not_found',
@@ -259,7 +252,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
     const { slug } = await createArticle(t.app, author);
     const other = await createArticle(t.app, author);
     const comment = await addComment(author, other.slug);
-    await expectRejected(
+    await expectRefused(
+      t,
       {
         method: 'DELETE',
         url: `${commentsUrl(slug)}/${String(comment.id)}`,
@@ -274,7 +268,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
   it('returns 422 when the id is not an integer', async () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'DELETE', url: `${commentsUrl(slug)}/abc`, headers: author.headers },
       422,
       'validation_failed',
@@ -286,7 +281,8 @@ describe('DELETE /api/v1/articles/:slug/comments/:id', () => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
     const comment = await addComment(author, slug);
-    await expectRejected(
+    await expectRefused(
+      t,
       { method: 'DELETE', url: `${commentsUrl(slug)}/${String(comment.id)}` },
       401,
       'token_missing',

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, rowCounts, type TestApp, expectRefused } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -35,20 +35,6 @@ async function send(method: 'POST' | 'DELETE', slug: string, user: RegisteredUse
   const response = await t.app.inject(favoriteRequest(method, slug, user));
   expect(response.statusCode).toBe(200);
   return response.json<{ article: Record<string, unknown> }>().article;
-}
-
-/** Sends `request`, expects it refused with `status`, `code` and `errors`, and nothing written. */
-async function expectRejected(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, string[]>,
-): Promise<void> {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toMatchObject({ errors, error: { code } });
-  expect(await rowCounts(t.db)).toEqual(before);
 }
 
 describe('POST /api/v1/articles/:slug/favorite', () => {
@@ -95,14 +81,14 @@ describe('POST /api/v1/articles/:slug/favorite', () => {
 
   it('returns 404 for an unknown slug', async () => {
     const fan = await registerUser(t.app);
-    await expectRejected(favoriteRequest('POST', 'no-such-article', fan), 404, 'not_found', {
+    await expectRefused(t, favoriteRequest('POST', 'no-such-article', fan), 404, 'not_found', {
       article: ['not found'],
     });
   });
 
   it('returns 401 without a token', async () => {
     const { slug } = await createArticle(t.app, author);
-    await expectRejected(favoriteRequest('POST', slug), 401, 'token_missing', {
+    await expectRefused(t, favoriteRequest('POST', slug), 401, 'token_missing', {
       token: ['is missing'],
     });
   });
@@ -150,7 +136,7 @@ describe('DELETE /api/v1/articles/:slug/favorite', () => {
 
   it('returns 404 for an unknown slug', async () => {
     const fan = await registerUser(t.app);
-    await expectRejected(favoriteRequest('DELETE', 'no-such-article', fan), 404, 'not_found', {
+    await expectRefused(t, favoriteRequest('DELETE', 'no-such-article', fan), 404, 'not_found', {
       article: ['not found'],
     });
   });
@@ -159,7 +145,7 @@ describe('DELETE /api/v1/articles/:slug/favorite', () => {
     const { slug } = await createArticle(t.app, author);
     const fan = await registerUser(t.app);
     await send('POST', slug, fan);
-    await expectRejected(favoriteRequest('DELETE', slug), 401, 'token_missing', {
+    await expectRefused(t, favoriteRequest('DELETE', slug), 401, 'token_missing', {
       token: ['is missing'],
     });
   });

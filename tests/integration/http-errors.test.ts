@@ -4,10 +4,10 @@ import { buildApp } from '../../src/core/app.js';
 import {
   createTestApp,
   openTestDatabase,
-  rowCounts,
   testConfig,
   TEST_TOKEN_SECRET,
   type TestApp,
+  expectRefused,
 } from '../helpers/app.js';
 import { createArticle, registerUser, unique } from '../helpers/factories.js';
 
@@ -33,29 +33,16 @@ function postUsers(payload: string, contentType = 'application/json'): InjectOpt
   };
 }
 
-/** Sends `request`, checks the status and both error shapes, and that nothing was written. */
-async function expectRefusedWrite(
-  request: InjectOptions,
-  status: number,
-  code: string,
-  errors: Record<string, unknown>,
-) {
-  const before = await rowCounts(t.db);
-  const response = await t.app.inject(request);
-  expect(response.statusCode).toBe(status);
-  expect(response.json()).toMatchObject({ errors, error: { code, message: expect.any(String) } });
-  expect(await rowCounts(t.db)).toEqual(before);
-}
-
 describe('request bodies', () => {
   it('returns 400 malformed_json for a body that is not valid JSON', async () => {
-    await expectRefusedWrite(postUsers('{"user":'), 400, 'malformed_json', {
+    await expectRefused(t, postUsers('{"user":'), 400, 'malformed_json', {
       body: ['is not valid JSON'],
     });
   });
 
   it('returns 415 unsupported_media_type for a text/plain body', async () => {
-    await expectRefusedWrite(
+    await expectRefused(
+      t,
       postUsers(JSON.stringify(newUser()), 'text/plain'),
       415,
       'unsupported_media_type',
@@ -66,7 +53,7 @@ describe('request bodies', () => {
   it('returns 413 payload_too_large for a body over 1 MiB', async () => {
     const user = newUser();
     const payload = JSON.stringify({ user: { ...user.user, bio: 'x'.repeat(1024 * 1024) } });
-    await expectRefusedWrite(postUsers(payload), 413, 'payload_too_large', {
+    await expectRefused(t, postUsers(payload), 413, 'payload_too_large', {
       body: ['is too large'],
     });
   });
@@ -86,13 +73,13 @@ describe('request bodies', () => {
   });
 
   it('returns 422 validation_failed for an empty body where a body is required', async () => {
-    await expectRefusedWrite(postUsers(''), 422, 'validation_failed', {
+    await expectRefused(t, postUsers(''), 422, 'validation_failed', {
       body: ['must be object'],
     });
   });
 
   it.each(['[]', '"x"', 'null'])('returns 422 validation_failed for the JSON %s', async (json) => {
-    await expectRefusedWrite(postUsers(json), 422, 'validation_failed', {
+    await expectRefused(t, postUsers(json), 422, 'validation_failed', {
       body: ['must be object'],
     });
   });
@@ -103,7 +90,7 @@ describe('request bodies', () => {
   ])('returns 400 and writes nothing for %s in the body', async (_key, poison) => {
     const { user } = newUser();
     const payload = JSON.stringify({ user }).replace(/}}$/, `,"role":${poison}}}`);
-    await expectRefusedWrite(postUsers(payload), 400, 'malformed_json', {
+    await expectRefused(t, postUsers(payload), 400, 'malformed_json', {
       body: ['is not valid JSON'],
     });
     const login = await t.app.inject({

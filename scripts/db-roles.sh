@@ -27,7 +27,7 @@ SELECT format('ALTER ROLE %I PASSWORD %L', :'app', :'app_password') WHERE :'app_
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', :'database', :'owner') \gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'database') \gexec
-SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', :'database', :'app') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', :'database', :'app') \gexec
 SQL
 
 # Inside the database: OWNER owns the public schema; APP may use the schemas OWNER creates

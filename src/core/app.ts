@@ -79,6 +79,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Behind a load balancer the client's address (for per-IP rate limits) is in X-Forwarded-For.
     trustProxy: (_address, hop) => hop < config.trustProxyHops,
     frameworkErrors: routerErrorHandler,
+    // While closing, requests on open connections are still served (with `Connection: close`,
+    // below) instead of Fastify's bare 503, so they keep Keel's error contract and request id.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {

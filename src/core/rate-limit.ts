@@ -42,7 +42,7 @@ export interface RateLimitStore {
 export const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
 
-/** How a store that can fall back is doing, for metrics and readiness. */
+/** How a store that can fall back is doing, for metrics (falling back is by design, so it never fails readiness). */
 export interface RateLimitStoreHealth {
   readonly breaker: BreakerState;
   /** Hits answered by the per-process fallback since start. */

@@ -1,32 +1,12 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileRoutes } from '../../src/api/v1/profiles.js';
-import { userRoutes } from '../../src/api/v1/users.js';
-import { registerAuth } from '../../src/core/http/auth.js';
-import { registerErrorHandlers } from '../../src/core/http/error-handler.js';
-import { registerJsonBody } from '../../src/core/http/json-body.js';
-import { registerRateLimitMetrics, registerRateLimits } from '../../src/core/http/rate-limit.js';
-import { validatorCompiler } from '../../src/core/http/validator.js';
+import { registerRateLimits } from '../../src/core/http/rate-limit.js';
 import type { RateLimits } from '../../src/core/rate-limit.js';
-import { createPasswordHasher } from '../../src/core/security/passwords.js';
-import { createTokenService } from '../../src/core/security/tokens.js';
-import { createAccountService } from '../../src/domain/identity/account-service.js';
-import { createProfileService } from '../../src/domain/profiles/profile-service.js';
 import { createMemoryRateLimitStore } from '../../src/infrastructure/cache/memory-rate-limit-store.js';
-import type { DatabaseHandle } from '../../src/infrastructure/db/database.js';
-import { createAccountRepository } from '../../src/infrastructure/db/identity/account-repository.js';
-import { createFollowRepository } from '../../src/infrastructure/db/profiles/follow-repository.js';
-import { createProfileQueries } from '../../src/infrastructure/db/profiles/profile-queries.js';
-import { ErrorResponse } from '../../src/schemas/error.js';
-import { openTestDatabase, rowCounts, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { createTestApp, rowCounts, testConfig, type TestApp } from '../helpers/app.js';
 import { unique } from '../helpers/factories.js';
 
-/**
- * The rate-limit hook on the real user and profile routes, services and database, with small
- * limits. (Built here rather than by buildApp until the composition root registers the hook.)
- */
+/** The real app with small limits: the ones the official suite and the other tests lift. */
 const LIMITS: RateLimits = {
   'login-ip': { max: 4, windowMs: 60_000 },
   'login-account': { max: 2, windowMs: 60_000 },
@@ -34,44 +14,14 @@ const LIMITS: RateLimits = {
   'write-user': { max: 3, windowMs: 60_000 },
 };
 
+let t: TestApp;
 let app: FastifyInstance;
-let database: DatabaseHandle;
-let metrics: Registry;
-
-async function buildLimitedApp(): Promise<FastifyInstance> {
-  const { db } = database;
-  const tokens = createTokenService(TEST_TOKEN_SECRET, 3_600);
-  const hasher = await createPasswordHasher({ memoryCost: 1024, timeCost: 1 });
-  const accounts = createAccountService({ accounts: createAccountRepository(db), hasher, tokens });
-  const profiles = createProfileService({
-    follows: createFollowRepository(db),
-    queries: createProfileQueries(db),
-  });
-  const limited = Fastify().withTypeProvider<TypeBoxTypeProvider>();
-  limited.setValidatorCompiler(validatorCompiler);
-  registerJsonBody(limited);
-  registerErrorHandlers(limited, () => false);
-  limited.addSchema(ErrorResponse);
-  metrics = new Registry();
-  const rateLimitMetrics = registerRateLimitMetrics(metrics);
-  await limited.register(async (api) => {
-    registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
-    registerRateLimits(api, createMemoryRateLimitStore(), LIMITS, rateLimitMetrics);
-    await api.register(userRoutes(accounts), { prefix: '/api/v1' });
-    await api.register(profileRoutes(profiles), { prefix: '/api/v1' });
-  });
-  await limited.ready();
-  return limited;
-}
 
 beforeAll(async () => {
-  database = await openTestDatabase();
-  app = await buildLimitedApp();
+  t = await createTestApp({ ...testConfig, rateLimits: LIMITS });
+  app = t.app;
 });
-afterAll(async () => {
-  await app.close();
-  await database.close();
-});
+afterAll(() => t.close());
 
 let addresses = 0;
 /** A client address no other request of this file uses. */
@@ -204,7 +154,7 @@ describe('registration limit', () => {
       });
       expect(response.statusCode).toBe(201);
     }
-    const before = await rowCounts(database.db);
+    const before = await rowCounts(t.db);
     const refused = await app.inject({
       method: 'POST',
       url: '/api/v1/users',
@@ -212,7 +162,7 @@ describe('registration limit', () => {
       payload: newUser(),
     });
     expectRateLimited(refused, 3_600);
-    expect(await rowCounts(database.db)).toEqual(before);
+    expect(await rowCounts(t.db)).toEqual(before);
   });
 });
 
@@ -229,9 +179,9 @@ describe('write limit', () => {
     for (const target of targets.slice(0, 3)) {
       expect((await follow(target.username)).statusCode).toBe(200);
     }
-    const before = await rowCounts(database.db);
+    const before = await rowCounts(t.db);
     expectRateLimited(await follow(targets[3]?.username ?? ''), 60);
-    expect(await rowCounts(database.db)).toEqual(before);
+    expect(await rowCounts(t.db)).toEqual(before);
 
     // Counted per user, not per address: another user on the same address may still write.
     const other = await register();
@@ -269,7 +219,7 @@ describe('write limit', () => {
 
 describe('rate-limit metrics', () => {
   it('counts rejections by limit', async () => {
-    const text = await metrics.metrics();
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/^rate_limit_rejections_total\{limit="login-account"\} [1-9]\d*$/m);
     expect(text).toMatch(/^rate_limit_rejections_total\{limit="write-user"\} [1-9]\d*$/m);
     expect(text).toMatch(/^rate_limit_store_fallbacks_total 0$/m);

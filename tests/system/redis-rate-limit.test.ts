@@ -250,7 +250,8 @@ describe.runIf(REDIS_URL !== undefined)('a throwaway Redis that fails', { timeou
       await sleep(20);
     }
     expect(hits).toBeGreaterThan(10);
-    expect(slowest.ms).toBeLessThan(400);
+    // Not a performance assertion: a bound far above the 50 ms timeout, to show nothing hangs.
+    expect(slowest.ms).toBeLessThan(2_000);
     expect(store.health()).toMatchObject({ breaker: 'open', fallbacks: hits });
     expect(count(lines, 'warn', 'circuit breaker open')).toBe(1);
     expect(count(lines, 'warn', 'rate-limit store failed')).toBe(1);
@@ -277,7 +278,8 @@ describe.runIf(REDIS_URL !== undefined)('a throwaway Redis that fails', { timeou
       const times: number[] = [];
       for (let hit = 0; hit < 10; hit++) times.push((await timedHit(key)).ms);
       // The first three wait for the 50 ms timeout, then the open breaker answers at once.
-      expect(Math.max(...times)).toBeLessThan(400);
+      // Not a performance assertion: a bound far above the 50 ms timeout, to show nothing hangs.
+      expect(Math.max(...times)).toBeLessThan(2_000);
       expect(times.slice(0, 3).every((ms) => ms >= 45)).toBe(true);
       expect(store.health()).toMatchObject({ breaker: 'open', fallbacks: 10 });
       expect(count(lines, 'warn', 'circuit breaker open')).toBe(1);

@@ -34,7 +34,8 @@ export async function databaseStatus(
     applied = latest?.createdAt ?? 0;
   } catch (error) {
     const code = (error as { cause?: { code?: unknown } }).cause?.code;
-    log.warn({ code, message: (error as Error).message }, 'readiness: database check failed');
+    // The SQLSTATE only: the driver's message may quote the statement and its parameter.
+    log.warn({ code }, 'readiness: database check failed');
     // 42P01: the bookkeeping table is missing, i.e. reachable but never migrated.
     if (code !== '42P01') {
       return [

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -182,7 +182,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A valid signature is not enough: the account it names must still exist.
     registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
     // After auth (writes count per user); every write route must declare its limits.
-    registerRateLimits(api, rateLimitStore, config.rateLimits, rateLimitMetrics);
+    registerRateLimits(api, rateLimitStore, config.rateLimits, {
+      // A key of its own, derived from the token secret: never the signing key itself.
+      accountKey: createHmac('sha256', options.tokenSecret)
+        .update('keel rate-limit accounts')
+        .digest('base64url'),
+      metrics: rateLimitMetrics,
+    });
     await api.register(operationsRoutes(readiness, metrics));
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
     for (const prefix of ['/api/v1', '/api']) {

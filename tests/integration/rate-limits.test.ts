@@ -231,7 +231,7 @@ describe('rate-limit metrics', () => {
 describe('registerRateLimits', () => {
   it('refuses to register a write route that declares no rate limit', async () => {
     const bare = Fastify();
-    registerRateLimits(bare, createMemoryRateLimitStore(), LIMITS);
+    registerRateLimits(bare, createMemoryRateLimitStore(), LIMITS, { accountKey: 'test-key' });
     expect(() => bare.post('/things', () => ({}))).toThrow(
       'route POST /things must declare config.rateLimit ([] for none)',
     );
@@ -240,7 +240,7 @@ describe('registerRateLimits', () => {
 
   it('accepts a write route that declares none explicitly, and reads without a declaration', async () => {
     const bare = Fastify();
-    registerRateLimits(bare, createMemoryRateLimitStore(), LIMITS);
+    registerRateLimits(bare, createMemoryRateLimitStore(), LIMITS, { accountKey: 'test-key' });
     bare.post('/things', { config: { rateLimit: [] } }, () => ({ ok: true }));
     bare.get('/things', () => ({ ok: true }));
     await bare.ready();

@@ -118,7 +118,7 @@ describe.runIf(REDIS_URL !== undefined)('rate limits shared through Redis', () =
       );
       const app = Fastify();
       registerErrorHandlers(app, () => false);
-      registerRateLimits(app, store, limits);
+      registerRateLimits(app, store, limits, { accountKey: 'test-key' });
       app.post('/login', { config: { rateLimit: ['login-ip'] } }, () => ({ ok: true }));
       apps.push(app);
       return app;

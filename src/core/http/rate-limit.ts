@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -77,8 +77,16 @@ function loginEmailOf(body: unknown): string | undefined {
   return typeof email === 'string' ? email.toLowerCase().trim() : undefined;
 }
 
-/** Who a limit counts: an IP, an account (a digest: no email lands in Redis) or a user. */
-function subjectOf(name: RateLimitName, request: FastifyRequest): string | undefined {
+/**
+ * Who a limit counts: an IP, an account or a user. An account is a keyed digest of its email
+ * (HMAC with `accountKey`): no email lands in Redis, and whoever reads Redis can't confirm a
+ * guessed address by hashing it.
+ */
+function subjectOf(
+  name: RateLimitName,
+  request: FastifyRequest,
+  accountKey: string,
+): string | undefined {
   switch (name) {
     case 'login-ip':
     case 'registration-ip':
@@ -87,7 +95,7 @@ function subjectOf(name: RateLimitName, request: FastifyRequest): string | undef
       const email = loginEmailOf(request.body);
       return email === undefined
         ? undefined
-        : createHash('sha256').update(email).digest('base64url');
+        : createHmac('sha256', accountKey).update(email).digest('base64url');
     }
     case 'write-user':
       return request.viewer === undefined ? undefined : String(request.viewer);
@@ -104,8 +112,9 @@ export function registerRateLimits(
   app: FastifyInstance,
   store: RateLimitStore,
   limits: RateLimits,
-  metrics?: RateLimitMetrics,
+  options: { readonly accountKey: string; readonly metrics?: RateLimitMetrics },
 ): void {
+  const { accountKey, metrics } = options;
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const writes = methods.some((method) => !SAFE_METHODS.has(method));
@@ -120,7 +129,7 @@ export function registerRateLimits(
     // In order, stopping at the first refusal: a request refused per IP does not also use up
     // the account's allowance.
     for (const name of names) {
-      const subject = subjectOf(name, request);
+      const subject = subjectOf(name, request, accountKey);
       if (subject === undefined) continue;
       const limit = limits[name];
       const decision = decide(limit, await store.hit(rateLimitKey(name, subject), limit.windowMs));

@@ -166,7 +166,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Writes read their result back from the primary (authors read their own writes); the other
   // article reads may come from a replica.
-  const reader = createArticleReader(retryingReads(createArticleQueries(readDb)));
+  const readQueries = retryingReads(createArticleQueries(readDb));
+  const reader = createArticleReader(readQueries);
   const comments = createCommentService({
     comments: createCommentRepository(db),
     queries: retryingReads(createCommentQueries(db)),
@@ -175,7 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routes = [
     userRoutes(accounts),
     profileRoutes(profiles),
-    articleRoutes(articles, reader),
+    articleRoutes(articles, reader, readQueries),
     commentRoutes(comments),
   ];
   await app.register(async (api) => {

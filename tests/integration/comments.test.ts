@@ -50,54 +50,28 @@ describe('POST /api/v1/articles/:slug/comments', () => {
     expect(Object.keys(comment).sort()).toEqual(['author', 'body', 'createdAt', 'id', 'updatedAt']);
   });
 
-  it.each(['', '  \n '])('returns 422 when the body is blank (%j)', async (body) => {
-    const author = await registerUser(t.app);
-    const { slug } = await createArticle(t.app, author);
-    await expectRefused(
-      t,
-      {
-        method: 'POST',
-        url: commentsUrl(slug),
-        headers: author.headers,
-        payload: { comment: { body } },
-      },
-      422,
-      'validation_failed',
-      { body: ["can't be blank"] },
-    );
-  });
-
-  it('returns 422 when the body is longer than 10000 characters', async () => {
-    const author = await registerUser(t.app);
-    const { slug } = await createArticle(t.app, author);
-    await expectRefused(
-      t,
-      {
-        method: 'POST',
-        url: commentsUrl(slug),
-        headers: author.headers,
-        payload: { comment: { body: 'x'.repeat(10_001) } },
-      },
-      422,
-      'validation_failed',
+  it.each([
+    ['the body is blank', { body: '' }, { body: ["can't be blank"] }],
+    ['the body is only whitespace', { body: '  \n ' }, { body: ["can't be blank"] }],
+    [
+      'the body is longer than 10000 characters',
+      { body: 'x'.repeat(10_001) },
       { body: ['is too long (maximum is 10000 characters)'] },
-    );
-  });
-
-  it('returns 422 for an unknown field', async () => {
+    ],
+    [
+      'the comment has an unknown field',
+      { body: 'Hello', rating: 5 },
+      { rating: ['is not a known field'] },
+    ],
+  ])('returns 422 when %s', async (_case, comment, errors) => {
     const author = await registerUser(t.app);
     const { slug } = await createArticle(t.app, author);
     await expectRefused(
       t,
-      {
-        method: 'POST',
-        url: commentsUrl(slug),
-        headers: author.headers,
-        payload: { comment: { body: 'Hello', rating: 5 } },
-      },
+      { method: 'POST', url: commentsUrl(slug), headers: author.headers, payload: { comment } },
       422,
       'validation_failed',
-      { rating: ['is not a known field'] },
+      errors,
     );
   });
 

@@ -88,18 +88,3 @@ describe('ArticleReader.list', () => {
     },
   );
 });
-
-describe('ArticleReader.feed', () => {
-  it("asks for the reader's feed page", async () => {
-    const { reader, queries } = setup();
-    await expect(reader.feed(JANE, PAGE)).resolves.toBe(ONE);
-    expect(queries.feed).toHaveBeenCalledWith(JANE, PAGE);
-  });
-});
-
-describe('ArticleReader.tags', () => {
-  it('returns the tags in use', async () => {
-    const { reader } = setup();
-    await expect(reader.tags()).resolves.toEqual(['dragons']);
-  });
-});

@@ -2,6 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { viewerOf } from '../../core/http/auth.js';
 import type { ArticleReader } from '../../domain/articles/article-reader.js';
 import type { ArticleService } from '../../domain/articles/article-service.js';
+import type { ArticleQueries } from '../../domain/articles/ports.js';
 import { pageOf } from '../../domain/shared/pagination.js';
 import {
   ArticleListQuery,
@@ -18,6 +19,7 @@ import { errorResponses } from '../../schemas/error.js';
 export function articleRoutes(
   articles: ArticleService,
   reader: ArticleReader,
+  queries: ArticleQueries,
 ): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.get(
@@ -45,7 +47,7 @@ export function articleRoutes(
           response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
         },
       },
-      async (request) => reader.feed(viewerOf(request), pageOf(request.query)),
+      async (request) => queries.feed(viewerOf(request), pageOf(request.query)),
     );
 
     app.get(
@@ -154,7 +156,7 @@ export function articleRoutes(
         config: { auth: 'none' },
         schema: { tags: ['Tags'], summary: 'Tags in use, sorted', response: { 200: TagsResponse } },
       },
-      async () => ({ tags: await reader.tags() }),
+      async () => ({ tags: await queries.tags() }),
     );
     done();
   };

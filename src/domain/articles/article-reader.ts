@@ -1,5 +1,5 @@
 import { NotFoundError } from '../shared/errors.js';
-import type { UserId, Viewer } from '../shared/ids.js';
+import type { Viewer } from '../shared/ids.js';
 import type { Page } from '../shared/pagination.js';
 import { isStorableText } from '../shared/text.js';
 import { usernameFromPath } from '../shared/username.js';
@@ -15,12 +15,13 @@ export interface ArticleListInput {
 
 const EMPTY_LIST: ArticleList = { articles: [], articlesCount: 0 };
 
-/** Read use cases: turn request input into a query, or into "nothing there" without asking. */
+/**
+ * Read use cases that turn request input into a query, or into "nothing there" without asking.
+ * (The feed and the tag list need no such turn: routes call those queries directly.)
+ */
 export interface ArticleReader {
   get(slug: string, viewer: Viewer): Promise<ArticleView>;
   list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList>;
-  feed(reader: UserId, page: Page): Promise<ArticleList>;
-  tags(): Promise<string[]>;
 }
 
 export function createArticleReader(queries: ArticleQueries): ArticleReader {
@@ -50,14 +51,6 @@ export function createArticleReader(queries: ArticleQueries): ArticleReader {
         ...(favoritedBy !== undefined && { favoritedBy }),
       };
       return queries.list(filter, page, viewer);
-    },
-
-    feed(reader: UserId, page: Page): Promise<ArticleList> {
-      return queries.feed(reader, page);
-    },
-
-    tags(): Promise<string[]> {
-      return queries.tags();
     },
   };
 }

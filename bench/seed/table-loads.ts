@@ -58,8 +58,18 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const after = (from: number, random: Random): number =>
   from + random.next() * (DATASET_END_MS - from);
 
+/** How many times each index in `0 … length - 1` occurs in `indexes`. */
+function tally(indexes: Iterable<number>, length: number): Int32Array {
+  const counts = new Int32Array(length);
+  for (const index of indexes) counts[index] = (counts[index] ?? 0) + 1;
+  return counts;
+}
+
 function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> {
   const random = deriveRandom(dataset.seed, 'users');
+  // The list counters the API keeps in its write transactions.
+  const articlesCount = tally(dataset.articleAuthor, dataset.size.users);
+  const favoritesCount = tally(dataset.favorites.source, dataset.size.users);
   for (let index = 0; index < dataset.size.users; index++) {
     const { first, last } = personName(random);
     const username = `${first}_${last}${String(index + 1)}`;
@@ -71,6 +81,8 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
       passwordHash,
       random.chance(0.6) ? bio(random) : null,
       random.chance(0.7) ? `https://images.example.com/avatars/${String(index + 1)}.jpg` : null,
+      articlesCount[index] ?? 0,
+      favoritesCount[index] ?? 0,
       iso(joined),
       iso(joined),
     ];
@@ -98,27 +110,50 @@ function* articles(dataset: Dataset): Generator<CopyValue[]> {
   }
 }
 
-function* articleTags(dataset: Dataset): Generator<CopyValue[]> {
+/** Each article's tags as `[article index, tag index]`: the same draws every time it is called. */
+function* tagDraws(dataset: Dataset): Generator<readonly [number, number]> {
   const random = deriveRandom(dataset.seed, 'article-tags');
   const zipf = createZipf(TAG_POOL.length, 1.1);
   const tagCounts = [1, 2, 2, 3, 3, 3, 4, 4, 5];
   for (let index = 0; index < dataset.size.articles; index++) {
     for (const tag of drawDistinct(random.pick(tagCounts), () => zipf(random))) {
-      yield [index + 1, tag + 1];
+      yield [index, tag];
     }
   }
 }
 
-function* pairs(dataset: Dataset, kind: 'follows' | 'favorites'): Generator<CopyValue[]> {
-  const random = deriveRandom(dataset.seed, kind);
-  const { source, target } = dataset[kind];
+function* articleTags(dataset: Dataset): Generator<CopyValue[]> {
+  for (const [article, tag] of tagDraws(dataset)) {
+    yield [article + 1, tag + 1, iso(dataset.articleCreatedAt[article] ?? DATASET_END_MS)];
+  }
+}
+
+function* tags(dataset: Dataset): Generator<CopyValue[]> {
+  // A second pass over the same draws counts each tag's articles.
+  const articlesCount = new Int32Array(TAG_POOL.length);
+  for (const [, tag] of tagDraws(dataset)) articlesCount[tag] = (articlesCount[tag] ?? 0) + 1;
+  for (const [index, name] of TAG_POOL.entries()) {
+    yield [index + 1, name, articlesCount[index] ?? 0];
+  }
+}
+
+function* follows(dataset: Dataset): Generator<CopyValue[]> {
+  const random = deriveRandom(dataset.seed, 'follows');
+  const { source, target } = dataset.follows;
   for (let index = 0; index < source.length; index++) {
-    const to = target[index] ?? 0;
-    const since =
-      kind === 'favorites'
-        ? (dataset.articleCreatedAt[to] ?? DATASET_END_MS)
-        : DATASET_END_MS - DATASET_SPAN_MS;
-    yield [(source[index] ?? 0) + 1, to + 1, iso(after(since, random))];
+    const since = DATASET_END_MS - DATASET_SPAN_MS;
+    yield [(source[index] ?? 0) + 1, (target[index] ?? 0) + 1, iso(after(since, random))];
+  }
+}
+
+function* favorites(dataset: Dataset): Generator<CopyValue[]> {
+  const random = deriveRandom(dataset.seed, 'favorites');
+  const { source, target } = dataset.favorites;
+  for (let index = 0; index < source.length; index++) {
+    const article = target[index] ?? 0;
+    const published = dataset.articleCreatedAt[article] ?? DATASET_END_MS;
+    // Favorited after it was published; the article's created_at is copied for the list order.
+    yield [(source[index] ?? 0) + 1, article + 1, iso(after(published, random)), iso(published)];
   }
 }
 
@@ -148,9 +183,9 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
   return [
     tableLoad(
       favoritesTable,
-      ['userId', 'articleId', 'createdAt'],
+      ['userId', 'articleId', 'createdAt', 'articleCreatedAt'],
       dataset.favorites.source.length,
-      () => pairs(dataset, 'favorites'),
+      () => favorites(dataset),
     ),
     tableLoad(
       articlesTable,
@@ -174,23 +209,35 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
       size.comments,
       () => comments(dataset),
     ),
-    tableLoad(articleTagsTable, ['articleId', 'tagId'], size.articles * tagsPerArticle, () =>
-      articleTags(dataset),
+    tableLoad(
+      articleTagsTable,
+      ['articleId', 'tagId', 'articleCreatedAt'],
+      size.articles * tagsPerArticle,
+      () => articleTags(dataset),
     ),
     tableLoad(
       followsTable,
       ['followerId', 'followeeId', 'createdAt'],
       dataset.follows.source.length,
-      () => pairs(dataset, 'follows'),
+      () => follows(dataset),
     ),
     tableLoad(
       usersTable,
-      ['id', 'username', 'email', 'passwordHash', 'bio', 'image', 'createdAt', 'updatedAt'],
+      [
+        'id',
+        'username',
+        'email',
+        'passwordHash',
+        'bio',
+        'image',
+        'articlesCount',
+        'favoritesCount',
+        'createdAt',
+        'updatedAt',
+      ],
       size.users,
       () => users(dataset, passwordHash),
     ),
-    tableLoad(tagsTable, ['id', 'name'], TAG_POOL.length, () =>
-      TAG_POOL.map((name, index) => [index + 1, name]),
-    ),
+    tableLoad(tagsTable, ['id', 'name', 'articlesCount'], TAG_POOL.length, () => tags(dataset)),
   ];
 }

@@ -25,15 +25,30 @@ import { databaseStatus } from '../infrastructure/db/database-status.js';
 import { createAccountRepository } from '../infrastructure/db/identity/account-repository.js';
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
+import {
+  cachedArticleQueries,
+  cachedProfileQueries,
+} from '../infrastructure/cache/cached-queries.js';
+import { createLocalInvalidationBus } from '../infrastructure/cache/invalidation-bus.js';
+import {
+  invalidatingAccountService,
+  invalidatingArticleService,
+} from '../infrastructure/cache/invalidating-services.js';
 import { createMemoryRateLimitStore } from '../infrastructure/cache/memory-rate-limit-store.js';
+import { createReadCaches } from '../infrastructure/cache/read-caches.js';
 import { createRedisClient } from '../infrastructure/cache/redis-client.js';
 import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-limit-store.js';
+import { createRedisInvalidationBus } from '../infrastructure/cache/redis-invalidation-bus.js';
 import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
+import { createIdempotencyStore } from '../infrastructure/db/idempotency-store.js';
 import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
+import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
+import { registerCacheMetrics } from './http/cache-metrics.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import type { DependencyStatus } from './health.js';
+import { expireIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRateLimitMetrics, registerRateLimits } from './http/rate-limit.js';
@@ -48,6 +63,13 @@ import { ErrorResponse } from '../schemas/error.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** A key for one purpose derived from the token secret: never the signing key itself. */
+function deriveKey(tokenSecret: string, purpose: string): string {
+  return createHmac('sha256', tokenSecret).update(`keel ${purpose}`).digest('base64url');
+}
 
 export interface AppOptions {
   readonly config: Config;
@@ -137,6 +159,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done();
     });
   }
+  // Anonymous reads cached in this process (spec.md §5). With Redis, invalidations reach every
+  // instance on a subscriber connection of its own; without it, only an embedded database (whose
+  // one process is the only writer) is cached.
+  const cacheMetrics = registerCacheMetrics(metrics, redis !== undefined);
+  const caches = createReadCaches(cacheMetrics.request);
+  const subscriber =
+    config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
+  const invalidations =
+    redis === undefined || subscriber === undefined
+      ? createLocalInvalidationBus(caches, database.kind === 'embedded')
+      : createRedisInvalidationBus(caches, {
+          publisher: redis,
+          subscriber,
+          log: app.log,
+          metrics: cacheMetrics,
+        });
+  if (subscriber !== undefined) {
+    app.addHook('onClose', (_instance, done) => {
+      subscriber.disconnect();
+      done();
+    });
+  }
   const readiness = async (): Promise<DependencyStatus[]> => [
     ...(await databaseStatus(db, app.log)),
     ...(options.readDatabase === undefined
@@ -148,25 +192,40 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   ];
 
   const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
+  const idempotencyKeys = createIdempotencyStore(db, config.idempotencyWaitMs);
+  expireIdempotencyKeys(app, idempotencyKeys, IDEMPOTENCY_CLEANUP_INTERVAL_MS);
   const hasher = await createPasswordHasher(options.passwordCost);
   // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.
   const articleQueries = retryingReads(createArticleQueries(db));
 
-  const accounts = createAccountService({ accounts: createAccountRepository(db), hasher, tokens });
+  const accounts = invalidatingAccountService(
+    createAccountService({ accounts: createAccountRepository(db), hasher, tokens }),
+    invalidations,
+  );
   const profiles = createProfileService({
     follows: createFollowRepository(db),
-    queries: retryingReads(createProfileQueries(db)),
+    queries: cachedProfileQueries(retryingReads(createProfileQueries(db)), caches),
   });
   const articles = createArticleService({
-    // A transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
+    // Its own transaction, or the keyed request's (unit-of-work.ts); a transaction PostgreSQL
+    // rolled back (deadlock, serialization failure) is run again.
     transaction: (work) =>
-      writeRetry.execute(() => db.transaction((tx) => work(createArticleRepository(tx)))),
+      transactionOn(
+        db,
+        (tx) => work(createArticleRepository(tx)),
+        (attempt) => writeRetry.execute(attempt),
+      ),
     queries: articleQueries,
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
   // Writes read their result back from the primary (authors read their own writes); the other
-  // article reads may come from a replica.
-  const readQueries = retryingReads(createArticleQueries(readDb));
+  // article reads may come from a replica; the anonymous article and the tags come from the cache,
+  // filled from the primary.
+  const readQueries = cachedArticleQueries(
+    retryingReads(createArticleQueries(readDb)),
+    articleQueries,
+    caches,
+  );
   const reader = createArticleReader(readQueries);
   const comments = createCommentService({
     comments: createCommentRepository(db),
@@ -174,9 +233,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const routes = [
-    userRoutes(accounts),
+    userRoutes(accounts, (token) => tokens.verify(token)),
     profileRoutes(profiles),
-    articleRoutes(articles, reader, readQueries),
+    articleRoutes(invalidatingArticleService(articles, invalidations), reader, readQueries),
     commentRoutes(comments),
   ];
   await app.register(async (api) => {
@@ -185,11 +244,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // After auth (writes count per user); every write route must declare its limits.
     registerRateLimits(api, rateLimitStore, config.rateLimits, {
       // A key of its own, derived from the token secret: never the signing key itself.
-      accountKey: createHmac('sha256', options.tokenSecret)
-        .update('keel rate-limit accounts')
-        .digest('base64url'),
+      accountKey: deriveKey(options.tokenSecret, 'rate-limit accounts'),
       metrics: rateLimitMetrics,
     });
+    registerIdempotency(api, idempotencyKeys, deriveKey(options.tokenSecret, 'idempotency'));
     await api.register(operationsRoutes(readiness, metrics));
     // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
     for (const prefix of ['/api/v1', '/api']) {

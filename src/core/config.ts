@@ -39,6 +39,7 @@ const Environment = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
   RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 10 }),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 30 }),
   RATE_LIMIT_REGISTRATION_IP_PER_HOUR: Type.Integer({ ...RATE_LIMIT_RANGE, default: 20 }),
@@ -75,6 +76,8 @@ export interface Config {
   /** Shares rate limits between instances; without it each process counts on its own. */
   readonly redisUrl: string | undefined;
   readonly rateLimits: RateLimits;
+  /** How long a request waits for another one running with its idempotency key before a 409. */
+  readonly idempotencyWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -163,6 +166,7 @@ function toConfig(env: Environment): Config {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     redisUrl: env.REDIS_URL,
+    idempotencyWaitMs: env.IDEMPOTENCY_WAIT_MS,
     rateLimits: Object.freeze({
       'login-ip': { max: env.RATE_LIMIT_LOGIN_IP_PER_MINUTE, windowMs: MINUTE_MS },
       'login-account': { max: env.RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE, windowMs: MINUTE_MS },

@@ -18,6 +18,7 @@ import {
   tagsTable,
 } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 
@@ -79,6 +80,7 @@ const TABLES: Readonly<Record<string, PgTable>> = {
   articleTags: articleTagsTable,
   favorites: favoritesTable,
   comments: commentsTable,
+  idempotencyKeys: idempotencyKeysTable,
 };
 
 /** Row counts of every table: equal before and after a rejected request means nothing was written. */

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/infrastructure/db/database.js';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
-import { createSystemApp, type SystemApp } from './postgres.js';
+import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
 
 /** How many responses came back with each status, e.g. `{ 201: 1, 409: 19 }`. */
 function statusCounts(responses: readonly LightMyRequestResponse[]): Record<number, number> {
@@ -20,21 +19,6 @@ function statusCounts(responses: readonly LightMyRequestResponse[]): Record<numb
 function caseVariant(text: string, variant: number): string {
   let letter = 0;
   return text.replace(/[a-z]/g, (char) => ((variant >> letter++) & 1 ? char.toUpperCase() : char));
-}
-
-/** Resolves once `expected` sessions of this database are waiting for a lock. */
-async function waitForLockWaiters(db: Database, expected: number): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    // Inside a transaction the activity view is a snapshot unless it is cleared.
-    await db.execute(sql`select pg_stat_clear_snapshot()`);
-    const [row] = await db
-      .select({ waiting: sql<number>`count(*)::int` })
-      .from(sql`pg_stat_activity`)
-      .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
-    if ((row?.waiting ?? 0) >= expected) return;
-    await sleep(10);
-  }
-  throw new Error(`fewer than ${String(expected)} sessions ever waited for a lock`);
 }
 
 function times<T>(n: number, make: (index: number) => T): T[] {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -143,6 +144,91 @@ describe.runIf(enabled)(
           (await fetch(`http://127.0.0.1:${String(port)}/api/v1/user`, { headers })).status,
         ).toBe(200);
       }
+    });
+
+    it('shows an article edited through one instance at once on every other, caches warmed', async () => {
+      const name = `cached${String(Date.now())}`;
+      const registered = await fetch(`${origin}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          user: { username: name, email: `${name}@example.com`, password: 'password123' },
+        }),
+      });
+      const { user } = (await registered.json()) as { user: { token: string } };
+      const headers = { authorization: `Token ${user.token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${origin}/api/v1/articles`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ article: { title: 'Cached', description: 'd', body: 'old' } }),
+      });
+      const { article } = (await created.json()) as { article: { slug: string } };
+      const url = `${origin}/api/v1/articles/${article.slug}`;
+      /** The body an anonymous reader sees on each instance in turn (round robin). */
+      const bodies = async (): Promise<string[]> => {
+        const seen: string[] = [];
+        for (let read = 0; read < INSTANCES; read++) {
+          const response = await fetch(url);
+          seen.push(((await response.json()) as { article: { body: string } }).article.body);
+        }
+        return seen;
+      };
+      // Twice round: with Redis, every instance now answers from its cache.
+      expect([...(await bodies()), ...(await bodies())]).toEqual(
+        Array<string>(2 * INSTANCES).fill('old'),
+      );
+      const edited = await fetch(url, {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ article: { body: 'new' } }),
+      });
+      expect(edited.status).toBe(200);
+      expect(await bodies()).toEqual(Array<string>(INSTANCES).fill('new'));
+    });
+
+    it('replays an Idempotency-Key on every instance: one comment, one answer', async () => {
+      const name = `keyed${String(Date.now())}`;
+      const registered = await fetch(`${origin}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          user: { username: name, email: `${name}@example.com`, password: 'password123' },
+        }),
+      });
+      const { user } = (await registered.json()) as { user: { token: string } };
+      const headers = { authorization: `Token ${user.token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${origin}/api/v1/articles`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ article: { title: 'Keyed', description: 'd', body: 'b' } }),
+      });
+      const { article } = (await created.json()) as { article: { slug: string } };
+      const key = randomUUID();
+      // The same keyed request to each instance in turn, directly.
+      const answers = [];
+      for (const { port } of instances) {
+        const response = await fetch(
+          `http://127.0.0.1:${String(port)}/api/v1/articles/${article.slug}/comments`,
+          {
+            method: 'POST',
+            headers: { ...headers, 'idempotency-key': key },
+            body: JSON.stringify({ comment: { body: 'Said once' } }),
+          },
+        );
+        answers.push({
+          status: response.status,
+          replayed: response.headers.get('idempotent-replayed'),
+          body: await response.text(),
+        });
+      }
+      expect(answers.map(({ status, replayed }) => [status, replayed])).toEqual([
+        [201, null],
+        [201, 'true'],
+        [201, 'true'],
+      ]);
+      expect(new Set(answers.map(({ body }) => body)).size).toBe(1);
+      const comments = await fetch(`${origin}/api/v1/articles/${article.slug}/comments`);
+      expect(((await comments.json()) as { comments: unknown[] }).comments).toHaveLength(1);
     });
 
     it.runIf(redisUrl !== undefined)(

@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
+import { articlesTable, articleTotalsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
@@ -55,7 +56,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
   }
 
   describe('the migrated schema', () => {
-    it('has exactly the Conduit tables', async () => {
+    it("has exactly the Conduit tables and Keel's own", async () => {
       const rows = await t.db
         .select({ name: sql<string>`table_name` })
         .from(sql`information_schema.tables`)
@@ -63,10 +64,12 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         .orderBy(sql`table_name`);
       expect(rows.map((row) => row.name)).toEqual([
         'article_tags',
+        'article_totals',
         'articles',
         'comments',
         'favorites',
         'follows',
+        'idempotency_keys',
         'tags',
         'users',
       ]);
@@ -136,6 +139,30 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
             .set({ favoritesCount: -1 })
             .where(eq(articlesTable.id, id));
         },
+      },
+      {
+        constraint: 'users_favorites_count_check',
+        code: CHECK_VIOLATION,
+        write: () =>
+          t.db.insert(usersTable).values({
+            username: unique(),
+            email: `${unique()}@example.com`,
+            passwordHash: 'h',
+            favoritesCount: -1,
+          }),
+      },
+      {
+        constraint: 'article_totals_articles_check',
+        code: CHECK_VIOLATION,
+        write: () => t.db.update(articleTotalsTable).set({ articles: -1 }),
+      },
+      {
+        constraint: 'idempotency_keys_answer_check',
+        code: CHECK_VIOLATION,
+        write: () =>
+          t.db
+            .insert(idempotencyKeysTable)
+            .values({ scope: 'user:1', key: unique(), fingerprint: 'f', status: 201 }),
       },
       {
         constraint: 'comments_body_length_check',

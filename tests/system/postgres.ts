@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -116,4 +117,19 @@ export async function createSystemApp(): Promise<SystemApp> {
     await postgres.drop();
     throw error;
   }
+}
+
+/** Resolves once `expected` sessions of this database are waiting for a lock. */
+export async function waitForLockWaiters(db: Database, expected: number): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    // Inside a transaction the activity view is a snapshot unless it is cleared.
+    await db.execute(sql`select pg_stat_clear_snapshot()`);
+    const [row] = await db
+      .select({ waiting: sql<number>`count(*)::int` })
+      .from(sql`pg_stat_activity`)
+      .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
+    if ((row?.waiting ?? 0) >= expected) return;
+    await sleep(10);
+  }
+  throw new Error(`fewer than ${String(expected)} sessions ever waited for a lock`);
 }

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -20,6 +17,7 @@ import {
   createResilientRateLimitStore,
   type ResilientRateLimitStore,
 } from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
+import { eventually, freePort, startRedis, stopRedis } from './redis-server.js';
 
 /**
  * Rate limits on a real Redis: shared by two instances (the machine's Redis at TEST_REDIS_URL),
@@ -27,7 +25,6 @@ import {
  */
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
-const REDIS_SERVER = 'redis-server';
 const RUN = randomBytes(4).toString('hex');
 
 interface LogLine {
@@ -49,18 +46,6 @@ function collectingLog(): {
 
 function count(lines: readonly LogLine[], level: LogLine['level'], text: string): number {
   return lines.filter((line) => line.level === level && line.message.includes(text)).length;
-}
-
-/** Waits (bounded) until `check` holds, polling every 25 ms. */
-async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${String(timeoutMs)} ms`);
-    await sleep(25);
-  }
 }
 
 describe.runIf(REDIS_URL !== undefined)('rate limits shared through Redis', () => {
@@ -134,56 +119,6 @@ describe.runIf(REDIS_URL !== undefined)('rate limits shared through Redis', () =
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A redis-server of our own, with no persistence, ready to accept connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`redis-server exited with ${String(code)} before it was ready`));
-    });
-  });
-  try {
-    await Promise.race([
-      ready,
-      sleep(10_000).then(() => {
-        throw new Error('redis-server not ready within 10 s');
-      }),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  // A paused process ends on SIGKILL too, but resume it first so nothing lingers in doubt.
-  child.kill('SIGCONT');
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe.runIf(REDIS_URL !== undefined)('a throwaway Redis that fails', { timeout: 60_000 }, () => {
   const WINDOW_MS = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ArticleContent, ArticleView } from '../../src/domain/articles/article.js';
+import type { ArticleContent, ArticleRef, ArticleView } from '../../src/domain/articles/article.js';
 import { createArticleService } from '../../src/domain/articles/article-service.js';
 import type { ArticleQueries, ArticleRepository } from '../../src/domain/articles/ports.js';
 import type { Slug } from '../../src/domain/shared/slug.js';
@@ -49,7 +49,7 @@ function setup(options: { takenSlugs?: readonly string[] } = {}) {
       get(id).tags = tags;
       return Promise.resolve();
     }),
-    remove: vi.fn((id: ArticleId) => {
+    remove: vi.fn(({ id }: ArticleRef) => {
       articles.delete(id);
       return Promise.resolve();
     }),

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       trustProxyHops: 0,
       corsOrigins: [],
       redisUrl: undefined,
+      idempotencyWaitMs: 2_000,
       rateLimits: {
         'login-ip': { max: 30, windowMs: 60_000 },
         'login-account': { max: 10, windowMs: 60_000 },

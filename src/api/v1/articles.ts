@@ -15,6 +15,7 @@ import {
   UpdateArticleBody,
 } from '../../schemas/article.js';
 import { errorResponses } from '../../schemas/error.js';
+import { IdempotencyKeyHeaders } from '../../schemas/idempotency.js';
 
 export function articleRoutes(
   articles: ArticleService,
@@ -67,18 +68,20 @@ export function articleRoutes(
     app.post(
       '/articles',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { auth: 'required', rateLimit: ['write-user'], idempotency: {} },
         schema: {
           tags: ['Articles'],
           summary: 'Publish an article',
+          headers: IdempotencyKeyHeaders,
           body: NewArticleBody,
-          response: { 201: ArticleResponse, ...errorResponses(400, 401, 413, 415, 422) },
+          response: { 201: ArticleResponse, ...errorResponses(400, 401, 409, 413, 415, 422) },
         },
       },
-      async (request, reply) =>
-        reply
-          .code(201)
-          .send({ article: await articles.publish(viewerOf(request), request.body.article) }),
+      async (request, reply) => {
+        const article = await articles.publish(viewerOf(request), request.body.article);
+        void reply.code(201);
+        return { article };
+      },
     );
 
     app.put(

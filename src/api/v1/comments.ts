@@ -9,6 +9,7 @@ import {
   NewCommentBody,
 } from '../../schemas/comment.js';
 import { errorResponses } from '../../schemas/error.js';
+import { IdempotencyKeyHeaders } from '../../schemas/idempotency.js';
 
 const tags = ['Comments'];
 
@@ -31,23 +32,25 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.post(
       '/articles/:slug/comments',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { auth: 'required', rateLimit: ['write-user'], idempotency: {} },
         schema: {
           tags,
           summary: 'Comment on an article',
+          headers: IdempotencyKeyHeaders,
           params: SlugParams,
           body: NewCommentBody,
-          response: { 201: CommentResponse, ...errorResponses(400, 401, 404, 413, 415, 422) },
+          response: {
+            201: CommentResponse,
+            ...errorResponses(400, 401, 404, 409, 413, 415, 422),
+          },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send({
-          comment: await comments.add(
-            viewerOf(request),
-            request.params.slug,
-            request.body.comment.body,
-          ),
-        }),
+      async (request, reply) => {
+        const { slug } = request.params;
+        const comment = await comments.add(viewerOf(request), slug, request.body.comment.body);
+        void reply.code(201);
+        return { comment };
+      },
     );
 
     app.delete(

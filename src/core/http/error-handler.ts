@@ -2,6 +2,8 @@ import { DrizzleQueryError } from 'drizzle-orm';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type DomainError } from '../../domain/shared/errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { IDEMPOTENCY_KEY } from './idempotency.js';
+import { IdempotencyKeyError } from './idempotency-error.js';
 import { RateLimitedError } from './rate-limited-error.js';
 import { fieldErrors } from './validation-errors.js';
 
@@ -10,6 +12,9 @@ interface HttpError {
   readonly body: ErrorBody;
   readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** A request that found its idempotency key in use may retry this soon: the first is nearly done. */
+const IDEMPOTENCY_BUSY_RETRY_SECONDS = 1;
 
 /** How a message names the part of the request that failed validation. */
 const PART_NAMES: Readonly<Partial<Record<string, string>>> = {
@@ -94,6 +99,29 @@ function fromFastify(error: FastifyError): HttpError | undefined {
         { request: ['too many requests'] },
         { retryAfterSeconds },
       ),
+    };
+  }
+  if (error instanceof IdempotencyKeyError) {
+    return error.reason === 'busy'
+      ? {
+          status: 409,
+          headers: { 'retry-after': String(IDEMPOTENCY_BUSY_RETRY_SECONDS) },
+          body: errorBody('idempotency_key_in_use', error.message, {
+            [IDEMPOTENCY_KEY]: ['is in use by a request still running'],
+          }),
+        }
+      : {
+          status: 422,
+          body: errorBody('idempotency_key_reused', error.message, {
+            [IDEMPOTENCY_KEY]: ['was used for a different request'],
+          }),
+        };
+  }
+  if (error.validation !== undefined && error.validationContext === 'headers') {
+    const fields = fieldErrors(error.validation, 'headers');
+    return {
+      status: 400,
+      body: errorBody('invalid_header', 'a request header is invalid', fields, { fields }),
     };
   }
   if (error.validation !== undefined) {

@@ -123,7 +123,7 @@ export function createArticleService({
     async remove(editorId: UserId, slug: string): Promise<void> {
       await transaction(async (articles) => {
         const found = await owned(articles, slug, editorId, 'delete');
-        await articles.remove(found.id);
+        await articles.remove(found);
       });
     },
 

@@ -23,8 +23,8 @@ export interface ArticleRepository {
   update(id: ArticleId, changes: Partial<ArticleContent>): Promise<void>;
   /** Replaces the article's tags with `tags` (creating tags that don't exist yet). */
   setTags(id: ArticleId, tags: readonly string[]): Promise<void>;
-  /** Deletes the article with its tags links, favorites and comments. */
-  remove(id: ArticleId): Promise<void>;
+  /** Deletes the article (locked for delete) with its tag links, favorites and comments. */
+  remove(article: ArticleRef): Promise<void>;
   /** Idempotent; keeps the article's favorites count exact under concurrency. */
   addFavorite(id: ArticleId, userId: UserId): Promise<void>;
   removeFavorite(id: ArticleId, userId: UserId): Promise<void>;

@@ -1,5 +1,6 @@
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+const LOCK_NOT_AVAILABLE = '55P03';
 
 interface PgErrorFields {
   readonly code?: unknown;
@@ -33,4 +34,9 @@ export function uniqueViolation(error: unknown): string | undefined {
 /** The foreign key `error` broke, if it is a foreign-key violation. */
 export function foreignKeyViolation(error: unknown): string | undefined {
   return violated(error, FOREIGN_KEY_VIOLATION);
+}
+
+/** True when `error` is a lock wait that ran out of `lock_timeout`. */
+export function lockNotAvailable(error: unknown): boolean {
+  return driverError(error)?.code === LOCK_NOT_AVAILABLE;
 }

@@ -1,4 +1,5 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { insideUnitOfWork } from './unit-of-work.js';
 
 /** Failures after which PostgreSQL has rolled the transaction back: running it again is safe. */
 const ROLLED_BACK = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -62,15 +63,19 @@ export const readRetry: RetryPolicy = policy(isRetryableRead);
 
 /**
  * `port` with every method run under `readRetry`. For read ports only: each method must be a
- * query with no side effect.
+ * query with no side effect. Inside a unit of work a failure has aborted the transaction, so the
+ * method runs once and the unit of work as a whole is what may run again.
  */
 export function retryingReads<Port extends object>(port: Port): Port {
   const entries: [string, unknown][] = Object.entries(port);
   const wrapped = entries.map(([name, method]) => [
     name,
     typeof method === 'function'
-      ? (...args: unknown[]): Promise<unknown> =>
-          readRetry.execute(() => (method as (...input: unknown[]) => Promise<unknown>)(...args))
+      ? (...args: unknown[]): Promise<unknown> => {
+          const call = (): Promise<unknown> =>
+            (method as (...input: unknown[]) => Promise<unknown>)(...args);
+          return insideUnitOfWork() ? call() : readRetry.execute(call);
+        }
       : method,
   ]);
   // Same keys, each method with the same signature: only the retry around it is new.

@@ -1,14 +1,53 @@
-import { and, asc, count, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  exists,
+  gt,
+  inArray,
+  sql,
+  sum,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
+import type { AnyPgColumn, PgSelect } from 'drizzle-orm/pg-core';
 import type { ArticleCard, ArticleList } from '../../../domain/articles/article.js';
 import type { ArticleFilter, ArticleQueries } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
 import type { UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';
-import { articlesTable, articleTagsTable, favoritesTable, tagsTable } from '../schema/articles.js';
+import { prepared, type Bindings } from '../prepared.js';
+import { executorFor } from '../unit-of-work.js';
+import {
+  articlesTable,
+  articleTagsTable,
+  articleTotalsTable,
+  favoritesTable,
+  tagsTable,
+} from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { followsTable } from '../schema/profiles.js';
-import { profileColumns, toProfileView, type ProfileRow } from '../profiles/profile-projection.js';
+import {
+  profileColumns,
+  toProfileView,
+  type ProfileRow,
+  type Reader,
+} from '../profiles/profile-projection.js';
+
+/** Who a prepared statement is for: no viewer flags, or the flags of the bound `viewer`. */
+type Audience = 'anonymous' | 'reader';
+
+/** Lists with their own index and counter; several filters at once fall back to a scan. */
+type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
+
+/** The placeholders the prepared statements bind on every call. */
+const viewerId = sql.placeholder('viewer');
+const pageLimit = sql.placeholder('limit');
+const pageOffset = sql.placeholder('offset');
+const filterValue = sql.placeholder('filter');
 
 interface CardRow {
   readonly slug: string;
@@ -22,9 +61,14 @@ interface CardRow {
   readonly author: ProfileRow;
 }
 
-export function createArticleQueries(db: Database): ArticleQueries {
-  /** The article card columns as `viewer` sees them; every article read selects these. */
-  function cardColumns(viewer: Viewer) {
+/**
+ * Article reads on `database`. The hot ones are prepared statements (prepared.ts), one per list
+ * kind and audience, built when Keel starts; each runs on `executorFor(database)`, which joins
+ * an open unit of work (unit-of-work.ts).
+ */
+export function createArticleQueries(database: Database): ArticleQueries {
+  /** The article card columns as `reader` sees them; every article read selects these. */
+  function cardColumns(reader: Reader) {
     return {
       slug: articlesTable.slug,
       title: articlesTable.title,
@@ -33,137 +77,255 @@ export function createArticleQueries(db: Database): ArticleQueries {
       updatedAt: articlesTable.updatedAt,
       favoritesCount: articlesTable.favoritesCount,
       favorited:
-        viewer === undefined
+        reader === undefined
           ? // sql: a constant, so an anonymous request asks the database nothing about favorites.
             sql<boolean>`false`
           : exists(
-              db
+              database
                 .select({ userId: favoritesTable.userId })
                 .from(favoritesTable)
                 .where(
                   and(
-                    eq(favoritesTable.userId, viewer),
+                    eq(favoritesTable.userId, reader),
                     eq(favoritesTable.articleId, articlesTable.id),
                   ),
                 ),
             ).mapWith(Boolean),
       // sql: an ARRAY(subquery): the tags come with their article in the same statement, sorted.
-      tagList: sql<string[]>`array(${db
+      tagList: sql<string[]>`array(${database
         .select({ name: tagsTable.name })
         .from(articleTagsTable)
         .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
         .where(eq(articleTagsTable.articleId, articlesTable.id))
         .orderBy(asc(tagsTable.name))})`,
-      author: profileColumns(db, viewer),
+      author: profileColumns(database, reader),
     };
   }
+
+  const readerOf = (audience: Audience): Reader => (audience === 'reader' ? viewerId : undefined);
+  const audienceOf = (viewer: Viewer): Audience => (viewer === undefined ? 'anonymous' : 'reader');
 
   function toCard(row: CardRow): ArticleCard {
     const { author, slug, ...rest } = row;
     return { ...rest, slug: slug as Slug, author: toProfileView(author) };
   }
 
-  /**
-   * Count and one page of the articles matching `where` (a condition on `articlesTable` only),
-   * newest first: two statements, run at once. The page's ids are chosen first and only those rows are
-   * decorated, so the author join and the viewer's flags never run for rows an offset skips.
-   */
-  async function page(
-    where: SQL | undefined,
-    { limit, offset }: Page,
-    viewer: Viewer,
-  ): Promise<ArticleList> {
-    const newestFirst = [desc(articlesTable.createdAt), desc(articlesTable.id)];
-    const pageIds = db
-      .select({ id: articlesTable.id })
-      .from(articlesTable)
-      .where(where)
-      .orderBy(...newestFirst)
-      .limit(limit)
-      .offset(offset)
-      .as('page');
-    // Two connections when pooled: the total may be a moment newer than the page.
-    const [rows, [total]] = await Promise.all([
-      db
-        .select(cardColumns(viewer))
-        .from(pageIds)
-        .innerJoin(articlesTable, eq(articlesTable.id, pageIds.id))
-        .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
-        .orderBy(...newestFirst),
-      db.select({ count: count() }).from(articlesTable).where(where),
-    ]);
-    return { articles: rows.map(toCard), articlesCount: total?.count ?? 0 };
-  }
-
   /** The id of the user named `username`, as a scalar subquery (at most one: usernames are unique). */
-  function userIdOf(username: string) {
-    return db
+  function userIdOf(username: string | Placeholder) {
+    return database
       .select({ id: usersTable.id })
       .from(usersTable)
       .where(eq(usersTable.username, username));
   }
 
-  function filterBy(filter: ArticleFilter): SQL | undefined {
-    return and(
-      filter.author === undefined ? undefined : eq(articlesTable.authorId, userIdOf(filter.author)),
-      filter.tag === undefined
+  const newestFirst = [desc(articlesTable.createdAt), desc(articlesTable.id)];
+
+  /** Articles matching `where` (a condition on `articlesTable`), newest first. */
+  function articleIds(where: SQL | undefined) {
+    return database
+      .select({ id: articlesTable.id })
+      .from(articlesTable)
+      .where(where)
+      .orderBy(...newestFirst)
+      .$dynamic();
+  }
+
+  const followedBy = database
+    .select({ followeeId: followsTable.followeeId })
+    .from(followsTable)
+    .where(eq(followsTable.followerId, viewerId));
+
+  /** Each list kind's ids, newest first, from the index that holds them in that order. */
+  const idsOf: Readonly<Record<ListKind, PgSelect<string, { id: AnyPgColumn }, 'partial'>>> = {
+    all: articleIds(undefined),
+    author: articleIds(eq(articlesTable.authorId, userIdOf(filterValue))),
+    tag: database
+      .select({ id: articleTagsTable.articleId })
+      .from(articleTagsTable)
+      .where(
+        eq(
+          articleTagsTable.tagId,
+          database
+            .select({ id: tagsTable.id })
+            .from(tagsTable)
+            .where(eq(tagsTable.name, filterValue)),
+        ),
+      )
+      .orderBy(desc(articleTagsTable.articleCreatedAt), desc(articleTagsTable.articleId))
+      .$dynamic(),
+    favorited: database
+      .select({ id: favoritesTable.articleId })
+      .from(favoritesTable)
+      .where(eq(favoritesTable.userId, userIdOf(filterValue)))
+      .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
+      .$dynamic(),
+    feed: articleIds(inArray(articlesTable.authorId, followedBy)),
+  };
+
+  /** One page of `ids` as `reader` sees it: only the page's rows are joined and decorated. */
+  function pageOf(
+    db: Database,
+    ids: PgSelect<string, { id: AnyPgColumn }, 'partial'>,
+    reader: Reader,
+  ) {
+    const page = ids.limit(pageLimit).offset(pageOffset).as('page');
+    return db
+      .select(cardColumns(reader))
+      .from(page)
+      .innerJoin(articlesTable, eq(articlesTable.id, page.id))
+      .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
+      .orderBy(...newestFirst);
+  }
+
+  /** A prepared page statement per list kind and audience. */
+  const pageStatement = (kind: ListKind, audience: Audience) =>
+    prepared(database, `articles_page_${kind}_${audience}`, (db) =>
+      pageOf(db, idsOf[kind], readerOf(audience)),
+    );
+  const forBoth = (kind: ListKind) => ({
+    anonymous: pageStatement(kind, 'anonymous'),
+    reader: pageStatement(kind, 'reader'),
+  });
+  const pages = {
+    all: forBoth('all'),
+    author: forBoth('author'),
+    tag: forBoth('tag'),
+    favorited: forBoth('favorited'),
+  };
+  const feedPage = pageStatement('feed', 'reader');
+
+  /** Each list kind's total, read from the counters the writes keep (spec.md §3). */
+  const totals: Readonly<
+    Record<ListKind, (bindings: Bindings) => Promise<{ count: number | null }[]>>
+  > = {
+    all: prepared(database, 'articles_total_all', (db) =>
+      db
+        .select({ count: sum(articleTotalsTable.articles).mapWith(Number) })
+        .from(articleTotalsTable),
+    ),
+    author: prepared(database, 'articles_total_author', (db) =>
+      db
+        .select({ count: usersTable.articlesCount })
+        .from(usersTable)
+        .where(eq(usersTable.username, filterValue)),
+    ),
+    tag: prepared(database, 'articles_total_tag', (db) =>
+      db
+        .select({ count: tagsTable.articlesCount })
+        .from(tagsTable)
+        .where(eq(tagsTable.name, filterValue)),
+    ),
+    favorited: prepared(database, 'articles_total_favorited', (db) =>
+      db
+        .select({ count: usersTable.favoritesCount })
+        .from(usersTable)
+        .where(eq(usersTable.username, filterValue)),
+    ),
+    // The followed authors' counters: as many rows as the reader follows, not their articles.
+    feed: prepared(database, 'articles_total_feed', (db) =>
+      db
+        .select({ count: sum(usersTable.articlesCount).mapWith(Number) })
+        .from(usersTable)
+        .where(inArray(usersTable.id, followedBy)),
+    ),
+  };
+
+  /**
+   * One page of a list and its total: two statements, run at once (on two pooled connections,
+   * so the total may be a moment newer than the page).
+   */
+  async function list(
+    kind: ListKind,
+    filter: string | undefined,
+    { limit, offset }: Page,
+    viewer: Viewer,
+  ): Promise<ArticleList> {
+    const bindings = { viewer, limit, offset, filter };
+    // The feed has no anonymous reader (the route requires a token).
+    const pageStatement = kind === 'feed' ? feedPage : pages[kind][audienceOf(viewer)];
+    const [rows, [total]] = await Promise.all([pageStatement(bindings), totals[kind](bindings)]);
+    return { articles: rows.map(toCard), articlesCount: total?.count ?? 0 };
+  }
+
+  /** Several filters at once are rare: the articles of each, intersected, and counted. */
+  async function combined(
+    filter: ArticleFilter,
+    { limit, offset }: Page,
+    viewer: Viewer,
+  ): Promise<ArticleList> {
+    const { author, tag, favoritedBy } = filter;
+    const where = and(
+      author === undefined ? undefined : eq(articlesTable.authorId, userIdOf(author)),
+      tag === undefined
         ? undefined
         : inArray(
             articlesTable.id,
-            db
+            database
               .select({ articleId: articleTagsTable.articleId })
               .from(articleTagsTable)
               .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
-              .where(eq(tagsTable.name, filter.tag)),
+              .where(eq(tagsTable.name, tag)),
           ),
-      filter.favoritedBy === undefined
+      favoritedBy === undefined
         ? undefined
         : inArray(
             articlesTable.id,
-            db
+            database
               .select({ articleId: favoritesTable.articleId })
               .from(favoritesTable)
-              .where(eq(favoritesTable.userId, userIdOf(filter.favoritedBy))),
+              .where(eq(favoritesTable.userId, userIdOf(favoritedBy))),
           ),
     );
+    const db = executorFor(database);
+    const [rows, [total]] = await Promise.all([
+      pageOf(db, articleIds(where), viewer).execute({ limit, offset }),
+      db.select({ count: count() }).from(articlesTable).where(where),
+    ]);
+    return { articles: rows.map(toCard), articlesCount: total?.count ?? 0 };
   }
+
+  const bySlugFor = (audience: Audience) =>
+    prepared(database, `article_by_slug_${audience}`, (db) =>
+      db
+        .select({ ...cardColumns(readerOf(audience)), body: articlesTable.body })
+        .from(articlesTable)
+        .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
+        .where(eq(articlesTable.slug, sql.placeholder('slug'))),
+    );
+  const bySlug = { anonymous: bySlugFor('anonymous'), reader: bySlugFor('reader') };
+
+  const tagsInUse = prepared(database, 'tags_in_use', (db) =>
+    db
+      .select({ name: tagsTable.name })
+      .from(tagsTable)
+      .where(gt(tagsTable.articlesCount, 0))
+      .orderBy(asc(tagsTable.name)),
+  );
 
   return {
     async findBySlug(slug, viewer) {
-      const [row] = await db
-        .select({ ...cardColumns(viewer), body: articlesTable.body })
-        .from(articlesTable)
-        .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
-        .where(eq(articlesTable.slug, slug));
+      const [row] = await bySlug[audienceOf(viewer)]({ slug, viewer });
       if (row === undefined) return undefined;
       return { ...toCard(row), body: row.body };
     },
 
-    list(filter, pageRequest, viewer) {
-      return page(filterBy(filter), pageRequest, viewer);
+    list(filter, page, viewer) {
+      const given = [filter.author, filter.tag, filter.favoritedBy].filter(
+        (value) => value !== undefined,
+      );
+      if (given.length === 0) return list('all', undefined, page, viewer);
+      if (given.length > 1) return combined(filter, page, viewer);
+      if (filter.author !== undefined) return list('author', filter.author, page, viewer);
+      if (filter.tag !== undefined) return list('tag', filter.tag, page, viewer);
+      return list('favorited', filter.favoritedBy, page, viewer);
     },
 
-    feed(reader: UserId, pageRequest) {
-      const followed = db
-        .select({ followeeId: followsTable.followeeId })
-        .from(followsTable)
-        .where(eq(followsTable.followerId, reader));
-      return page(inArray(articlesTable.authorId, followed), pageRequest, reader);
+    feed(reader: UserId, page) {
+      return list('feed', undefined, page, reader);
     },
 
     async tags() {
-      const rows = await db
-        .select({ name: tagsTable.name })
-        .from(tagsTable)
-        .where(
-          exists(
-            db
-              .select({ tagId: articleTagsTable.tagId })
-              .from(articleTagsTable)
-              .where(eq(articleTagsTable.tagId, tagsTable.id)),
-          ),
-        )
-        .orderBy(asc(tagsTable.name));
+      const rows = await tagsInUse({});
       return rows.map((row) => row.name);
     },
   };

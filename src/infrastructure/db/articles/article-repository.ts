@@ -1,17 +1,58 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
 import type { ArticleId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
-import { articlesTable, articleTagsTable, favoritesTable, tagsTable } from '../schema/articles.js';
+import {
+  ARTICLE_TOTAL_SHARDS,
+  articlesTable,
+  articleTagsTable,
+  articleTotalsTable,
+  favoritesTable,
+  tagsTable,
+} from '../schema/articles.js';
+import { usersTable } from '../schema/identity.js';
 
+type Delta = 1 | -1;
+
+/**
+ * Article writes on one transaction. Every write keeps the list counters exact in the same
+ * transaction (spec.md §3): `articles.favorites_count`, `users.articles_count` and
+ * `favorites_count`, `tags.articles_count` and the sharded global total.
+ */
 export function createArticleRepository(db: Database): ArticleRepository {
-  async function adjustFavoritesCount(id: ArticleId, delta: 1 | -1): Promise<void> {
+  // sql: in-place increments, correct whatever other transactions did before us.
+  const plus = (column: AnyPgColumn, delta: Delta): SQL => sql`${column} + ${delta}`;
+
+  async function adjustFavoritesCount(id: ArticleId, userId: UserId, delta: Delta): Promise<void> {
     await db
       .update(articlesTable)
-      // sql: an in-place increment, correct whatever other transactions did before us.
-      .set({ favoritesCount: sql`${articlesTable.favoritesCount} + ${delta}` })
+      .set({ favoritesCount: plus(articlesTable.favoritesCount, delta) })
       .where(eq(articlesTable.id, id));
+    await db
+      .update(usersTable)
+      .set({ favoritesCount: plus(usersTable.favoritesCount, delta) })
+      .where(eq(usersTable.id, userId));
+  }
+
+  async function adjustArticleTotals(id: ArticleId, authorId: UserId, delta: Delta): Promise<void> {
+    await db
+      .update(usersTable)
+      .set({ articlesCount: plus(usersTable.articlesCount, delta) })
+      .where(eq(usersTable.id, authorId));
+    await db
+      .update(articleTotalsTable)
+      .set({ articles: plus(articleTotalsTable.articles, delta) })
+      .where(eq(articleTotalsTable.shard, id % ARTICLE_TOTAL_SHARDS));
+  }
+
+  async function adjustTagCounts(tagIds: readonly number[], delta: Delta): Promise<void> {
+    if (tagIds.length === 0) return;
+    await db
+      .update(tagsTable)
+      .set({ articlesCount: plus(tagsTable.articlesCount, delta) })
+      .where(inArray(tagsTable.id, [...tagIds]));
   }
 
   return {
@@ -38,7 +79,10 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .values(article)
         .onConflictDoNothing({ target: articlesTable.slug })
         .returning({ id: articlesTable.id });
-      return row?.id as ArticleId | undefined;
+      if (row === undefined) return undefined;
+      const id = row.id as ArticleId;
+      await adjustArticleTotals(id, article.authorId, 1);
+      return id;
     },
 
     async update(id, changes) {
@@ -50,24 +94,84 @@ export function createArticleRepository(db: Database): ArticleRepository {
     },
 
     async setTags(id, tags) {
-      await db.delete(articleTagsTable).where(eq(articleTagsTable.articleId, id));
-      if (tags.length === 0) return;
-      await db
-        .insert(tagsTable)
-        // Sorted, so concurrent publishes sharing new tags take their locks in one order and
-        // can't deadlock.
-        .values([...tags].sort().map((name) => ({ name })))
-        .onConflictDoNothing({ target: tagsTable.name });
-      const rows = await db
+      const names = [...tags].sort();
+      if (names.length > 0) {
+        await db
+          .insert(tagsTable)
+          // Sorted, so concurrent publishes sharing new tags take their locks in one order and
+          // can't deadlock.
+          .values(names.map((name) => ({ name })))
+          .onConflictDoNothing({ target: tagsTable.name });
+      }
+      const wanted = db
         .select({ id: tagsTable.id })
         .from(tagsTable)
-        .where(inArray(tagsTable.name, [...tags]));
-      await db
-        .insert(articleTagsTable)
-        .values(rows.map((row) => ({ articleId: id, tagId: row.id })));
+        .where(inArray(tagsTable.name, names));
+      // Only the links that change: a kept tag's counter is not touched.
+      const removed = await db
+        .delete(articleTagsTable)
+        .where(
+          and(
+            eq(articleTagsTable.articleId, id),
+            names.length === 0 ? undefined : notInArray(articleTagsTable.tagId, wanted),
+          ),
+        )
+        .returning({ tagId: articleTagsTable.tagId });
+      const added =
+        names.length === 0
+          ? []
+          : await db
+              .insert(articleTagsTable)
+              .select(
+                db
+                  .select({
+                    articleId: articlesTable.id,
+                    tagId: tagsTable.id,
+                    articleCreatedAt: articlesTable.createdAt,
+                  })
+                  .from(tagsTable)
+                  .innerJoin(articlesTable, eq(articlesTable.id, id))
+                  .where(inArray(tagsTable.name, names)),
+              )
+              .onConflictDoNothing()
+              .returning({ tagId: articleTagsTable.tagId });
+      await adjustTagCounts(
+        removed.map((link) => link.tagId),
+        -1,
+      );
+      await adjustTagCounts(
+        added.map((link) => link.tagId),
+        1,
+      );
     },
 
-    async remove(id) {
+    async remove({ id, authorId }) {
+      // The counters first: the delete's cascade takes the rows they count.
+      await db
+        .update(tagsTable)
+        .set({ articlesCount: plus(tagsTable.articlesCount, -1) })
+        .where(
+          inArray(
+            tagsTable.id,
+            db
+              .select({ tagId: articleTagsTable.tagId })
+              .from(articleTagsTable)
+              .where(eq(articleTagsTable.articleId, id)),
+          ),
+        );
+      await db
+        .update(usersTable)
+        .set({ favoritesCount: plus(usersTable.favoritesCount, -1) })
+        .where(
+          inArray(
+            usersTable.id,
+            db
+              .select({ userId: favoritesTable.userId })
+              .from(favoritesTable)
+              .where(eq(favoritesTable.articleId, id)),
+          ),
+        );
+      await adjustArticleTotals(id, authorId, -1);
       // Tag links, favorites and comments go with it (ON DELETE CASCADE), in this statement.
       await db.delete(articlesTable).where(eq(articlesTable.id, id));
     },
@@ -75,10 +179,23 @@ export function createArticleRepository(db: Database): ArticleRepository {
     async addFavorite(id, userId) {
       const inserted = await db
         .insert(favoritesTable)
-        .values({ articleId: id, userId })
+        .select(
+          db
+            .select({
+              // Drizzle's INSERT … SELECT names every column in table order.
+              // sql: a typed parameter, and the database clock as the column default would be.
+              userId: sql<number>`${userId}::integer`.as('user_id'),
+              articleId: articlesTable.id,
+              createdAt: sql<Date>`now()`.as('created_at'),
+              // The article's created_at comes along from its row.
+              articleCreatedAt: articlesTable.createdAt,
+            })
+            .from(articlesTable)
+            .where(eq(articlesTable.id, id)),
+        )
         .onConflictDoNothing()
         .returning({ userId: favoritesTable.userId });
-      if (inserted.length > 0) await adjustFavoritesCount(id, 1);
+      if (inserted.length > 0) await adjustFavoritesCount(id, userId, 1);
     },
 
     async removeFavorite(id, userId) {
@@ -86,7 +203,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .delete(favoritesTable)
         .where(and(eq(favoritesTable.articleId, id), eq(favoritesTable.userId, userId)))
         .returning({ userId: favoritesTable.userId });
-      if (deleted.length > 0) await adjustFavoritesCount(id, -1);
+      if (deleted.length > 0) await adjustFavoritesCount(id, userId, -1);
     },
   };
 }

@@ -3,19 +3,20 @@ import type { CommentView } from '../../../domain/comments/comment.js';
 import type { CommentQueries } from '../../../domain/comments/ports.js';
 import type { CommentId, Viewer } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
+import { executorFor } from '../unit-of-work.js';
 import { usersTable } from '../schema/identity.js';
 import { commentsTable } from '../schema/comments.js';
 import { profileColumns, toProfileView } from '../profiles/profile-projection.js';
 
-export function createCommentQueries(db: Database): CommentQueries {
+export function createCommentQueries(database: Database): CommentQueries {
   async function select(where: SQL, viewer: Viewer): Promise<CommentView[]> {
-    const rows = await db
+    const rows = await executorFor(database)
       .select({
         id: commentsTable.id,
         createdAt: commentsTable.createdAt,
         updatedAt: commentsTable.updatedAt,
         body: commentsTable.body,
-        author: profileColumns(db, viewer),
+        author: profileColumns(database, viewer),
       })
       .from(commentsTable)
       .innerJoin(usersTable, eq(usersTable.id, commentsTable.authorId))

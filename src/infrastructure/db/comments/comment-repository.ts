@@ -3,14 +3,15 @@ import type { CommentRepository } from '../../../domain/comments/ports.js';
 import { NotFoundError } from '../../../domain/shared/errors.js';
 import type { ArticleId, CommentId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
+import { executorFor } from '../unit-of-work.js';
 import { foreignKeyViolation } from '../pg-errors.js';
 import { articlesTable } from '../schema/articles.js';
 import { commentsTable } from '../schema/comments.js';
 
-export function createCommentRepository(db: Database): CommentRepository {
+export function createCommentRepository(database: Database): CommentRepository {
   return {
     async findArticleId(slug) {
-      const [row] = await db
+      const [row] = await executorFor(database)
         .select({ id: articlesTable.id })
         .from(articlesTable)
         .where(eq(articlesTable.slug, slug));
@@ -18,7 +19,7 @@ export function createCommentRepository(db: Database): CommentRepository {
     },
 
     async findAuthorId(articleId, commentId) {
-      const [row] = await db
+      const [row] = await executorFor(database)
         .select({ authorId: commentsTable.authorId })
         .from(commentsTable)
         .where(and(eq(commentsTable.id, commentId), eq(commentsTable.articleId, articleId)));
@@ -27,7 +28,7 @@ export function createCommentRepository(db: Database): CommentRepository {
 
     async insert(articleId, authorId, body) {
       try {
-        const [row] = await db
+        const [row] = await executorFor(database)
           .insert(commentsTable)
           .values({ articleId, authorId, body })
           .returning({ id: commentsTable.id });
@@ -43,7 +44,7 @@ export function createCommentRepository(db: Database): CommentRepository {
     },
 
     async remove(commentId) {
-      await db.delete(commentsTable).where(eq(commentsTable.id, commentId));
+      await executorFor(database).delete(commentsTable).where(eq(commentsTable.id, commentId));
     },
   };
 }

@@ -6,6 +6,8 @@ import { ConflictError, type UniqueField } from '../../../domain/shared/errors.j
 import type { UserId } from '../../../domain/shared/ids.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
+import { prepared } from '../prepared.js';
+import { executorFor } from '../unit-of-work.js';
 import { uniqueViolation } from '../pg-errors.js';
 import { usersTable } from '../schema/identity.js';
 
@@ -51,23 +53,31 @@ async function uniquely<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createAccountRepository(db: Database): AccountRepository {
+export function createAccountRepository(database: Database): AccountRepository {
+  // Asked on every authenticated request, so prepared once (prepared.ts).
+  const accountExists = prepared(database, 'account_exists', (db) =>
+    db
+      .select({ id: usersTable.id })
+      .from(usersTable)
+      .where(eq(usersTable.id, sql.placeholder('viewer'))),
+  );
+
   return {
     async findById(id) {
-      const [row] = await db.select(accountColumns).from(usersTable).where(eq(usersTable.id, id));
+      const [row] = await executorFor(database)
+        .select(accountColumns)
+        .from(usersTable)
+        .where(eq(usersTable.id, id));
       return row === undefined ? undefined : toAccount(row);
     },
 
     async exists(id) {
-      const [row] = await db
-        .select({ id: usersTable.id })
-        .from(usersTable)
-        .where(eq(usersTable.id, id));
+      const [row] = await accountExists({ viewer: id });
       return row !== undefined;
     },
 
     async findCredentialsByEmail(email) {
-      const [row] = await db
+      const [row] = await executorFor(database)
         .select({ ...accountColumns, passwordHash: usersTable.passwordHash })
         .from(usersTable)
         .where(eq(usersTable.email, email));
@@ -78,7 +88,10 @@ export function createAccountRepository(db: Database): AccountRepository {
 
     insert(account) {
       return uniquely(async () => {
-        const [row] = await db.insert(usersTable).values(account).returning(accountColumns);
+        const [row] = await executorFor(database)
+          .insert(usersTable)
+          .values(account)
+          .returning(accountColumns);
         if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
         return toAccount(row);
       });
@@ -86,7 +99,7 @@ export function createAccountRepository(db: Database): AccountRepository {
 
     update(id, changes: AccountChanges) {
       return uniquely(async () => {
-        const [row] = await db
+        const [row] = await executorFor(database)
           .update(usersTable)
           // sql: the database clock, so every instance stamps changes from one source of time.
           .set({ ...changes, updatedAt: sql`now()` })

@@ -1,4 +1,4 @@
-import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ProfileView } from '../../../domain/shared/profile-view.js';
 import type { Viewer } from '../../../domain/shared/ids.js';
@@ -7,8 +7,14 @@ import type { Database } from '../database.js';
 import { followsTable } from '../schema/profiles.js';
 import { usersTable } from '../schema/identity.js';
 
+/**
+ * Who reads: a user id, a placeholder bound to one when a prepared statement runs, or
+ * `undefined` for an anonymous reader.
+ */
+export type Reader = Viewer | Placeholder;
+
 /** `true` when `viewer` follows the user whose id is in `userId`; always `false` for anonymous. */
-export function followedBy(db: Database, viewer: Viewer, userId: AnyPgColumn): SQL<boolean> {
+export function followedBy(db: Database, viewer: Reader, userId: AnyPgColumn): SQL<boolean> {
   // sql: a constant, so an anonymous request asks the database nothing about follows.
   if (viewer === undefined) return sql<boolean>`false`;
   return exists(
@@ -29,7 +35,7 @@ export type ProfileColumns = {
 };
 
 /** The profile columns of `usersTable` as `viewer` sees them; every view of a person uses it. */
-export function profileColumns(db: Database, viewer: Viewer): ProfileColumns {
+export function profileColumns(db: Database, viewer: Reader): ProfileColumns {
   return {
     username: usersTable.username,
     bio: usersTable.bio,

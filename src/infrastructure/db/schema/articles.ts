@@ -5,12 +5,16 @@ import {
   integer,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/pg-core';
 import { usersTable } from './identity.js';
+
+/** Rows of `article_totals`; the migration that creates the table inserts them all. */
+export const ARTICLE_TOTAL_SHARDS = 16;
 
 export const articlesTable = pgTable(
   'articles',
@@ -45,8 +49,30 @@ export const tagsTable = pgTable(
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
     name: varchar('name', { length: 50 }).notNull(),
+    // The "by tag" total and "in use" (> 0), kept exact by the tag writes.
+    articlesCount: integer('articles_count').notNull().default(0),
   },
-  (table) => [uniqueIndex('tags_name_key').on(table.name)],
+  (table) => [
+    uniqueIndex('tags_name_key').on(table.name),
+    // sql: check constraint; a counter below zero means a write forgot its other half.
+    check('tags_articles_count_check', sql`${table.articlesCount} >= 0`),
+  ],
+);
+
+/**
+ * The global article total, split over `ARTICLE_TOTAL_SHARDS` rows (an article counts in row
+ * `id % shards`), so concurrent publishes rarely wait for each other's counter lock.
+ */
+export const articleTotalsTable = pgTable(
+  'article_totals',
+  {
+    shard: smallint('shard').primaryKey(),
+    articles: integer('articles').notNull().default(0),
+  },
+  (table) => [
+    // sql: check constraint; a counter below zero means a write forgot its other half.
+    check('article_totals_articles_check', sql`${table.articles} >= 0`),
+  ],
 );
 
 export const articleTagsTable = pgTable(
@@ -58,11 +84,17 @@ export const articleTagsTable = pgTable(
     tagId: integer('tag_id')
       .notNull()
       .references(() => tagsTable.id, { onDelete: 'cascade' }),
+    // The article's created_at (which never changes), so a tag's page is read in list order
+    // from one index instead of collecting and sorting every article with the tag.
+    articleCreatedAt: timestamp('article_created_at', {
+      precision: 3,
+      withTimezone: true,
+    }).notNull(),
   },
   (table) => [
     primaryKey({ name: 'article_tags_pkey', columns: [table.articleId, table.tagId] }),
-    // Serves the tag filter and "which tags are in use".
-    index('article_tags_tag_idx').on(table.tagId, table.articleId),
+    // The tag filter, newest first (read backwards).
+    index('article_tags_tag_created_idx').on(table.tagId, table.articleCreatedAt, table.articleId),
   ],
 );
 
@@ -76,10 +108,17 @@ export const favoritesTable = pgTable(
       .notNull()
       .references(() => articlesTable.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+    // The article's created_at, so "favorited by" pages in list order from one index.
+    articleCreatedAt: timestamp('article_created_at', {
+      precision: 3,
+      withTimezone: true,
+    }).notNull(),
   },
   (table) => [
-    // The primary key serves "favorited by X" and "has the viewer favorited this".
+    // The primary key answers "has the viewer favorited this".
     primaryKey({ name: 'favorites_pkey', columns: [table.userId, table.articleId] }),
+    // "Favorited by X", newest article first (read backwards).
+    index('favorites_user_created_idx').on(table.userId, table.articleCreatedAt, table.articleId),
     index('favorites_article_idx').on(table.articleId),
   ],
 );

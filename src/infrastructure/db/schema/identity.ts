@@ -19,6 +19,10 @@ export const usersTable = pgTable(
     passwordHash: text('password_hash').notNull(),
     bio: varchar('bio', { length: 2000 }),
     image: varchar('image', { length: 2000 }),
+    // Totals of the "by author" and "favorited by" lists, kept exact by the article and favorite
+    // writes in their transactions (infrastructure/db/articles/counters.ts), never counted per request.
+    articlesCount: integer('articles_count').notNull().default(0),
+    favoritesCount: integer('favorites_count').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },
@@ -32,5 +36,8 @@ export const usersTable = pgTable(
     check('users_email_lower_check', sql`${table.email} = lower(${table.email})`),
     // sql: check constraint; blank usernames are rejected by the domain, and here too.
     check('users_username_not_blank_check', sql`length(trim(${table.username})) > 0`),
+    // sql: check constraints; a counter below zero means a write forgot its other half.
+    check('users_articles_count_check', sql`${table.articlesCount} >= 0`),
+    check('users_favorites_count_check', sql`${table.favoritesCount} >= 0`),
   ],
 );

@@ -1,0 +1,80 @@
+import type { CacheResult } from '../../core/http/cache-metrics.js';
+import type { ArticleView } from '../../domain/articles/article.js';
+import type { ProfileView } from '../../domain/shared/profile-view.js';
+import { createReadCache, type ReadCache } from './read-cache.js';
+
+/** Spec.md §5: bounds the damage of an invalidation that never arrived. */
+export const CACHE_TTL_MS = 10_000;
+
+/** The `cache` label of the metrics. */
+export type CacheName = 'article' | 'profile' | 'tags';
+
+/** What a write made stale: the message on the invalidation channel. */
+export interface Invalidation {
+  /** Slugs whose anonymous view changed, or `'all'` (an author's profile is embedded in each). */
+  readonly articles?: readonly string[] | 'all';
+  /** Usernames, or `'all'`. */
+  readonly profiles?: readonly string[] | 'all';
+  readonly tags?: boolean;
+}
+
+/** Everything: what an unreadable message invalidates. */
+export const INVALIDATE_ALL: Invalidation = { articles: 'all', profiles: 'all', tags: true };
+
+/** The anonymous views cached in this process (spec.md §5), switched on and off together. */
+export interface ReadCaches {
+  /** By slug. */
+  readonly articles: ReadCache<ArticleView | undefined>;
+  /** By username. */
+  readonly profiles: ReadCache<ProfileView | undefined>;
+  /** One entry, `TAGS_KEY`. */
+  readonly tags: ReadCache<string[]>;
+  apply(invalidation: Invalidation): void;
+  pause(): void;
+  resume(): void;
+}
+
+export const TAGS_KEY = 'tags';
+
+function drop<V>(cache: ReadCache<V>, keys: readonly string[] | 'all' = []): void {
+  if (keys === 'all') cache.clear();
+  else for (const key of keys) cache.invalidate(key);
+}
+
+/** The three caches, each reporting its reads as `onResult(name, result)`. */
+export function createReadCaches(
+  onResult: (cache: CacheName, result: CacheResult) => void,
+  now?: () => number,
+): ReadCaches {
+  const cache = <V extends object | undefined>(name: CacheName, maxEntries: number): ReadCache<V> =>
+    createReadCache<V>({
+      maxEntries,
+      // About 32 MiB of UTF-16 per cache at most.
+      maxChars: 16 * 1024 * 1024,
+      ttlMs: CACHE_TTL_MS,
+      onResult: (result) => {
+        onResult(name, result);
+      },
+      ...(now !== undefined && { now }),
+    });
+  const articles = cache<ArticleView | undefined>('article', 5_000);
+  const profiles = cache<ProfileView | undefined>('profile', 10_000);
+  const tags = cache<string[]>('tags', 1);
+  const all = [articles, profiles, tags];
+  return {
+    articles,
+    profiles,
+    tags,
+    apply(invalidation) {
+      drop(articles, invalidation.articles);
+      drop(profiles, invalidation.profiles);
+      if (invalidation.tags === true) tags.invalidate(TAGS_KEY);
+    },
+    pause() {
+      for (const each of all) each.pause();
+    },
+    resume() {
+      for (const each of all) each.resume();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { and, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Database } from '../database.js';
+import {
+  ARTICLE_TOTAL_SHARDS,
+  articlesTable,
+  articleTagsTable,
+  articleTotalsTable,
+  favoritesTable,
+  tagsTable,
+} from '../schema/articles.js';
+import { usersTable } from '../schema/identity.js';
+
+/** A value the writes keep denormalized, and how many rows hold a wrong one (0 when exact). */
+export interface CounterDrift {
+  readonly counter: string;
+  readonly rowsOff: number;
+}
+
+/**
+ * Rows of `table` whose `stored` counter differs from the number of `source` rows grouped by
+ * `groupKey` that point at them through `key`: one aggregate and one join, not a subquery per row.
+ */
+function counterOff(
+  db: Database,
+  table: PgTable,
+  key: AnyPgColumn,
+  stored: AnyPgColumn,
+  source: PgTable,
+  groupKey: AnyPgColumn | SQL,
+): PromiseLike<{ n: number }[]> {
+  const counted = db
+    // sql: named apart from every column of `table`, which the join sees unqualified.
+    .select({ key: sql<number>`${groupKey}`.as('counted_key'), n: count().as('counted_n') })
+    .from(source)
+    // sql: GROUP BY the first output column, the key: one form for a column and an expression
+    // (an expression with a parameter could not be repeated here as the same expression).
+    .groupBy(sql`1`)
+    .as('counted');
+  return db
+    .select({ n: count() })
+    .from(table)
+    .leftJoin(counted, eq(counted.key, key))
+    .where(or(and(isNull(counted.key), ne(stored, 0)), ne(stored, counted.n)));
+}
+
+async function rowsOff(query: PromiseLike<{ n: number }[]>): Promise<number> {
+  const [row] = await query;
+  return row?.n ?? 0;
+}
+
+/**
+ * Compares every counter and copied sort key the list reads rely on (spec.md §3) with the rows
+ * they summarise. The writes keep them exact in their transactions; this is the check the
+ * seeder and the tests run, so drift is found by a test rather than by a reader.
+ */
+export async function counterDrift(db: Database): Promise<CounterDrift[]> {
+  // sql: the shard an article counts in, the same expression the writes use.
+  const shard = sql<number>`${articlesTable.id} % ${ARTICLE_TOTAL_SHARDS}`;
+  const checks: [string, PromiseLike<{ n: number }[]>][] = [
+    [
+      'articles.favorites_count',
+      counterOff(
+        db,
+        articlesTable,
+        articlesTable.id,
+        articlesTable.favoritesCount,
+        favoritesTable,
+        favoritesTable.articleId,
+      ),
+    ],
+    [
+      'users.articles_count',
+      counterOff(
+        db,
+        usersTable,
+        usersTable.id,
+        usersTable.articlesCount,
+        articlesTable,
+        articlesTable.authorId,
+      ),
+    ],
+    [
+      'users.favorites_count',
+      counterOff(
+        db,
+        usersTable,
+        usersTable.id,
+        usersTable.favoritesCount,
+        favoritesTable,
+        favoritesTable.userId,
+      ),
+    ],
+    [
+      'tags.articles_count',
+      counterOff(
+        db,
+        tagsTable,
+        tagsTable.id,
+        tagsTable.articlesCount,
+        articleTagsTable,
+        articleTagsTable.tagId,
+      ),
+    ],
+    [
+      'article_totals.articles',
+      counterOff(
+        db,
+        articleTotalsTable,
+        articleTotalsTable.shard,
+        articleTotalsTable.articles,
+        articlesTable,
+        shard,
+      ),
+    ],
+    [
+      'article_tags.article_created_at',
+      db
+        .select({ n: count() })
+        .from(articleTagsTable)
+        .innerJoin(articlesTable, eq(articlesTable.id, articleTagsTable.articleId))
+        .where(ne(articleTagsTable.articleCreatedAt, articlesTable.createdAt)),
+    ],
+    [
+      'favorites.article_created_at',
+      db
+        .select({ n: count() })
+        .from(favoritesTable)
+        .innerJoin(articlesTable, eq(articlesTable.id, favoritesTable.articleId))
+        .where(ne(favoritesTable.articleCreatedAt, articlesTable.createdAt)),
+    ],
+  ];
+  return Promise.all(
+    checks.map(async ([counter, query]) => ({ counter, rowsOff: await rowsOff(query) })),
+  );
+}

@@ -1,0 +1,91 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import {
+  IDEMPOTENCY_RETENTION_HOURS,
+  type IdempotencyOutcome,
+  type IdempotencyStore,
+  type KeyedRequest,
+  type StoredAnswer,
+} from '../../core/idempotency.js';
+import type { Database } from './database.js';
+import { lockNotAvailable } from './pg-errors.js';
+import { writeRetry } from './retry.js';
+import { idempotencyKeysTable as keys } from './schema/idempotency.js';
+import { executorFor, inUnitOfWork } from './unit-of-work.js';
+
+/**
+ * Idempotency keys in PostgreSQL (spec.md §4). The claim is an insert into the primary key, so a
+ * duplicate's insert waits for the first request's transaction: committed → its answer is
+ * replayed; rolled back → the duplicate runs itself; still running after `waitMs` → busy.
+ */
+export function createIdempotencyStore(database: Database, waitMs: number): IdempotencyStore {
+  // sql: the age cut-off on the database's clock, the one that wrote created_at.
+  const expired = lt(
+    keys.createdAt,
+    sql`now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})`,
+  );
+
+  return {
+    async once<Result>(
+      request: KeyedRequest,
+      work: () => Promise<{ readonly result: Result; readonly answer: StoredAnswer }>,
+    ): Promise<IdempotencyOutcome<Result>> {
+      const { scope, key, fingerprint } = request;
+      const thisKey = and(eq(keys.scope, scope), eq(keys.key, key));
+      try {
+        // Rolled back by a deadlock or serialization failure: nothing was kept, run it all again.
+        return await writeRetry.execute(() =>
+          inUnitOfWork(database, async (): Promise<IdempotencyOutcome<Result>> => {
+            const db = executorFor(database);
+            // sql: SET LOCAL takes no parameters; set_config(…, true) is its parameterised form.
+            await db.execute(
+              sql`select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)`,
+            );
+            // A key past its retention that the cleanup has not deleted yet is claimed afresh.
+            const claimed = await db
+              .insert(keys)
+              .values({ scope, key, fingerprint })
+              .onConflictDoUpdate({
+                target: [keys.scope, keys.key],
+                set: { fingerprint, status: null, answer: null, createdAt: sql`now()` },
+                setWhere: expired,
+              })
+              .returning({ key: keys.key });
+            // sql: the effect's own locks wait as long as the session allows, not `waitMs`.
+            await db.execute(sql`set local lock_timeout to default`);
+            if (claimed.length === 0) {
+              const [row] = await db
+                .select({
+                  fingerprint: keys.fingerprint,
+                  status: keys.status,
+                  answer: keys.answer,
+                })
+                .from(keys)
+                .where(thisKey);
+              // A committed row always has its answer (check constraint and one transaction).
+              if (row?.status === undefined || row.status === null) {
+                throw new Error('idempotency key committed without an answer');
+              }
+              return row.fingerprint === fingerprint
+                ? { kind: 'replay', answer: { status: row.status, kept: row.answer } }
+                : { kind: 'reused' };
+            }
+            const { result, answer } = await work();
+            await db
+              .update(keys)
+              .set({ status: answer.status, answer: answer.kept })
+              .where(thisKey);
+            return { kind: 'first', result };
+          }),
+        );
+      } catch (error) {
+        if (lockNotAvailable(error)) return { kind: 'busy' };
+        throw error;
+      }
+    },
+
+    async expire() {
+      const deleted = await database.delete(keys).where(expired).returning({ key: keys.key });
+      return deleted.length;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Database } from './database.js';
+
+interface OpenUnit {
+  readonly database: Database;
+  readonly transaction: Database;
+  readonly afterCommit: (() => Promise<void>)[];
+}
+
+const open = new AsyncLocalStorage<OpenUnit>();
+
+/**
+ * Runs `work` in one transaction on `database` that every repository and query of that database
+ * joins when called from inside `work`, however deep (they ask `executorFor`). An idempotency-keyed
+ * request uses it so its effect, its read-back and its stored answer commit together. Callbacks
+ * queued with `afterCommit` run once the transaction has committed, never if it rolls back.
+ */
+export async function inUnitOfWork<T>(database: Database, work: () => Promise<T>): Promise<T> {
+  const afterCommit: (() => Promise<void>)[] = [];
+  const result = await database.transaction((transaction) =>
+    open.run({ database, transaction, afterCommit }, work),
+  );
+  for (const callback of afterCommit) await callback();
+  return result;
+}
+
+/** The transaction of the unit of work open on `database` here, if there is one. */
+function openOn(database: Database): OpenUnit | undefined {
+  const unit = open.getStore();
+  return unit?.database === database ? unit : undefined;
+}
+
+/** What a repository of `database` runs its statements on: the open unit of work's transaction, else the database. */
+export function executorFor(database: Database): Database {
+  return openOn(database)?.transaction ?? database;
+}
+
+/** True inside a unit of work: a failed statement has aborted its transaction, so retrying one statement is pointless. */
+export function insideUnitOfWork(): boolean {
+  return open.getStore() !== undefined;
+}
+
+/**
+ * Runs `work` in a transaction of its own, or as part of the unit of work open on `database`
+ * (which then commits or rolls it back with everything else).
+ */
+export function transactionOn<T>(
+  database: Database,
+  work: (transaction: Database) => Promise<T>,
+  retrying: <R>(attempt: () => Promise<R>) => Promise<R>,
+): Promise<T> {
+  const unit = openOn(database);
+  if (unit !== undefined) return work(unit.transaction);
+  return retrying(() => database.transaction((transaction) => work(transaction)));
+}
+
+/**
+ * Runs `callback` once what has been written so far is committed: at once outside a unit of work,
+ * after its commit inside one (a cache invalidated before the commit could be refilled with the
+ * old value by a concurrent read).
+ */
+export async function afterCommit(callback: () => Promise<void>): Promise<void> {
+  const unit = open.getStore();
+  if (unit === undefined) await callback();
+  else unit.afterCommit.push(callback);
+}

@@ -1,0 +1,159 @@
+import fc from 'fast-check';
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { registerUser, type RegisteredUser } from '../helpers/factories.js';
+
+let t: TestApp;
+let users: RegisteredUser[];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  users = [];
+  for (let index = 0; index < 3; index++) users.push(await registerUser(t.app));
+});
+afterAll(() => t.close());
+
+const TAGS = ['alpha', 'beta', 'gamma', 'delta'];
+
+/** One write of the API, by user `by` (an index into `users`) on article `on` (an index into those published). */
+type Command =
+  | { readonly kind: 'publish'; readonly by: number; readonly tags: readonly string[] }
+  | { readonly kind: 'retag'; readonly on: number; readonly tags: readonly string[] }
+  | { readonly kind: 'delete'; readonly on: number }
+  | { readonly kind: 'favorite' | 'unfavorite'; readonly by: number; readonly on: number };
+
+const user = fc.nat(2);
+const article = fc.nat(20);
+const tags = fc.subarray(TAGS);
+const command: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constant('publish' as const), by: user, tags }),
+  fc.record({ kind: fc.constant('retag' as const), on: article, tags }),
+  fc.record({ kind: fc.constant('delete' as const), on: article }),
+  fc.record({
+    kind: fc.constantFrom('favorite' as const, 'unfavorite' as const),
+    by: user,
+    on: article,
+  }),
+);
+
+interface Published {
+  readonly slug: string;
+  readonly author: RegisteredUser;
+}
+
+function userAt(index: number): RegisteredUser {
+  const found = users[index];
+  if (found === undefined) throw new Error(`no user ${String(index)}`);
+  return found;
+}
+
+function requestFor(step: Command, published: readonly Published[]): InjectOptions | undefined {
+  if (step.kind === 'publish') {
+    return {
+      method: 'POST',
+      url: '/api/v1/articles',
+      headers: userAt(step.by).headers,
+      payload: { article: { title: 'Counted', description: 'd', body: 'b', tagList: step.tags } },
+    };
+  }
+  const target = published.length === 0 ? undefined : published[step.on % published.length];
+  if (target === undefined) return undefined;
+  switch (step.kind) {
+    case 'retag':
+      return {
+        method: 'PUT',
+        url: `/api/v1/articles/${target.slug}`,
+        headers: target.author.headers,
+        payload: { article: { tagList: step.tags } },
+      };
+    case 'delete':
+      return {
+        method: 'DELETE',
+        url: `/api/v1/articles/${target.slug}`,
+        headers: target.author.headers,
+      };
+    case 'favorite':
+    case 'unfavorite':
+      return {
+        method: step.kind === 'favorite' ? 'POST' : 'DELETE',
+        url: `/api/v1/articles/${target.slug}/favorite`,
+        headers: userAt(step.by).headers,
+      };
+  }
+}
+
+describe('list counters', () => {
+  it('stay equal to the rows they count after any sequence of writes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 15 }), async (steps) => {
+        const published: Published[] = [];
+        for (const step of steps) {
+          const request = requestFor(step, published);
+          if (request === undefined) continue;
+          const response = await t.app.inject(request);
+          expect(response.statusCode).toBeLessThan(300);
+          if (step.kind === 'publish') {
+            published.push({
+              slug: response.json<{ article: { slug: string } }>().article.slug,
+              author: userAt(step.by),
+            });
+          }
+          if (step.kind === 'delete') published.splice(step.on % published.length, 1);
+        }
+        expect((await counterDrift(t.db)).filter((drift) => drift.rowsOff > 0)).toEqual([]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('answer every list total from the counters, equal to the rows listed', async () => {
+    const [author, reader] = users as [RegisteredUser, RegisteredUser];
+    const slugs: string[] = [];
+    for (const tagList of [['alpha'], ['alpha', 'beta'], []]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/articles',
+        headers: author.headers,
+        payload: { article: { title: 'Totals', description: 'd', body: 'b', tagList } },
+      });
+      slugs.push(response.json<{ article: { slug: string } }>().article.slug);
+    }
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${slugs[0] ?? ''}/favorite`,
+      headers: reader.headers,
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/profiles/${author.username}/follow`,
+      headers: reader.headers,
+    });
+
+    for (const query of [
+      '',
+      '?tag=alpha',
+      `?author=${author.username}`,
+      `?favorited=${reader.username}`,
+      `?tag=alpha&author=${author.username}`,
+    ]) {
+      const all = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/articles${query}${query === '' ? '?' : '&'}limit=100`,
+      });
+      const { articles, articlesCount } = all.json<{
+        articles: unknown[];
+        articlesCount: number;
+      }>();
+      expect({ query, articlesCount }).toEqual({ query, articlesCount: articles.length });
+    }
+    const feed = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/articles/feed?limit=100',
+      headers: reader.headers,
+    });
+    const { articles, articlesCount } = feed.json<{ articles: unknown[]; articlesCount: number }>();
+    expect(articlesCount).toBe(articles.length);
+  });
+});

@@ -1,0 +1,93 @@
+import { count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import { tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import {
+  afterCommit,
+  executorFor,
+  insideUnitOfWork,
+  inUnitOfWork,
+  transactionOn,
+} from '../../src/infrastructure/db/unit-of-work.js';
+import { openTestDatabase } from '../helpers/app.js';
+
+let handle: DatabaseHandle;
+beforeAll(async () => {
+  handle = await openTestDatabase();
+});
+afterAll(() => handle.close());
+
+async function tagCount(): Promise<number> {
+  const [row] = await handle.db.select({ count: count() }).from(tagsTable);
+  return row?.count ?? 0;
+}
+
+const once = <T>(attempt: () => Promise<T>): Promise<T> => attempt();
+
+describe('unit of work', () => {
+  it('outside one, repositories use the database and callbacks run at once', async () => {
+    const ran: string[] = [];
+    expect(executorFor(handle.db)).toBe(handle.db);
+    expect(insideUnitOfWork()).toBe(false);
+    await afterCommit(() => {
+      ran.push('now');
+      return Promise.resolve();
+    });
+    expect(ran).toEqual(['now']);
+  });
+
+  it('joins every transaction on its database and commits them together', async () => {
+    const before = await tagCount();
+    const ran: string[] = [];
+    await inUnitOfWork(handle.db, async () => {
+      expect(insideUnitOfWork()).toBe(true);
+      expect(executorFor(handle.db)).not.toBe(handle.db);
+      await transactionOn(
+        handle.db,
+        async (tx) => {
+          // The joined transaction is the unit's own, not a new one.
+          expect(tx).toBe(executorFor(handle.db));
+          await tx.insert(tagsTable).values({ name: 'unit-one' });
+        },
+        once,
+      );
+      await executorFor(handle.db).insert(tagsTable).values({ name: 'unit-two' });
+      await afterCommit(async () => {
+        ran.push(`after commit: ${String(await tagCount())}`);
+      });
+      expect(ran).toEqual([]);
+    });
+    expect(ran).toEqual([`after commit: ${String(before + 2)}`]);
+  });
+
+  it('rolls everything back together, and then runs no callback', async () => {
+    const before = await tagCount();
+    const ran: string[] = [];
+    await expect(
+      inUnitOfWork(handle.db, async () => {
+        await transactionOn(
+          handle.db,
+          (tx) => tx.insert(tagsTable).values({ name: 'rolled-back' }),
+          once,
+        );
+        await afterCommit(() => {
+          ran.push('should not run');
+          return Promise.resolve();
+        });
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(ran).toEqual([]);
+    expect(await tagCount()).toBe(before);
+  });
+
+  it('leaves other databases alone (a replica is never joined)', async () => {
+    const other = await openTestDatabase();
+    try {
+      const seen = await inUnitOfWork(handle.db, () => Promise.resolve(executorFor(other.db)));
+      expect(seen).toBe(other.db);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
-/** A value of one column in PostgreSQL's COPY text format; `null` is SQL NULL. */
-export type CopyValue = string | number | null;
+/** A value of one column in PostgreSQL's COPY text format; `null` is SQL NULL, an array a text[]. */
+export type CopyValue = string | number | readonly string[] | null;
 
 const SPECIAL = /[\\\n\r\t]/g;
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -9,10 +9,16 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
 };
 
+/** An array literal, every element quoted (a quote or backslash inside escaped). */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
 function field(value: CopyValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
-  return value.replace(SPECIAL, (char) => ESCAPES[char] ?? char);
+  const text = typeof value === 'string' ? value : arrayLiteral(value);
+  return text.replace(SPECIAL, (char) => ESCAPES[char] ?? char);
 }
 
 /** One row as a line of COPY text: tab-separated, backslash-escaped, newline-terminated. */

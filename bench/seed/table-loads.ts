@@ -89,9 +89,15 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
   }
 }
 
+/** Each article's tag names, sorted as `articles.tag_list` keeps them, from the same draws. */
+function* tagNames(dataset: Dataset): Generator<readonly string[]> {
+  for (const tags of tagDraws(dataset)) yield Array.from(tags, (tag) => TAG_POOL[tag] ?? '').sort();
+}
+
 function* articles(dataset: Dataset): Generator<CopyValue[]> {
   const random = deriveRandom(dataset.seed, 'articles');
   const writeBody = createBodyWriter(random);
+  const tags = tagNames(dataset);
   for (let index = 0; index < dataset.size.articles; index++) {
     const title = articleTitle(random);
     const created = dataset.articleCreatedAt[index] ?? DATASET_END_MS;
@@ -104,34 +110,38 @@ function* articles(dataset: Dataset): Generator<CopyValue[]> {
       writeBody(bodyLength(random)),
       (dataset.articleAuthor[index] ?? 0) + 1,
       dataset.favoritesCount[index] ?? 0,
+      tags.next().value ?? [],
       iso(created),
       iso(random.chance(0.1) ? after(created, random) : created),
     ];
   }
 }
 
-/** Each article's tags as `[article index, tag index]`: the same draws every time it is called. */
-function* tagDraws(dataset: Dataset): Generator<readonly [number, number]> {
+/** Each article's tag indexes, article by article: the same draws every time it is called. */
+function* tagDraws(dataset: Dataset): Generator<Int32Array> {
   const random = deriveRandom(dataset.seed, 'article-tags');
   const zipf = createZipf(TAG_POOL.length, 1.1);
   const tagCounts = [1, 2, 2, 3, 3, 3, 4, 4, 5];
   for (let index = 0; index < dataset.size.articles; index++) {
-    for (const tag of drawDistinct(random.pick(tagCounts), () => zipf(random))) {
-      yield [index, tag];
-    }
+    yield drawDistinct(random.pick(tagCounts), () => zipf(random));
   }
 }
 
 function* articleTags(dataset: Dataset): Generator<CopyValue[]> {
-  for (const [article, tag] of tagDraws(dataset)) {
-    yield [article + 1, tag + 1, iso(dataset.articleCreatedAt[article] ?? DATASET_END_MS)];
+  let article = 0;
+  for (const tags of tagDraws(dataset)) {
+    const created = iso(dataset.articleCreatedAt[article] ?? DATASET_END_MS);
+    for (const tag of tags) yield [article + 1, tag + 1, created];
+    article++;
   }
 }
 
 function* tags(dataset: Dataset): Generator<CopyValue[]> {
   // A second pass over the same draws counts each tag's articles.
   const articlesCount = new Int32Array(TAG_POOL.length);
-  for (const [, tag] of tagDraws(dataset)) articlesCount[tag] = (articlesCount[tag] ?? 0) + 1;
+  for (const tags of tagDraws(dataset)) {
+    for (const tag of tags) articlesCount[tag] = (articlesCount[tag] ?? 0) + 1;
+  }
   for (const [index, name] of TAG_POOL.entries()) {
     yield [index + 1, name, articlesCount[index] ?? 0];
   }
@@ -197,6 +207,7 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
         'body',
         'authorId',
         'favoritesCount',
+        'tagList',
         'createdAt',
         'updatedAt',
       ],

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
+import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { registerUser, type RegisteredUser } from '../helpers/factories.js';
 
@@ -155,5 +158,31 @@ describe('list counters', () => {
     });
     const { articles, articlesCount } = feed.json<{ articles: unknown[]; articlesCount: number }>();
     expect(articlesCount).toBe(articles.length);
+  });
+
+  it('the drift check names each copy that a write failed to keep', async () => {
+    const author = userAt(0);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/articles',
+      headers: author.headers,
+      payload: { article: { title: 'Tampered', description: 'd', body: 'b', tagList: ['alpha'] } },
+    });
+    const { slug } = created.json<{ article: { slug: string } }>().article;
+    await t.db
+      .update(articlesTable)
+      .set({ tagList: ['beta'], favoritesCount: 7 })
+      .where(eq(articlesTable.slug, slug));
+    await t.db
+      .update(usersTable)
+      .set({ articlesCount: 1000 })
+      .where(eq(usersTable.username, author.username));
+
+    const off = (await counterDrift(t.db)).filter((drift) => drift.rowsOff > 0);
+    expect(off.map((drift) => drift.counter).sort()).toEqual([
+      'articles.favorites_count',
+      'articles.tag_list',
+      'users.articles_count',
+    ]);
   });
 });

@@ -91,13 +91,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
                   ),
                 ),
             ).mapWith(Boolean),
-      // sql: an ARRAY(subquery): the tags come with their article in the same statement, sorted.
-      tagList: sql<string[]>`array(${database
-        .select({ name: tagsTable.name })
-        .from(articleTagsTable)
-        .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
-        .where(eq(articleTagsTable.articleId, articlesTable.id))
-        .orderBy(asc(tagsTable.name))})`,
+      tagList: articlesTable.tagList,
       author: profileColumns(database, reader),
     };
   }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
@@ -143,6 +143,19 @@ export function createArticleRepository(db: Database): ArticleRepository {
         added.map((link) => link.tagId),
         1,
       );
+      await db
+        .update(articlesTable)
+        // sql: ARRAY(subquery): the copy is made from the links just written, sorted by the
+        // database's collation like every other list of tag names.
+        .set({
+          tagList: sql`array(${db
+            .select({ name: tagsTable.name })
+            .from(articleTagsTable)
+            .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
+            .where(eq(articleTagsTable.articleId, id))
+            .orderBy(asc(tagsTable.name))})`,
+        })
+        .where(eq(articlesTable.id, id));
     },
 
     async remove({ id, authorId }) {

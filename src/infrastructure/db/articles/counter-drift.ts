@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.js';
 import {
@@ -112,6 +112,24 @@ export async function counterDrift(db: Database): Promise<CounterDrift[]> {
         articlesTable,
         shard,
       ),
+    ],
+    [
+      'articles.tag_list',
+      db
+        .select({ n: count() })
+        .from(articlesTable)
+        .where(
+          ne(
+            articlesTable.tagList,
+            // sql: ARRAY(subquery) of the article's links, sorted as the writes sort the copy.
+            sql`array(${db
+              .select({ name: tagsTable.name })
+              .from(articleTagsTable)
+              .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
+              .where(eq(articleTagsTable.articleId, articlesTable.id))
+              .orderBy(asc(tagsTable.name))})::varchar[]`,
+          ),
+        ),
     ],
     [
       'article_tags.article_created_at',

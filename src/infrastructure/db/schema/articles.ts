@@ -29,6 +29,9 @@ export const articlesTable = pgTable(
       .references(() => usersTable.id, { onDelete: 'cascade' }),
     // Kept exact by the favorite/unfavorite writes, so lists never count rows per request.
     favoritesCount: integer('favorites_count').notNull().default(0),
+    // The names of its tags, sorted: a copy of its article_tags links kept by the tag writes,
+    // so a page of articles reads its tags from its own rows instead of a subquery per row.
+    tagList: varchar('tag_list', { length: 50 }).array().notNull().default([]),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },

@@ -47,7 +47,7 @@ import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerCacheMetrics } from './http/cache-metrics.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
-import type { DependencyStatus } from './health.js';
+import { redisStatus, type DependencyStatus } from './health.js';
 import { expireIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
@@ -183,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   const readiness = async (): Promise<DependencyStatus[]> => [
     ...(await databaseStatus(db, app.log)),
+    ...(resilientStore === undefined ? [] : [redisStatus(resilientStore.health().breaker)]),
     ...(options.readDatabase === undefined
       ? []
       : (await databaseStatus(options.readDatabase.db, app.log)).map((check) => ({

@@ -1,3 +1,5 @@
+import type { BreakerState } from './rate-limit.js';
+
 /** One dependency's state, as `/health/ready` reports it. */
 export interface DependencyStatus {
   readonly name: string;
@@ -8,3 +10,18 @@ export interface DependencyStatus {
 
 /** Checks every dependency a request needs; ready only when all of them are. */
 export type ReadinessCheck = () => Promise<readonly DependencyStatus[]>;
+
+/**
+ * Redis as readiness reports it: always ready, since Keel serves without it (rate limits count
+ * per instance, reads go uncached), but the breaker's state says which mode this instance is in.
+ */
+export function redisStatus(breaker: BreakerState): DependencyStatus {
+  return {
+    name: 'redis',
+    ready: true,
+    detail:
+      breaker === 'closed'
+        ? 'breaker closed: rate limits shared'
+        : `breaker ${breaker}: rate limits counted per instance until Redis answers`,
+  };
+}

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { embedded } from '../../src/infrastructure/db/database.js';
 import { PGlite } from '@electric-sql/pglite';
-import { createTestApp, testConfig, TEST_TOKEN_SECRET, type TestApp } from '../helpers/app.js';
+import { loadConfig } from '../../src/core/config.js';
+import {
+  createTestApp,
+  testConfig,
+  TEST_ENVIRONMENT,
+  TEST_TOKEN_SECRET,
+  type TestApp,
+} from '../helpers/app.js';
 import { registerUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -30,6 +37,41 @@ describe('GET /health/ready', () => {
         { name: 'migrations', ready: true, detail: 'current' },
       ],
     });
+  });
+
+  it('stays ready with Redis unreachable, and says the limits are counted per instance', async () => {
+    // Nothing listens on port 1: every rate-limit hit fails over to memory and opens the breaker.
+    const offline = await createTestApp(
+      loadConfig({ ...TEST_ENVIRONMENT, REDIS_URL: 'redis://127.0.0.1:1' }),
+    );
+    try {
+      const before = await offline.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(before.json()).toMatchObject({
+        checks: [
+          {},
+          {},
+          { name: 'redis', ready: true, detail: 'breaker closed: rate limits shared' },
+        ],
+      });
+      for (let attempt = 0; attempt < 5; attempt++) await registerUser(offline.app);
+
+      const after = await offline.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(after.statusCode).toBe(200);
+      expect(after.json()).toMatchObject({
+        status: 'ready',
+        checks: [
+          { name: 'database', ready: true },
+          { name: 'migrations', ready: true },
+          {
+            name: 'redis',
+            ready: true,
+            detail: 'breaker open: rate limits counted per instance until Redis answers',
+          },
+        ],
+      });
+    } finally {
+      await offline.close();
+    }
   });
 
   it('answers 503 when the database has not been migrated', async () => {

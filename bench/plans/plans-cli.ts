@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { count, desc, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Username } from '../../src/domain/shared/username.js';
+import type { Slug } from '../../src/domain/shared/slug.js';
+import type { ArticleId, UserId } from '../../src/domain/shared/ids.js';
+import { createArticleQueries } from '../../src/infrastructure/db/articles/article-queries.js';
+import { createCommentQueries } from '../../src/infrastructure/db/comments/comment-queries.js';
+import { createCommentRepository } from '../../src/infrastructure/db/comments/comment-repository.js';
+import { createAccountRepository } from '../../src/infrastructure/db/identity/account-repository.js';
+import { createProfileQueries } from '../../src/infrastructure/db/profiles/profile-queries.js';
+import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
+import { benchDatabaseName, databaseUrl, DEFAULT_ADMIN_URL } from '../seed/bench-database.js';
+
+/**
+ * `npm run bench:plans -- --size l`: the plan of every hot statement as Keel runs it, on a seeded
+ * bench database kept by `npm run bench -- --keep`. Keel's own query code runs each read once
+ * with a logger that records its statements and parameters; each is then run again under
+ * `EXPLAIN (ANALYZE, BUFFERS)` and printed as Markdown for docs/performance.md. The parameters
+ * are the heaviest the data holds: the most used tag, the most prolific author, the biggest
+ * favoriter, the reader who follows the most authors, the most commented article. With
+ * `--pgbench SECONDS`, pgbench also runs each statement alone (10 clients, prepared, its
+ * parameters inlined): the rate the database itself can serve it, with no Node in the way.
+ */
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: 'l' },
+    'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+    // Seconds of pgbench per statement (0: none): the database's own ceiling for it.
+    pgbench: { type: 'string', default: '0' },
+  },
+});
+const pgbenchSeconds = Number(values.pgbench);
+const url = databaseUrl(values['admin-url'], benchDatabaseName(values.size.toLowerCase()));
+
+interface Captured {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+const pool = new pg.Pool({ connectionString: url, max: 2 });
+let captured: Captured[] = [];
+const db = drizzle({
+  client: pool,
+  logger: {
+    logQuery(sql, params) {
+      captured.push({ sql, params });
+    },
+  },
+});
+
+async function first<T>(rows: Promise<T[]>, what: string): Promise<T> {
+  const [row] = await rows;
+  if (row === undefined) throw new Error(`the database has no ${what}: seed it first`);
+  return row;
+}
+
+const tag = await first(
+  db
+    .select({ name: tagsTable.name })
+    .from(tagsTable)
+    .orderBy(desc(tagsTable.articlesCount))
+    .limit(1),
+  'tags',
+);
+const author = await first(
+  db
+    .select({ username: usersTable.username })
+    .from(usersTable)
+    .orderBy(desc(usersTable.articlesCount))
+    .limit(1),
+  'users',
+);
+const favoriter = await first(
+  db
+    .select({ username: usersTable.username })
+    .from(usersTable)
+    .orderBy(desc(usersTable.favoritesCount))
+    .limit(1),
+  'users',
+);
+const reader = await first(
+  db
+    .select({ id: followsTable.followerId, follows: count() })
+    .from(followsTable)
+    .groupBy(followsTable.followerId)
+    .orderBy(desc(count()))
+    .limit(1),
+  'follows',
+);
+const commented = await first(
+  db
+    .select({ slug: articlesTable.slug, id: articlesTable.id, comments: count() })
+    .from(commentsTable)
+    .innerJoin(articlesTable, eq(articlesTable.id, commentsTable.articleId))
+    .groupBy(articlesTable.id)
+    .orderBy(desc(count()))
+    .limit(1),
+  'comments',
+);
+
+const viewer = reader.id as UserId;
+const page = { limit: 20, offset: 0 };
+const articles = createArticleQueries(db);
+const reads: [string, () => Promise<unknown>][] = [
+  ['list (anonymous)', () => articles.list({}, page, undefined)],
+  [`list (viewer following ${String(reader.follows)})`, () => articles.list({}, page, viewer)],
+  [`feed (reader following ${String(reader.follows)})`, () => articles.feed(viewer, page)],
+  [`by tag (${tag.name})`, () => articles.list({ tag: tag.name }, page, undefined)],
+  [
+    `by author (${author.username})`,
+    () => articles.list({ author: author.username as Username }, page, undefined),
+  ],
+  [
+    `favorited by (${favoriter.username})`,
+    () => articles.list({ favoritedBy: favoriter.username as Username }, page, undefined),
+  ],
+  ['article by slug', () => articles.findBySlug(commented.slug as Slug, undefined)],
+  ['tags', () => articles.tags()],
+  ['profile', () => createProfileQueries(db).findProfile(author.username as Username, undefined)],
+  ["authentication (the token's account exists)", () => createAccountRepository(db).exists(viewer)],
+  [
+    `comments (${String(commented.comments)})`,
+    async () => {
+      await createCommentRepository(db).findArticleId(commented.slug as Slug);
+      return createCommentQueries(db).listForArticle(commented.id as ArticleId, undefined);
+    },
+  ],
+];
+
+/** `statement` with its parameters written in as literals, for pgbench's script file. */
+function inlined(statement: Captured): string {
+  return statement.sql.replace(/\$(\d+)/g, (_, index: string) => {
+    const value = statement.params[Number(index) - 1];
+    return typeof value === 'number' ? String(value) : pg.escapeLiteral(String(value));
+  });
+}
+
+/** Transactions per second pgbench reaches running `statement` alone for `seconds`. */
+async function pgbench(statement: Captured, seconds: number): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'keel-pgbench-'));
+  try {
+    const script = join(directory, 'statement.sql');
+    await writeFile(script, `${inlined(statement)};\n`);
+    const { stdout } = await promisify(execFile)('pgbench', [
+      ...['-n', '-M', 'prepared', '-c', '10', '-j', '2', '-T', String(seconds), '-f', script],
+      url,
+    ]);
+    const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+    if (tps === undefined) throw new Error(`pgbench printed no rate:\n${stdout}`);
+    return Math.round(Number(tps)).toLocaleString('en-US');
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+const client = await pool.connect();
+try {
+  process.stdout.write(`## Plans at size ${values.size.toUpperCase()}\n`);
+  for (const [name, read] of reads) {
+    // Once to warm the caches, once to record the statements.
+    await read();
+    captured = [];
+    await read();
+    for (const [index, statement] of captured.entries()) {
+      // sql: EXPLAIN of a statement Keel built, captured verbatim with its parameters.
+      const explained = await client.query<{ 'QUERY PLAN': string }>(
+        `explain (analyze, buffers, costs off) ${statement.sql}`,
+        statement.params,
+      );
+      const plan = explained.rows.map((row) => row['QUERY PLAN']);
+      const time = plan.find((line) => line.startsWith('Execution Time')) ?? '';
+      const part = captured.length > 1 ? ` — statement ${String(index + 1)}` : '';
+      const ceiling =
+        pgbenchSeconds > 0 ? `, pgbench ${await pgbench(statement, pgbenchSeconds)} per s` : '';
+      process.stdout.write(
+        `\n#### ${name}${part} (${time.replace('Execution Time: ', '')}${ceiling})\n\n` +
+          `\`\`\`sql\n${statement.sql}\n\`\`\`\n\n\`\`\`\n${plan.join('\n')}\n\`\`\`\n`,
+      );
+    }
+  }
+} finally {
+  client.release();
+  await pool.end();
+}

@@ -8,7 +8,14 @@ import { createIdempotencyStore } from '../../src/infrastructure/db/idempotency-
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
-import { createTestApp, expectRefused, rowCounts, type TestApp } from '../helpers/app.js';
+import { loadConfig } from '../../src/core/config.js';
+import {
+  createTestApp,
+  expectRefused,
+  rowCounts,
+  TEST_ENVIRONMENT,
+  type TestApp,
+} from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -141,6 +148,32 @@ describe('Idempotency-Key on publishing', () => {
     const valid = await t.app.inject(publish(author, key));
     expect(valid.statusCode).toBe(201);
     expect(replayed(valid)).toBeUndefined();
+  });
+});
+
+describe('Idempotency-Key and rate limits', () => {
+  it('keeps nothing for a request refused by a rate limit: the key stays free', async () => {
+    const limited = await createTestApp(
+      loadConfig({ ...TEST_ENVIRONMENT, RATE_LIMIT_WRITES_PER_MINUTE: '1' }),
+    );
+    try {
+      const writer = await registerUser(limited.app);
+      const key = randomUUID();
+      const request: InjectOptions = {
+        method: 'POST',
+        url: '/api/v1/articles',
+        headers: { ...writer.headers, 'idempotency-key': key },
+        payload: { article: { title: 'Limited', description: 'd', body: 'b' } },
+      };
+      const first = await limited.app.inject({ ...request, headers: writer.headers });
+      expect(first.statusCode).toBe(201);
+      const before = await rowCounts(limited.db);
+      const refused = await limited.app.inject(request);
+      expect(refused.statusCode).toBe(429);
+      expect(await rowCounts(limited.db)).toEqual(before);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

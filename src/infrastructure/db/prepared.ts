@@ -1,4 +1,4 @@
-import type { UserId } from '../../domain/shared/ids.js';
+import type { ArticleId, CommentId, UserId } from '../../domain/shared/ids.js';
 import type { Slug } from '../../domain/shared/slug.js';
 import type { Database } from './database.js';
 import { executorFor } from './unit-of-work.js';
@@ -15,6 +15,8 @@ export type Bindings = {
   /** A list filter's value: a username or a tag. */
   readonly filter?: string | undefined;
   readonly slug?: Slug;
+  readonly article?: ArticleId;
+  readonly comment?: CommentId;
   readonly username?: string;
 };
 

@@ -1,20 +1,26 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { CommentRepository } from '../../../domain/comments/ports.js';
 import { NotFoundError } from '../../../domain/shared/errors.js';
 import type { ArticleId, CommentId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
+import { prepared } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
 import { foreignKeyViolation } from '../pg-errors.js';
 import { articlesTable } from '../schema/articles.js';
 import { commentsTable } from '../schema/comments.js';
 
 export function createCommentRepository(database: Database): CommentRepository {
+  // Every comment read and write starts here, so prepared once (prepared.ts).
+  const articleIdOf = prepared(database, 'article_id_by_slug', (db) =>
+    db
+      .select({ id: articlesTable.id })
+      .from(articlesTable)
+      .where(eq(articlesTable.slug, sql.placeholder('slug'))),
+  );
+
   return {
     async findArticleId(slug) {
-      const [row] = await executorFor(database)
-        .select({ id: articlesTable.id })
-        .from(articlesTable)
-        .where(eq(articlesTable.slug, slug));
+      const [row] = await articleIdOf({ slug });
       return row?.id as ArticleId | undefined;
     },
 

@@ -70,6 +70,14 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
   // The list counters the API keeps in its write transactions.
   const articlesCount = tally(dataset.articleAuthor, dataset.size.users);
   const favoritesCount = tally(dataset.favorites.source, dataset.size.users);
+  // Each follower's feed total: the articles of everyone it follows.
+  const followedArticlesCount = new Int32Array(dataset.size.users);
+  const { source: followers, target: followees } = dataset.follows;
+  for (let index = 0; index < followers.length; index++) {
+    const follower = followers[index] ?? 0;
+    followedArticlesCount[follower] =
+      (followedArticlesCount[follower] ?? 0) + (articlesCount[followees[index] ?? 0] ?? 0);
+  }
   for (let index = 0; index < dataset.size.users; index++) {
     const { first, last } = personName(random);
     const username = `${first}_${last}${String(index + 1)}`;
@@ -83,6 +91,7 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
       random.chance(0.7) ? `https://images.example.com/avatars/${String(index + 1)}.jpg` : null,
       articlesCount[index] ?? 0,
       favoritesCount[index] ?? 0,
+      followedArticlesCount[index] ?? 0,
       iso(joined),
       iso(joined),
     ];
@@ -243,6 +252,7 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
         'image',
         'articlesCount',
         'favoritesCount',
+        'followedArticlesCount',
         'createdAt',
         'updatedAt',
       ],

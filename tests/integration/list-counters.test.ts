@@ -25,7 +25,9 @@ type Command =
   | { readonly kind: 'publish'; readonly by: number; readonly tags: readonly string[] }
   | { readonly kind: 'retag'; readonly on: number; readonly tags: readonly string[] }
   | { readonly kind: 'delete'; readonly on: number }
-  | { readonly kind: 'favorite' | 'unfavorite'; readonly by: number; readonly on: number };
+  | { readonly kind: 'favorite' | 'unfavorite'; readonly by: number; readonly on: number }
+  | { readonly kind: 'follow'; readonly by: number; readonly of: number }
+  | { readonly kind: 'unfollow'; readonly by: number; readonly of: number };
 
 const user = fc.nat(2);
 const article = fc.nat(20);
@@ -39,6 +41,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     by: user,
     on: article,
   }),
+  fc.record({ kind: fc.constant('follow' as const), by: user, of: user }),
+  fc.record({ kind: fc.constant('unfollow' as const), by: user, of: user }),
 );
 
 interface Published {
@@ -59,6 +63,15 @@ function requestFor(step: Command, published: readonly Published[]): InjectOptio
       url: '/api/v1/articles',
       headers: userAt(step.by).headers,
       payload: { article: { title: 'Counted', description: 'd', body: 'b', tagList: step.tags } },
+    };
+  }
+  if (step.kind === 'follow' || step.kind === 'unfollow') {
+    // Following yourself is refused (422): pick the next user instead.
+    const followee = userAt(step.of === step.by ? (step.by + 1) % users.length : step.of);
+    return {
+      method: step.kind === 'follow' ? 'POST' : 'DELETE',
+      url: `/api/v1/profiles/${followee.username}/follow`,
+      headers: userAt(step.by).headers,
     };
   }
   const target = published.length === 0 ? undefined : published[step.on % published.length];

@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
 import { rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
@@ -264,6 +265,51 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         expect(orphans?.count).toBe(0);
       }
       expect(await rowCounts(t.db)).toEqual(before);
+    });
+
+    it('keeps feed totals exact while readers follow and unfollow an author who publishes and deletes', async () => {
+      const author = await registerUser(t.app);
+      const readers = await Promise.all(times(10, () => registerUser(t.app)));
+      const early = await createArticle(t.app, author);
+      const follow = (reader: RegisteredUser, method: 'POST' | 'DELETE') =>
+        t.app.inject({
+          method,
+          url: `/api/v1/profiles/${author.username}/follow`,
+          headers: reader.headers,
+        });
+      const responses = await Promise.all([
+        ...readers.map((reader) => follow(reader, 'POST')),
+        ...times(5, () =>
+          t.app.inject({
+            method: 'POST',
+            url: '/api/v1/articles',
+            headers: author.headers,
+            payload: { article: { title: unique('Racing'), description: 'd', body: 'b' } },
+          }),
+        ),
+        t.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/articles/${early.slug}`,
+          headers: author.headers,
+        }),
+        ...readers.slice(0, 3).map((reader) => follow(reader, 'DELETE')),
+      ]);
+
+      expect(responses.every((response) => response.statusCode < 300)).toBe(true);
+      const drift = await counterDrift(t.db);
+      expect(drift.filter((counter) => counter.rowsOff > 0)).toEqual([]);
+      for (const reader of readers) {
+        const feed = await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/articles/feed?limit=100',
+          headers: reader.headers,
+        });
+        const { articles, articlesCount } = feed.json<{
+          articles: unknown[];
+          articlesCount: number;
+        }>();
+        expect(articlesCount).toBe(articles.length);
+      }
     });
   },
 );

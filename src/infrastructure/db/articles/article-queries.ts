@@ -215,12 +215,12 @@ export function createArticleQueries(database: Database): ArticleQueries {
         .from(usersTable)
         .where(eq(usersTable.username, filterValue)),
     ),
-    // The followed authors' counters: as many rows as the reader follows, not their articles.
+    // Kept by follows and by the followed authors' publishes and deletes (fan-out on write).
     feed: prepared(database, 'articles_total_feed', (db) =>
       db
-        .select({ count: sum(usersTable.articlesCount).mapWith(Number) })
+        .select({ count: usersTable.followedArticlesCount })
         .from(usersTable)
-        .where(inArray(usersTable.id, followedBy)),
+        .where(eq(usersTable.id, viewerId)),
     ),
   };
 

@@ -13,13 +13,15 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
+import { followsTable } from '../schema/profiles.js';
 
 type Delta = 1 | -1;
 
 /**
  * Article writes on one transaction. Every write keeps the list counters exact in the same
- * transaction (spec.md §3): `articles.favorites_count`, `users.articles_count` and
- * `favorites_count`, `tags.articles_count` and the sharded global total.
+ * transaction (spec.md §3): `articles.favorites_count`, `users.articles_count`,
+ * `favorites_count` and `followed_articles_count`, `tags.articles_count` and the sharded
+ * global total.
  */
 export function createArticleRepository(db: Database): ArticleRepository {
   // sql: in-place increments, correct whatever other transactions did before us.
@@ -37,10 +39,25 @@ export function createArticleRepository(db: Database): ArticleRepository {
   }
 
   async function adjustArticleTotals(id: ArticleId, authorId: UserId, delta: Delta): Promise<void> {
+    // The author's row first: a concurrent follow of this author holds it FOR SHARE while it
+    // adds the author's count, so that follow is either seen by the fan-out below or sees us.
     await db
       .update(usersTable)
       .set({ articlesCount: plus(usersTable.articlesCount, delta) })
       .where(eq(usersTable.id, authorId));
+    // Fan-out on write: each follower's feed total.
+    await db
+      .update(usersTable)
+      .set({ followedArticlesCount: plus(usersTable.followedArticlesCount, delta) })
+      .where(
+        inArray(
+          usersTable.id,
+          db
+            .select({ followerId: followsTable.followerId })
+            .from(followsTable)
+            .where(eq(followsTable.followeeId, authorId)),
+        ),
+      );
     await db
       .update(articleTotalsTable)
       .set({ articles: plus(articleTotalsTable.articles, delta) })

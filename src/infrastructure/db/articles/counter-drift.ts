@@ -10,6 +10,7 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
+import { followsTable } from '../schema/profiles.js';
 
 /** A value the writes keep denormalized, and how many rows hold a wrong one (0 when exact). */
 export interface CounterDrift {
@@ -17,9 +18,16 @@ export interface CounterDrift {
   readonly rowsOff: number;
 }
 
+/** A second table the counted rows are joined to (the feed total counts follows × articles). */
+interface Joined {
+  readonly table: PgTable;
+  readonly on: SQL;
+}
+
 /**
- * Rows of `table` whose `stored` counter differs from the number of `source` rows grouped by
- * `groupKey` that point at them through `key`: one aggregate and one join, not a subquery per row.
+ * Rows of `table` whose `stored` counter differs from the number of `source` rows (joined to
+ * `joined`, if given) grouped by `groupKey` that point at them through `key`: one aggregate and
+ * one join, not a subquery per row.
  */
 function counterOff(
   db: Database,
@@ -28,11 +36,14 @@ function counterOff(
   stored: AnyPgColumn,
   source: PgTable,
   groupKey: AnyPgColumn | SQL,
+  joined?: Joined,
 ): PromiseLike<{ n: number }[]> {
-  const counted = db
+  const rows = db
     // sql: named apart from every column of `table`, which the join sees unqualified.
     .select({ key: sql<number>`${groupKey}`.as('counted_key'), n: count().as('counted_n') })
     .from(source)
+    .$dynamic();
+  const counted = (joined === undefined ? rows : rows.innerJoin(joined.table, joined.on))
     // sql: GROUP BY the first output column, the key: one form for a column and an expression
     // (an expression with a parameter could not be repeated here as the same expression).
     .groupBy(sql`1`)
@@ -89,6 +100,18 @@ export async function counterDrift(db: Database): Promise<CounterDrift[]> {
         usersTable.favoritesCount,
         favoritesTable,
         favoritesTable.userId,
+      ),
+    ],
+    [
+      'users.followed_articles_count',
+      counterOff(
+        db,
+        usersTable,
+        usersTable.id,
+        usersTable.followedArticlesCount,
+        followsTable,
+        followsTable.followerId,
+        { table: articlesTable, on: eq(articlesTable.authorId, followsTable.followeeId) },
       ),
     ],
     [

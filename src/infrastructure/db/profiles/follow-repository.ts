@@ -1,12 +1,43 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { FollowRepository } from '../../../domain/profiles/ports.js';
 import type { UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
-import { executorFor } from '../unit-of-work.js';
+import { writeRetry } from '../retry.js';
+import { executorFor, transactionOn } from '../unit-of-work.js';
 import { usersTable } from '../schema/identity.js';
 import { followsTable } from '../schema/profiles.js';
 
 export function createFollowRepository(database: Database): FollowRepository {
+  /**
+   * Adds (or takes back) the followee's articles to the follower's feed total. The followee's
+   * row is read FOR SHARE: a publish or delete by the followee updates that row before its
+   * fan-out to the followers, so one of the two waits for the other and each article is counted
+   * once (spec.md §3).
+   */
+  async function adjustFeedTotal(
+    tx: Database,
+    followerId: UserId,
+    followeeId: UserId,
+    sign: 1 | -1,
+  ): Promise<void> {
+    const [followee] = await tx
+      .select({ articles: usersTable.articlesCount })
+      .from(usersTable)
+      .where(eq(usersTable.id, followeeId))
+      .for('share');
+    const delta = sign * (followee?.articles ?? 0);
+    if (delta === 0) return;
+    await tx
+      .update(usersTable)
+      // sql: an in-place increment, correct whatever other transactions did before us.
+      .set({ followedArticlesCount: sql`${usersTable.followedArticlesCount} + ${delta}` })
+      .where(eq(usersTable.id, followerId));
+  }
+
+  /** The edge and the feed total change together, in a transaction of their own or the open unit of work's. */
+  const atomically = (work: (tx: Database) => Promise<void>): Promise<void> =>
+    transactionOn(database, work, (attempt) => writeRetry.execute(attempt));
+
   return {
     async findUserId(username) {
       const [row] = await executorFor(database)
@@ -17,19 +48,27 @@ export function createFollowRepository(database: Database): FollowRepository {
     },
 
     async follow(followerId, followeeId) {
-      // The primary key makes a repeated or concurrent follow a no-op, never a second row.
-      await executorFor(database)
-        .insert(followsTable)
-        .values({ followerId, followeeId })
-        .onConflictDoNothing();
+      await atomically(async (tx) => {
+        // The primary key makes a repeated or concurrent follow a no-op, never a second row.
+        const inserted = await tx
+          .insert(followsTable)
+          .values({ followerId, followeeId })
+          .onConflictDoNothing()
+          .returning({ followerId: followsTable.followerId });
+        if (inserted.length > 0) await adjustFeedTotal(tx, followerId, followeeId, 1);
+      });
     },
 
     async unfollow(followerId, followeeId) {
-      await executorFor(database)
-        .delete(followsTable)
-        .where(
-          and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)),
-        );
+      await atomically(async (tx) => {
+        const deleted = await tx
+          .delete(followsTable)
+          .where(
+            and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)),
+          )
+          .returning({ followerId: followsTable.followerId });
+        if (deleted.length > 0) await adjustFeedTotal(tx, followerId, followeeId, -1);
+      });
     },
   };
 }

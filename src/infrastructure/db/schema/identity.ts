@@ -23,6 +23,9 @@ export const usersTable = pgTable(
     // writes in their transactions (infrastructure/db/articles/counters.ts), never counted per request.
     articlesCount: integer('articles_count').notNull().default(0),
     favoritesCount: integer('favorites_count').notNull().default(0),
+    // The feed's total: articles by the authors this user follows, kept by follow, unfollow,
+    // publish and delete (the author's followers, in the same transaction).
+    followedArticlesCount: integer('followed_articles_count').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },
@@ -39,5 +42,6 @@ export const usersTable = pgTable(
     // sql: check constraints; a counter below zero means a write forgot its other half.
     check('users_articles_count_check', sql`${table.articlesCount} >= 0`),
     check('users_favorites_count_check', sql`${table.favoritesCount} >= 0`),
+    check('users_followed_articles_count_check', sql`${table.followedArticlesCount} >= 0`),
   ],
 );

@@ -246,5 +246,10 @@ export function ceilingScenarios(): Scenario[] {
       description: 'bare Fastify route running select 1 through a pg pool of the same size',
       requests: [{ method: 'GET', path: '/select-one' }],
     },
+    {
+      name: 'ceiling: select 1 + page',
+      description: 'the select-1 route answering a constant page of 20 article cards (about 12 KB)',
+      requests: [{ method: 'GET', path: '/select-one-page' }],
+    },
   ];
 }

@@ -234,7 +234,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const routes = [
-    userRoutes(accounts, (token) => tokens.verify(token)),
+    userRoutes(accounts),
     profileRoutes(profiles),
     articleRoutes(invalidatingArticleService(articles, invalidations), reader, readQueries),
     commentRoutes(comments),

@@ -249,6 +249,33 @@ describe('Idempotency-Key on registration', () => {
     expect(JSON.stringify(stored)).not.toContain('password123');
   });
 
+  it('scopes anonymous keys to the email: two people may pick the same key', async () => {
+    const key = 'signup-1';
+    const [one, two] = [unique(), unique()];
+    const first = await t.app.inject(register(key, one));
+    const second = await t.app.inject(register(key, two));
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect(replayed(second)).toBeUndefined();
+  });
+
+  it('replays as a login: once the password has changed, the old one gets 401', async () => {
+    const key = randomUUID();
+    const name = unique();
+    const first = await t.app.inject(register(key, name));
+    const token = first.json<{ user: { token: string } }>().user.token;
+    const changed = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/user',
+      headers: { authorization: `Token ${token}` },
+      payload: { user: { password: 'a-brand-new-password' } },
+    });
+    expect(changed.statusCode).toBe(200);
+
+    const replay = await t.app.inject(register(key, name));
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
+  });
+
   it('a different password under the same key is a different request', async () => {
     const key = randomUUID();
     const name = unique();

@@ -1,25 +1,19 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { viewerOf } from '../../core/http/auth.js';
 import type { AccountService } from '../../domain/identity/account-service.js';
-import { parseUserId, type UserId } from '../../domain/shared/ids.js';
 import { errorResponses } from '../../schemas/error.js';
 import { IdempotencyKeyHeaders } from '../../schemas/idempotency.js';
 import { LoginBody, NewUserBody, UpdateUserBody, UserResponse } from '../../schemas/user.js';
 
 const tags = ['User and Authentication'];
 
-/** The account id a registration's idempotency record keeps. */
-function keptAccount(kept: unknown): UserId {
-  const id = parseUserId(String((kept as { account?: unknown }).account));
-  if (id === undefined) throw new Error('idempotency record without an account id');
-  return id;
+/** The credentials of a registration request (its schema has been checked). */
+function credentialsOf(request: FastifyRequest): LoginBody['user'] {
+  return (request.body as NewUserBody).user;
 }
 
-/** `subjectOf` names the account a token was issued for. */
-export function userRoutes(
-  accounts: AccountService,
-  subjectOf: (token: string) => Promise<UserId>,
-): FastifyPluginCallbackTypebox {
+export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
     app.post(
       '/users/login',
@@ -41,12 +35,15 @@ export function userRoutes(
         config: {
           auth: 'none',
           rateLimit: ['registration-ip'],
-          // No token is stored: a replay answers with the account as it is now and a new token.
+          // Keys are scoped to the email; nothing of the answer is stored (no token). A replay is
+          // a login with the same credentials: the account as it is now and a new token, or 401
+          // if the password has been changed since.
           idempotency: {
-            keep: async (answer) => ({
-              account: String(await subjectOf((answer as UserResponse).user.token)),
+            anonymousScope: (request) => credentialsOf(request).email.toLowerCase(),
+            keep: () => Promise.resolve({}),
+            replay: async (_kept, request) => ({
+              user: await accounts.login(credentialsOf(request)),
             }),
-            replay: async (kept) => ({ user: await accounts.current(keptAccount(kept)) }),
           },
         },
         schema: {

@@ -9,10 +9,15 @@ export const IDEMPOTENCY_KEY = 'idempotency-key';
 
 /** How a creating POST keeps and replays its answer; by default the answer is kept as it is. */
 export interface IdempotentRoute {
+  /**
+   * Whose key it is on an anonymous route (an authenticated caller's keys are theirs): a
+   * value of the request, kept only as an HMAC, so unrelated callers' keys never meet.
+   */
+  readonly anonymousScope?: (request: FastifyRequest) => string;
   /** What to store of the first answer (JSON). Never a secret: the table is readable by operators. */
   readonly keep?: (answer: unknown) => Promise<unknown>;
-  /** The replayed answer, rebuilt from what `keep` stored. */
-  readonly replay?: (kept: unknown) => Promise<unknown>;
+  /** The replayed answer, rebuilt from what `keep` stored and the (identical) repeated request. */
+  readonly replay?: (kept: unknown, request: FastifyRequest) => Promise<unknown>;
 }
 
 declare module 'fastify' {
@@ -22,9 +27,8 @@ declare module 'fastify' {
   }
 }
 
-function scopeOf(request: FastifyRequest): string {
-  return request.viewer === undefined ? 'anonymous' : `user:${String(request.viewer)}`;
-}
+const hmac = (key: string, text: string): string =>
+  createHmac('sha256', key).update(text).digest('base64url');
 
 /**
  * Honours `Idempotency-Key` on every route registered in `app` after this call that declares
@@ -58,10 +62,12 @@ export function registerIdempotency(
       // Keys sorted at every depth: the same JSON in another order is the same request.
       const payload: object = { params: request.params, body: request.body };
       const canonical: string = stringify(payload);
-      const fingerprint = createHmac('sha256', fingerprintKey)
-        .update(`${routeId}\n${canonical}`)
-        .digest('base64url');
-      const outcome = await store.once({ scope: scopeOf(request), key, fingerprint }, async () => {
+      const fingerprint = hmac(fingerprintKey, `${routeId}\n${canonical}`);
+      const scope =
+        request.viewer !== undefined
+          ? `user:${String(request.viewer)}`
+          : `anonymous:${hmac(fingerprintKey, options.anonymousScope?.(request) ?? '')}`;
+      const outcome = await store.once({ scope, key, fingerprint }, async () => {
         const answer = await handler(request, reply);
         if (answer === reply) throw new Error(`${routeId} must return its answer, not send it`);
         const kept = options.keep === undefined ? answer : await options.keep(answer);
@@ -73,7 +79,7 @@ export function registerIdempotency(
         case 'replay': {
           const { status, kept } = outcome.answer;
           void reply.code(status).header('idempotent-replayed', 'true');
-          return options.replay === undefined ? kept : options.replay(kept);
+          return options.replay === undefined ? kept : options.replay(kept, request);
         }
         case 'reused':
         case 'busy':

@@ -12,6 +12,9 @@ import { writeRetry } from './retry.js';
 import { idempotencyKeysTable as keys } from './schema/idempotency.js';
 import { executorFor, inUnitOfWork } from './unit-of-work.js';
 
+/** The claim waited `lock_timeout` for another request holding the same key. */
+class ClaimTimedOut extends Error {}
+
 /**
  * Idempotency keys in PostgreSQL (spec.md §4). The claim is an insert into the primary key, so a
  * duplicate's insert waits for the first request's transaction: committed → its answer is
@@ -49,7 +52,13 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
                 set: { fingerprint, status: null, answer: null, createdAt: sql`now()` },
                 setWhere: expired,
               })
-              .returning({ key: keys.key });
+              .returning({ key: keys.key })
+              .catch((error: unknown) => {
+                // Only the claim's own wait means "in use"; a lock timeout in the effect is not.
+                throw lockNotAvailable(error)
+                  ? new ClaimTimedOut('idempotency key in use', { cause: error })
+                  : error;
+              });
             // sql: the effect's own locks wait as long as the session allows, not `waitMs`.
             await db.execute(sql`set local lock_timeout to default`);
             if (claimed.length === 0) {
@@ -78,7 +87,7 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
           }),
         );
       } catch (error) {
-        if (lockNotAvailable(error)) return { kind: 'busy' };
+        if (error instanceof ClaimTimedOut) return { kind: 'busy' };
         throw error;
       }
     },

@@ -8,7 +8,7 @@ import {
 } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
+import { feedTotalsTable, followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 import { slugify } from '../../src/domain/shared/slug.js';
 import type { CopyValue } from './copy-format.js';
 import {
@@ -70,14 +70,6 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
   // The list counters the API keeps in its write transactions.
   const articlesCount = tally(dataset.articleAuthor, dataset.size.users);
   const favoritesCount = tally(dataset.favorites.source, dataset.size.users);
-  // Each follower's feed total: the articles of everyone it follows.
-  const followedArticlesCount = new Int32Array(dataset.size.users);
-  const { source: followers, target: followees } = dataset.follows;
-  for (let index = 0; index < followers.length; index++) {
-    const follower = followers[index] ?? 0;
-    followedArticlesCount[follower] =
-      (followedArticlesCount[follower] ?? 0) + (articlesCount[followees[index] ?? 0] ?? 0);
-  }
   for (let index = 0; index < dataset.size.users; index++) {
     const { first, last } = personName(random);
     const username = `${first}_${last}${String(index + 1)}`;
@@ -91,7 +83,6 @@ function* users(dataset: Dataset, passwordHash: string): Generator<CopyValue[]> 
       random.chance(0.7) ? `https://images.example.com/avatars/${String(index + 1)}.jpg` : null,
       articlesCount[index] ?? 0,
       favoritesCount[index] ?? 0,
-      followedArticlesCount[index] ?? 0,
       iso(joined),
       iso(joined),
     ];
@@ -154,6 +145,18 @@ function* tags(dataset: Dataset): Generator<CopyValue[]> {
   for (const [index, name] of TAG_POOL.entries()) {
     yield [index + 1, name, articlesCount[index] ?? 0];
   }
+}
+
+/** A feed total for every user who follows anyone: the articles of everyone they follow. */
+function* feedTotals(dataset: Dataset): Generator<CopyValue[]> {
+  const articlesCount = tally(dataset.articleAuthor, dataset.size.users);
+  const totals = new Map<number, number>();
+  const { source, target } = dataset.follows;
+  for (let index = 0; index < source.length; index++) {
+    const reader = source[index] ?? 0;
+    totals.set(reader, (totals.get(reader) ?? 0) + (articlesCount[target[index] ?? 0] ?? 0));
+  }
+  for (const [reader, articles] of totals) yield [reader + 1, articles];
 }
 
 function* follows(dataset: Dataset): Generator<CopyValue[]> {
@@ -235,6 +238,7 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
       size.articles * tagsPerArticle,
       () => articleTags(dataset),
     ),
+    tableLoad(feedTotalsTable, ['userId', 'articles'], size.users, () => feedTotals(dataset)),
     tableLoad(
       followsTable,
       ['followerId', 'followeeId', 'createdAt'],
@@ -252,7 +256,6 @@ export function tableLoads(dataset: Dataset, passwordHash: string): readonly Tab
         'image',
         'articlesCount',
         'favoritesCount',
-        'followedArticlesCount',
         'createdAt',
         'updatedAt',
       ],

@@ -20,7 +20,7 @@ import {
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
+import { feedTotalsTable, followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 
 export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 
@@ -78,6 +78,7 @@ export async function createTestApp(
 const TABLES: Readonly<Record<string, PgTable>> = {
   users: usersTable,
   follows: followsTable,
+  feedTotals: feedTotalsTable,
   articles: articlesTable,
   tags: tagsTable,
   articleTags: articleTagsTable,

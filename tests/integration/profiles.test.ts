@@ -112,7 +112,12 @@ describe('POST /api/v1/profiles/:username/follow', () => {
     expect(response.json()).toEqual({
       profile: { username: celeb.username, bio: null, image: null, following: true },
     });
-    expect(await rowCounts(t.db)).toEqual({ ...before, follows: (before.follows ?? 0) + 1 });
+    // A reader's first follow also opens their feed total (spec.md §3).
+    expect(await rowCounts(t.db)).toEqual({
+      ...before,
+      follows: (before.follows ?? 0) + 1,
+      feedTotals: (before.feedTotals ?? 0) + 1,
+    });
     expect((await getProfile(celeb.username, fan)).json().profile.following).toBe(true);
   });
 
@@ -123,7 +128,12 @@ describe('POST /api/v1/profiles/:username/follow', () => {
     const again = await follow('POST', celeb.username, fan);
     expect(again.statusCode).toBe(200);
     expect(again.json().profile.following).toBe(true);
-    expect(await rowCounts(t.db)).toEqual({ ...before, follows: (before.follows ?? 0) + 1 });
+    // A reader's first follow also opens their feed total (spec.md §3).
+    expect(await rowCounts(t.db)).toEqual({
+      ...before,
+      follows: (before.follows ?? 0) + 1,
+      feedTotals: (before.feedTotals ?? 0) + 1,
+    });
   });
 
   it('follows through the legacy /api prefix', async () => {

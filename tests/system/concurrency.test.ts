@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
@@ -156,7 +156,12 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           following: true,
         });
       }
-      expect(await rowCounts(t.db)).toEqual({ ...before, follows: (before.follows ?? 0) + 1 });
+      // A reader's first follow also opens their feed total (spec.md §3).
+      expect(await rowCounts(t.db)).toEqual({
+        ...before,
+        follows: (before.follows ?? 0) + 1,
+        feedTotals: (before.feedTotals ?? 0) + 1,
+      });
     });
 
     it('gives 10 simultaneous articles with the same title 10 distinct slugs', async () => {
@@ -310,6 +315,61 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         }>();
         expect(articlesCount).toBe(articles.length);
       }
+    });
+
+    it('takes its locks in one order: mutual followers publishing, favoriting and deleting at once never deadlock', async () => {
+      const deadlocks = async (): Promise<number> => {
+        // sql: the server's own deadlock count for this database, fresh (not a cached snapshot).
+        await t.db.execute(sql`select pg_stat_clear_snapshot()`);
+        const [row] = await t.db
+          .select({ n: sql<number>`deadlocks::int` })
+          .from(sql`pg_stat_database`)
+          .where(sql`datname = current_database()`);
+        return row?.n ?? 0;
+      };
+      const [ann, ben] = [await registerUser(t.app), await registerUser(t.app)];
+      for (const [reader, author] of [
+        [ann, ben],
+        [ben, ann],
+      ] as const) {
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/profiles/${author.username}/follow`,
+          headers: reader.headers,
+        });
+      }
+      const shared = ['lock-order-a', 'lock-order-b'];
+      const own = await Promise.all(
+        [ann, ben].map((author) => createArticle(t.app, author, { tagList: shared })),
+      );
+      const before = await deadlocks();
+      const publish = (author: RegisteredUser) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/articles',
+          headers: author.headers,
+          payload: {
+            article: { title: unique('Locks'), description: 'd', body: 'b', tagList: shared },
+          },
+        });
+      const responses = await Promise.all([
+        ...times(5, () => publish(ann)),
+        ...times(5, () => publish(ben)),
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/articles/${own[1]?.slug ?? ''}/favorite`,
+          headers: ann.headers,
+        }),
+        t.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/articles/${own[0]?.slug ?? ''}`,
+          headers: ann.headers,
+        }),
+      ]);
+
+      expect(responses.every((response) => response.statusCode < 300)).toBe(true);
+      expect((await counterDrift(t.db)).filter((counter) => counter.rowsOff > 0)).toEqual([]);
+      expect(await deadlocks()).toBe(before);
     });
   },
 );

@@ -68,6 +68,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         'articles',
         'comments',
         'favorites',
+        'feed_totals',
         'follows',
         'idempotency_keys',
         'tags',
@@ -274,6 +275,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         ...before,
         users: (before.users ?? 0) + 2,
         follows: (before.follows ?? 0) + 1,
+        feedTotals: (before.feedTotals ?? 0) + 1,
         articles: (before.articles ?? 0) + 1,
         articleTags: (before.articleTags ?? 0) + 2,
         favorites: (before.favorites ?? 0) + 1,
@@ -302,6 +304,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         ...before,
         users: (before.users ?? 0) + 2,
         follows: (before.follows ?? 0) + 1,
+        feedTotals: (before.feedTotals ?? 0) + 1,
         tags: (before.tags ?? 0) + 2,
       });
     });

@@ -29,7 +29,7 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
-import { followsTable } from '../schema/profiles.js';
+import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 import {
   profileColumns,
   toProfileView,
@@ -218,9 +218,9 @@ export function createArticleQueries(database: Database): ArticleQueries {
     // Kept by follows and by the followed authors' publishes and deletes (fan-out on write).
     feed: prepared(database, 'articles_total_feed', (db) =>
       db
-        .select({ count: usersTable.followedArticlesCount })
-        .from(usersTable)
-        .where(eq(usersTable.id, viewerId)),
+        .select({ count: feedTotalsTable.articles })
+        .from(feedTotalsTable)
+        .where(eq(feedTotalsTable.userId, viewerId)),
     ),
   };
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
@@ -13,19 +13,22 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
-import { followsTable } from '../schema/profiles.js';
+import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 type Delta = 1 | -1;
 
 /**
  * Article writes on one transaction. Every write keeps the list counters exact in the same
- * transaction (spec.md §3): `articles.favorites_count`, `users.articles_count`,
- * `favorites_count` and `followed_articles_count`, `tags.articles_count` and the sharded
- * global total.
+ * transaction (spec.md §3): `articles.favorites_count`, `users.articles_count` and
+ * `favorites_count`, `feed_totals`, the sharded global total and `tags.articles_count`.
+ *
+ * Every write takes its locks in one order, so no two of them can wait on each other in a
+ * cycle: the article row, then `users` rows (ascending id when several), then `feed_totals`
+ * rows, then an `article_totals` shard, then tags.
  */
 export function createArticleRepository(db: Database): ArticleRepository {
   // sql: in-place increments, correct whatever other transactions did before us.
-  const plus = (column: AnyPgColumn, delta: Delta): SQL => sql`${column} + ${delta}`;
+  const plus = (column: AnyPgColumn, delta: number | SQL): SQL => sql`${column} + ${delta}`;
 
   async function adjustFavoritesCount(id: ArticleId, userId: UserId, delta: Delta): Promise<void> {
     await db
@@ -38,20 +41,23 @@ export function createArticleRepository(db: Database): ArticleRepository {
       .where(eq(usersTable.id, userId));
   }
 
+  /**
+   * The author's count, the followers' feed totals and the shard. The author's row comes first:
+   * a concurrent follow of this author holds it FOR SHARE while it adds the author's count, so
+   * that follow is either seen by the fan-out below or sees the new count.
+   */
   async function adjustArticleTotals(id: ArticleId, authorId: UserId, delta: Delta): Promise<void> {
-    // The author's row first: a concurrent follow of this author holds it FOR SHARE while it
-    // adds the author's count, so that follow is either seen by the fan-out below or sees us.
     await db
       .update(usersTable)
       .set({ articlesCount: plus(usersTable.articlesCount, delta) })
       .where(eq(usersTable.id, authorId));
-    // Fan-out on write: each follower's feed total.
+    // Fan-out on write: each follower's feed total, in its own table, never a `users` row.
     await db
-      .update(usersTable)
-      .set({ followedArticlesCount: plus(usersTable.followedArticlesCount, delta) })
+      .update(feedTotalsTable)
+      .set({ articles: plus(feedTotalsTable.articles, delta) })
       .where(
         inArray(
-          usersTable.id,
+          feedTotalsTable.userId,
           db
             .select({ followerId: followsTable.followerId })
             .from(followsTable)
@@ -62,14 +68,6 @@ export function createArticleRepository(db: Database): ArticleRepository {
       .update(articleTotalsTable)
       .set({ articles: plus(articleTotalsTable.articles, delta) })
       .where(eq(articleTotalsTable.shard, id % ARTICLE_TOTAL_SHARDS));
-  }
-
-  async function adjustTagCounts(tagIds: readonly number[], delta: Delta): Promise<void> {
-    if (tagIds.length === 0) return;
-    await db
-      .update(tagsTable)
-      .set({ articlesCount: plus(tagsTable.articlesCount, delta) })
-      .where(inArray(tagsTable.id, [...tagIds]));
   }
 
   return {
@@ -152,14 +150,21 @@ export function createArticleRepository(db: Database): ArticleRepository {
               )
               .onConflictDoNothing()
               .returning({ tagId: articleTagsTable.tagId });
-      await adjustTagCounts(
-        removed.map((link) => link.tagId),
-        -1,
-      );
-      await adjustTagCounts(
-        added.map((link) => link.tagId),
-        1,
-      );
+      // One statement for both directions, so two edits swapping tags lock them in one order.
+      const addedIds = added.map((link) => link.tagId);
+      const changed = [...removed.map((link) => link.tagId), ...addedIds];
+      if (changed.length > 0) {
+        await db
+          .update(tagsTable)
+          .set({
+            articlesCount: plus(
+              tagsTable.articlesCount,
+              // sql: +1 for a tag just linked, −1 for one just unlinked, in one UPDATE.
+              sql`case when ${addedIds.length === 0 ? sql`false` : inArray(tagsTable.id, addedIds)} then 1 else -1 end`,
+            ),
+          })
+          .where(inArray(tagsTable.id, changed));
+      }
       await db
         .update(articlesTable)
         // sql: ARRAY(subquery): the copy is made from the links just written, sorted by the
@@ -176,7 +181,23 @@ export function createArticleRepository(db: Database): ArticleRepository {
     },
 
     async remove({ id, authorId }) {
-      // The counters first: the delete's cascade takes the rows they count.
+      // The counters first (the delete's cascade takes the rows they count), in lock order:
+      // the author's and the favoriters' `users` rows, locked in ascending id before any update.
+      const favoriters = db
+        .select({ userId: favoritesTable.userId })
+        .from(favoritesTable)
+        .where(eq(favoritesTable.articleId, id));
+      await db
+        .select({ id: usersTable.id })
+        .from(usersTable)
+        .where(or(eq(usersTable.id, authorId), inArray(usersTable.id, favoriters)))
+        .orderBy(asc(usersTable.id))
+        .for('no key update');
+      await db
+        .update(usersTable)
+        .set({ favoritesCount: plus(usersTable.favoritesCount, -1) })
+        .where(inArray(usersTable.id, favoriters));
+      await adjustArticleTotals(id, authorId, -1);
       await db
         .update(tagsTable)
         .set({ articlesCount: plus(tagsTable.articlesCount, -1) })
@@ -189,19 +210,6 @@ export function createArticleRepository(db: Database): ArticleRepository {
               .where(eq(articleTagsTable.articleId, id)),
           ),
         );
-      await db
-        .update(usersTable)
-        .set({ favoritesCount: plus(usersTable.favoritesCount, -1) })
-        .where(
-          inArray(
-            usersTable.id,
-            db
-              .select({ userId: favoritesTable.userId })
-              .from(favoritesTable)
-              .where(eq(favoritesTable.articleId, id)),
-          ),
-        );
-      await adjustArticleTotals(id, authorId, -1);
       // Tag links, favorites and comments go with it (ON DELETE CASCADE), in this statement.
       await db.delete(articlesTable).where(eq(articlesTable.id, id));
     },

@@ -5,14 +5,15 @@ import type { Database } from '../database.js';
 import { writeRetry } from '../retry.js';
 import { executorFor, transactionOn } from '../unit-of-work.js';
 import { usersTable } from '../schema/identity.js';
-import { followsTable } from '../schema/profiles.js';
+import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 export function createFollowRepository(database: Database): FollowRepository {
   /**
    * Adds (or takes back) the followee's articles to the follower's feed total. The followee's
    * row is read FOR SHARE: a publish or delete by the followee updates that row before its
    * fan-out to the followers, so one of the two waits for the other and each article is counted
-   * once (spec.md §3).
+   * once (spec.md §3). A follow creates the follower's row even when there is nothing to add
+   * yet: the fan-out of the followee's next publish updates it.
    */
   async function adjustFeedTotal(
     tx: Database,
@@ -25,13 +26,21 @@ export function createFollowRepository(database: Database): FollowRepository {
       .from(usersTable)
       .where(eq(usersTable.id, followeeId))
       .for('share');
-    const delta = sign * (followee?.articles ?? 0);
-    if (delta === 0) return;
+    const articles = followee?.articles ?? 0;
+    // sql: in-place changes, correct whatever other transactions did before us.
+    const moved = sql`${feedTotalsTable.articles} ${sign > 0 ? sql`+` : sql`-`} ${articles}`;
+    if (sign < 0) {
+      // The follow being undone created the row.
+      await tx
+        .update(feedTotalsTable)
+        .set({ articles: moved })
+        .where(eq(feedTotalsTable.userId, followerId));
+      return;
+    }
     await tx
-      .update(usersTable)
-      // sql: an in-place increment, correct whatever other transactions did before us.
-      .set({ followedArticlesCount: sql`${usersTable.followedArticlesCount} + ${delta}` })
-      .where(eq(usersTable.id, followerId));
+      .insert(feedTotalsTable)
+      .values({ userId: followerId, articles })
+      .onConflictDoUpdate({ target: feedTotalsTable.userId, set: { articles: moved } });
   }
 
   /** The edge and the feed total change together, in a transaction of their own or the open unit of work's. */

@@ -20,12 +20,10 @@ export const usersTable = pgTable(
     bio: varchar('bio', { length: 2000 }),
     image: varchar('image', { length: 2000 }),
     // Totals of the "by author" and "favorited by" lists, kept exact by the article and favorite
-    // writes in their transactions (infrastructure/db/articles/counters.ts), never counted per request.
+    // writes in their transactions (infrastructure/db/articles/article-repository.ts), never counted
+    // per request.
     articlesCount: integer('articles_count').notNull().default(0),
     favoritesCount: integer('favorites_count').notNull().default(0),
-    // The feed's total: articles by the authors this user follows, kept by follow, unfollow,
-    // publish and delete (the author's followers, in the same transaction).
-    followedArticlesCount: integer('followed_articles_count').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },
@@ -42,6 +40,5 @@ export const usersTable = pgTable(
     // sql: check constraints; a counter below zero means a write forgot its other half.
     check('users_articles_count_check', sql`${table.articlesCount} >= 0`),
     check('users_favorites_count_check', sql`${table.favoritesCount} >= 0`),
-    check('users_followed_articles_count_check', sql`${table.followedArticlesCount} >= 0`),
   ],
 );

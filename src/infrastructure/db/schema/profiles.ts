@@ -21,3 +21,23 @@ export const followsTable = pgTable(
     check('follows_not_self_check', sql`${table.followerId} <> ${table.followeeId}`),
   ],
 );
+
+/**
+ * The feed's total per reader: the articles of everyone they follow. A row of its own, apart
+ * from `users`, so a publish's fan-out to thousands of followers never waits on (or blocks)
+ * those users' own writes. Created by the reader's first follow; kept by follow, unfollow,
+ * publish and delete (spec.md §3).
+ */
+export const feedTotalsTable = pgTable(
+  'feed_totals',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => usersTable.id, { onDelete: 'cascade' }),
+    articles: integer('articles').notNull().default(0),
+  },
+  (table) => [
+    // sql: check constraint; a counter below zero means a write forgot its other half.
+    check('feed_totals_articles_check', sql`${table.articles} >= 0`),
+  ],
+);

@@ -23,7 +23,15 @@ export type Bindings = {
 /** A Drizzle query that can be prepared under a name. */
 interface Preparable<Result> {
   prepare(name: string): { execute(bindings?: Bindings): Promise<Result> };
+  toSQL(): { sql: string };
 }
+
+/**
+ * The text each statement name was prepared with in this process. PostgreSQL keeps a named
+ * statement per connection, so one name with two texts would fail on whichever connection saw
+ * the other first; this turns that into an error at start-up, naming the statement.
+ */
+const texts = new Map<string, string>();
 
 /**
  * A statement built once and run with bindings: Drizzle does not rebuild its SQL on every
@@ -36,7 +44,14 @@ export function prepared<Result>(
   name: string,
   build: (db: Database) => Preparable<Result>,
 ): (bindings: Bindings) => Promise<Result> {
-  const statement = build(database).prepare(name);
+  const query = build(database);
+  const text = query.toSQL().sql;
+  const known = texts.get(name);
+  if (known !== undefined && known !== text) {
+    throw new Error(`prepared statement ${name} was already prepared with another text`);
+  }
+  texts.set(name, text);
+  const statement = query.prepare(name);
   return (bindings) => {
     const executor = executorFor(database);
     return (executor === database ? statement : build(executor).prepare(name)).execute(bindings);

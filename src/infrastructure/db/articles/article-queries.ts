@@ -129,32 +129,38 @@ export function createArticleQueries(database: Database): ArticleQueries {
     .from(followsTable)
     .where(eq(followsTable.followerId, viewerId));
 
-  /** Each list kind's ids, newest first, from the index that holds them in that order. */
-  const idsOf: Readonly<Record<ListKind, PgSelect<string, { id: AnyPgColumn }, 'partial'>>> = {
-    all: articleIds(undefined),
-    author: articleIds(eq(articlesTable.authorId, userIdOf(filterValue))),
-    tag: database
-      .select({ id: articleTagsTable.articleId })
-      .from(articleTagsTable)
-      .where(
-        eq(
-          articleTagsTable.tagId,
-          database
-            .select({ id: tagsTable.id })
-            .from(tagsTable)
-            .where(eq(tagsTable.name, filterValue)),
-        ),
-      )
-      .orderBy(desc(articleTagsTable.articleCreatedAt), desc(articleTagsTable.articleId))
-      .$dynamic(),
-    favorited: database
-      .select({ id: favoritesTable.articleId })
-      .from(favoritesTable)
-      .where(eq(favoritesTable.userId, userIdOf(filterValue)))
-      .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
-      .$dynamic(),
-    feed: articleIds(inArray(articlesTable.authorId, followedBy)),
-  };
+  /**
+   * Each list kind's ids, newest first, from the index that holds them in that order; built
+   * afresh on every call, since Drizzle's builders change in place (`limit`, `offset`).
+   */
+  const idsOf: Readonly<Record<ListKind, () => PgSelect<string, { id: AnyPgColumn }, 'partial'>>> =
+    {
+      all: () => articleIds(undefined),
+      author: () => articleIds(eq(articlesTable.authorId, userIdOf(filterValue))),
+      tag: () =>
+        database
+          .select({ id: articleTagsTable.articleId })
+          .from(articleTagsTable)
+          .where(
+            eq(
+              articleTagsTable.tagId,
+              database
+                .select({ id: tagsTable.id })
+                .from(tagsTable)
+                .where(eq(tagsTable.name, filterValue)),
+            ),
+          )
+          .orderBy(desc(articleTagsTable.articleCreatedAt), desc(articleTagsTable.articleId))
+          .$dynamic(),
+      favorited: () =>
+        database
+          .select({ id: favoritesTable.articleId })
+          .from(favoritesTable)
+          .where(eq(favoritesTable.userId, userIdOf(filterValue)))
+          .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
+          .$dynamic(),
+      feed: () => articleIds(inArray(articlesTable.authorId, followedBy)),
+    };
 
   /** One page of `ids` as `reader` sees it: only the page's rows are joined and decorated. */
   function pageOf(
@@ -174,7 +180,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
   /** A prepared page statement per list kind and audience. */
   const pageStatement = (kind: ListKind, audience: Audience) =>
     prepared(database, `articles_page_${kind}_${audience}`, (db) =>
-      pageOf(db, idsOf[kind], readerOf(audience)),
+      pageOf(db, idsOf[kind](), readerOf(audience)),
     );
   const forBoth = (kind: ListKind) => ({
     anonymous: pageStatement(kind, 'anonymous'),

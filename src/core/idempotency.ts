@@ -1,4 +1,4 @@
-/** Stored keys are deleted this long after their first use (ARCHITECTURE §3). */
+/** Stored keys are deleted this long after their first use (ARCHITECTURE §3, spec.md §4). */
 export const IDEMPOTENCY_RETENTION_HOURS = 24;
 
 /** A keyed request: whose key, the key, and what the request was (an HMAC, see spec.md §4). */

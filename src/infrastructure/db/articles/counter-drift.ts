@@ -184,7 +184,8 @@ async function driftIn(db: Database): Promise<CounterDrift[]> {
         .where(ne(favoritesTable.articleCreatedAt, articlesTable.createdAt)),
     ],
   ];
-  return Promise.all(
-    checks.map(async ([counter, query]) => ({ counter, rowsOff: await rowsOff(query) })),
-  );
+  // One after another: they share the transaction's one connection.
+  const drift: CounterDrift[] = [];
+  for (const [counter, query] of checks) drift.push({ counter, rowsOff: await rowsOff(query) });
+  return drift;
 }

@@ -3,7 +3,13 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
-import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
+import { recountCounters } from '../../src/infrastructure/db/articles/recount.js';
+import {
+  articlesTable,
+  articleTotalsTable,
+  tagsTable,
+} from '../../src/infrastructure/db/schema/articles.js';
+import { feedTotalsTable } from '../../src/infrastructure/db/schema/profiles.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { registerUser, type RegisteredUser } from '../helpers/factories.js';
@@ -197,5 +203,44 @@ describe('list counters', () => {
       'articles.tag_list',
       'users.articles_count',
     ]);
+  });
+
+  it('recountCounters repairs every drifted copy from the rows it summarises', async () => {
+    const author = userAt(1);
+    const reader = userAt(2);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/articles',
+      headers: author.headers,
+      payload: { article: { title: 'Repaired', description: 'd', body: 'b', tagList: ['alpha'] } },
+    });
+    const { slug } = created.json<{ article: { slug: string } }>().article;
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/profiles/${author.username}/follow`,
+      headers: reader.headers,
+    });
+    await t.db
+      .update(articlesTable)
+      .set({ tagList: ['beta'], favoritesCount: 7 })
+      .where(eq(articlesTable.slug, slug));
+    await t.db.update(usersTable).set({ articlesCount: 1000, favoritesCount: 3 });
+    await t.db.update(tagsTable).set({ articlesCount: 42 });
+    await t.db.update(articleTotalsTable).set({ articles: 5 });
+    await t.db.update(feedTotalsTable).set({ articles: 9 });
+    expect((await counterDrift(t.db)).filter((drift) => drift.rowsOff > 0).length).toBeGreaterThan(
+      5,
+    );
+
+    await recountCounters(t.db);
+
+    expect((await counterDrift(t.db)).filter((drift) => drift.rowsOff > 0)).toEqual([]);
+    const feed = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/articles/feed?limit=100',
+      headers: reader.headers,
+    });
+    const { articles, articlesCount } = feed.json<{ articles: unknown[]; articlesCount: number }>();
+    expect(articlesCount).toBe(articles.length);
   });
 });

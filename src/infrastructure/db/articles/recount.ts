@@ -1,0 +1,117 @@
+import { and, asc, count, eq, ne, notExists, or, sql } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import {
+  ARTICLE_TOTAL_SHARDS,
+  articlesTable,
+  articleTagsTable,
+  articleTotalsTable,
+  favoritesTable,
+  tagsTable,
+} from '../schema/articles.js';
+import { usersTable } from '../schema/identity.js';
+import { feedTotalsTable, followsTable } from '../schema/profiles.js';
+
+/**
+ * Recomputes every counter and copy of spec.md §3 from the rows they summarise, writing only the
+ * ones that are wrong, in one transaction. The tables they summarise are locked against writes
+ * (`SHARE` mode: reads go on) for the duration, so no write lands between a count and its update;
+ * run it when `counterDrift()` reports drift (`npm run db:recount`), in a quiet moment.
+ */
+export async function recountCounters(database: Database): Promise<void> {
+  await database.transaction(async (db) => {
+    // sql: LOCK TABLE has no builder; SHARE blocks other writes and lets reads through.
+    await db.execute(
+      sql`lock table ${articlesTable}, ${articleTagsTable}, ${favoritesTable}, ${followsTable}, ${usersTable}, ${tagsTable}, ${feedTotalsTable}, ${articleTotalsTable} in share mode`,
+    );
+    const favoritesOf = db.$count(favoritesTable, eq(favoritesTable.articleId, articlesTable.id));
+    await db
+      .update(articlesTable)
+      .set({ favoritesCount: favoritesOf })
+      .where(ne(articlesTable.favoritesCount, favoritesOf));
+
+    // sql: ARRAY(subquery) of the article's links, sorted as the writes sort the copy.
+    const tagsOf = sql`array(${db
+      .select({ name: tagsTable.name })
+      .from(articleTagsTable)
+      .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
+      .where(eq(articleTagsTable.articleId, articlesTable.id))
+      .orderBy(asc(tagsTable.name))})::varchar[]`;
+    await db
+      .update(articlesTable)
+      .set({ tagList: tagsOf })
+      .where(ne(articlesTable.tagList, tagsOf));
+
+    const publishedBy = db.$count(articlesTable, eq(articlesTable.authorId, usersTable.id));
+    const favoritedBy = db.$count(favoritesTable, eq(favoritesTable.userId, usersTable.id));
+    await db
+      .update(usersTable)
+      .set({ articlesCount: publishedBy, favoritesCount: favoritedBy })
+      .where(
+        or(ne(usersTable.articlesCount, publishedBy), ne(usersTable.favoritesCount, favoritedBy)),
+      );
+
+    const linksOf = db.$count(articleTagsTable, eq(articleTagsTable.tagId, tagsTable.id));
+    await db
+      .update(tagsTable)
+      .set({ articlesCount: linksOf })
+      .where(ne(tagsTable.articlesCount, linksOf));
+
+    const inShard = db.$count(
+      articlesTable,
+      // sql: the shard an article counts in, the same expression the writes use.
+      sql`${articlesTable.id} % ${ARTICLE_TOTAL_SHARDS} = ${articleTotalsTable.shard}`,
+    );
+    await db
+      .update(articleTotalsTable)
+      .set({ articles: inShard })
+      .where(ne(articleTotalsTable.articles, inShard));
+
+    for (const link of [articleTagsTable, favoritesTable]) {
+      await db
+        .update(link)
+        .set({ articleCreatedAt: articlesTable.createdAt })
+        .from(articlesTable)
+        .where(
+          and(
+            eq(articlesTable.id, link.articleId),
+            ne(link.articleCreatedAt, articlesTable.createdAt),
+          ),
+        );
+    }
+
+    // Every reader who follows anyone has a row; its value is the articles of everyone followed.
+    const followed = db
+      .select({
+        userId: followsTable.followerId,
+        // sql: a column alias matching the insert's target, for `excluded.articles` below.
+        articles: sql<number>`${count(articlesTable.id)}::integer`.as('articles'),
+      })
+      .from(followsTable)
+      .leftJoin(articlesTable, eq(articlesTable.authorId, followsTable.followeeId))
+      .groupBy(followsTable.followerId);
+    await db
+      .insert(feedTotalsTable)
+      .select(followed)
+      .onConflictDoUpdate({
+        target: feedTotalsTable.userId,
+        // sql: the value the insert proposed, kept only where it differs.
+        set: { articles: sql`excluded.articles` },
+        setWhere: sql`${feedTotalsTable.articles} <> excluded.articles`,
+      });
+    // A row left by readers who no longer follow anyone counts nothing.
+    await db
+      .update(feedTotalsTable)
+      .set({ articles: 0 })
+      .where(
+        and(
+          ne(feedTotalsTable.articles, 0),
+          notExists(
+            db
+              .select({ readerId: followsTable.followerId })
+              .from(followsTable)
+              .where(eq(followsTable.followerId, feedTotalsTable.userId)),
+          ),
+        ),
+      );
+  });
+}

@@ -19,7 +19,7 @@ import type { Slug } from '../../../domain/shared/slug.js';
 import type { UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';
-import { prepared, type Bindings } from '../prepared.js';
+import { prepared } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
 import {
   articlesTable,
@@ -99,9 +99,19 @@ export function createArticleQueries(database: Database): ArticleQueries {
   const readerOf = (audience: Audience): Reader => (audience === 'reader' ? viewerId : undefined);
   const audienceOf = (viewer: Viewer): Audience => (viewer === undefined ? 'anonymous' : 'reader');
 
+  /** The card of `row`, field by field: the row's other columns (a page's total) stay out. */
   function toCard(row: CardRow): ArticleCard {
-    const { author, slug, ...rest } = row;
-    return { ...rest, slug: slug as Slug, author: toProfileView(author) };
+    return {
+      slug: row.slug as Slug,
+      title: row.title,
+      description: row.description,
+      tagList: row.tagList,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      favorited: row.favorited,
+      favoritesCount: row.favoritesCount,
+      author: toProfileView(row.author),
+    };
   }
 
   /** The id of the user named `username`, as a scalar subquery (at most one: usernames are unique). */
@@ -162,15 +172,52 @@ export function createArticleQueries(database: Database): ArticleQueries {
       feed: () => articleIds(inArray(articlesTable.authorId, followedBy)),
     };
 
-  /** One page of `ids` as `reader` sees it: only the page's rows are joined and decorated. */
+  /** The list's total as a scalar subquery on the counters the writes keep (spec.md §3). */
+  function totalOf(kind: ListKind): SQL<number | null> {
+    const counter = (() => {
+      switch (kind) {
+        case 'all':
+          return database.select({ n: sum(articleTotalsTable.articles) }).from(articleTotalsTable);
+        case 'author':
+          return database
+            .select({ n: usersTable.articlesCount })
+            .from(usersTable)
+            .where(eq(usersTable.username, filterValue));
+        case 'tag':
+          return database
+            .select({ n: tagsTable.articlesCount })
+            .from(tagsTable)
+            .where(eq(tagsTable.name, filterValue));
+        case 'favorited':
+          return database
+            .select({ n: usersTable.favoritesCount })
+            .from(usersTable)
+            .where(eq(usersTable.username, filterValue));
+        case 'feed':
+          // Kept by follows and by the followed authors' publishes and deletes (fan-out).
+          return database
+            .select({ n: feedTotalsTable.articles })
+            .from(feedTotalsTable)
+            .where(eq(feedTotalsTable.userId, viewerId));
+      }
+    })();
+    // sql: a scalar subquery, which PostgreSQL evaluates once for the statement.
+    return sql<number | null>`(${counter})`.mapWith(Number);
+  }
+
+  /**
+   * One page of `kind` as `reader` sees it, each row carrying the list's total: a page and its
+   * total in one round trip. Only the page's rows are joined and decorated.
+   */
   function pageOf(
     db: Database,
     ids: PgSelect<string, { id: AnyPgColumn }, 'partial'>,
     reader: Reader,
+    total: SQL<number | null>,
   ) {
     const page = ids.limit(pageLimit).offset(pageOffset).as('page');
     return db
-      .select(cardColumns(reader))
+      .select({ ...cardColumns(reader), total })
       .from(page)
       .innerJoin(articlesTable, eq(articlesTable.id, page.id))
       .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
@@ -180,7 +227,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
   /** A prepared page statement per list kind and audience. */
   const pageStatement = (kind: ListKind, audience: Audience) =>
     prepared(database, `articles_page_${kind}_${audience}`, (db) =>
-      pageOf(db, idsOf[kind](), readerOf(audience)),
+      pageOf(db, idsOf[kind](), readerOf(audience), totalOf(kind)),
     );
   const forBoth = (kind: ListKind) => ({
     anonymous: pageStatement(kind, 'anonymous'),
@@ -194,46 +241,21 @@ export function createArticleQueries(database: Database): ArticleQueries {
   };
   const feedPage = pageStatement('feed', 'reader');
 
-  /** Each list kind's total, read from the counters the writes keep (spec.md §3). */
-  const totals: Readonly<
-    Record<ListKind, (bindings: Bindings) => Promise<{ count: number | null }[]>>
-  > = {
-    all: prepared(database, 'articles_total_all', (db) =>
-      db
-        .select({ count: sum(articleTotalsTable.articles).mapWith(Number) })
-        .from(articleTotalsTable),
-    ),
-    author: prepared(database, 'articles_total_author', (db) =>
-      db
-        .select({ count: usersTable.articlesCount })
-        .from(usersTable)
-        .where(eq(usersTable.username, filterValue)),
-    ),
-    tag: prepared(database, 'articles_total_tag', (db) =>
-      db
-        .select({ count: tagsTable.articlesCount })
-        .from(tagsTable)
-        .where(eq(tagsTable.name, filterValue)),
-    ),
-    favorited: prepared(database, 'articles_total_favorited', (db) =>
-      db
-        .select({ count: usersTable.favoritesCount })
-        .from(usersTable)
-        .where(eq(usersTable.username, filterValue)),
-    ),
-    // Kept by follows and by the followed authors' publishes and deletes (fan-out on write).
-    feed: prepared(database, 'articles_total_feed', (db) =>
-      db
-        .select({ count: feedTotalsTable.articles })
-        .from(feedTotalsTable)
-        .where(eq(feedTotalsTable.userId, viewerId)),
-    ),
+  /** The total alone, for a page past the end, which has no row to carry it. */
+  const totalAlone = (kind: ListKind) =>
+    prepared(database, `articles_total_${kind}`, (db) =>
+      // sql: a one-row FROM for a statement that is only its scalar subquery.
+      db.select({ total: totalOf(kind) }).from(sql`(select 1) as one`),
+    );
+  const totals = {
+    all: totalAlone('all'),
+    author: totalAlone('author'),
+    tag: totalAlone('tag'),
+    favorited: totalAlone('favorited'),
+    feed: totalAlone('feed'),
   };
 
-  /**
-   * One page of a list and its total: two statements, run at once (on two pooled connections,
-   * so the total may be a moment newer than the page).
-   */
+  /** One page of a list and its total, in one statement unless the page is past the end. */
   async function list(
     kind: ListKind,
     filter: string | undefined,
@@ -242,9 +264,9 @@ export function createArticleQueries(database: Database): ArticleQueries {
   ): Promise<ArticleList> {
     const bindings = { viewer, limit, offset, filter };
     // The feed has no anonymous reader (the route requires a token).
-    const pageStatement = kind === 'feed' ? feedPage : pages[kind][audienceOf(viewer)];
-    const [rows, [total]] = await Promise.all([pageStatement(bindings), totals[kind](bindings)]);
-    return { articles: rows.map(toCard), articlesCount: total?.count ?? 0 };
+    const rows = await (kind === 'feed' ? feedPage : pages[kind][audienceOf(viewer)])(bindings);
+    const total = rows[0]?.total ?? (await totals[kind](bindings))[0]?.total;
+    return { articles: rows.map(toCard), articlesCount: total ?? 0 };
   }
 
   /** Several filters at once are rare: the articles of each, intersected, and counted. */
@@ -277,11 +299,12 @@ export function createArticleQueries(database: Database): ArticleQueries {
           ),
     );
     const db = executorFor(database);
-    const [rows, [total]] = await Promise.all([
-      pageOf(db, articleIds(where), viewer).execute({ limit, offset }),
-      db.select({ count: count() }).from(articlesTable).where(where),
-    ]);
-    return { articles: rows.map(toCard), articlesCount: total?.count ?? 0 };
+    const counted = db.select({ count: count() }).from(articlesTable).where(where);
+    // sql: the count as a scalar subquery, so a page carries its total as the others do.
+    const total = sql<number | null>`(${counted})`.mapWith(Number);
+    const rows = await pageOf(db, articleIds(where), viewer, total).execute({ limit, offset });
+    const articlesCount = rows[0]?.total ?? (await counted)[0]?.count;
+    return { articles: rows.map(toCard), articlesCount: articlesCount ?? 0 };
   }
 
   const bySlugFor = (audience: Audience) =>

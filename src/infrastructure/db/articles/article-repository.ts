@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
@@ -30,6 +30,19 @@ export function createArticleRepository(db: Database): ArticleRepository {
   // sql: in-place increments, correct whatever other transactions did before us.
   const plus = (column: AnyPgColumn, delta: number | SQL): SQL => sql`${column} + ${delta}`;
 
+  /**
+   * Locks the tag rows `ids` names in ascending id before they are updated: an UPDATE locks in
+   * whatever order its plan reads the rows, and two writes sharing tags must not cross.
+   */
+  async function lockTags(ids: number[] | SQLWrapper): Promise<void> {
+    await db
+      .select({ id: tagsTable.id })
+      .from(tagsTable)
+      .where(inArray(tagsTable.id, ids))
+      .orderBy(asc(tagsTable.id))
+      .for('no key update');
+  }
+
   async function adjustFavoritesCount(id: ArticleId, userId: UserId, delta: Delta): Promise<void> {
     await db
       .update(articlesTable)
@@ -51,19 +64,23 @@ export function createArticleRepository(db: Database): ArticleRepository {
       .update(usersTable)
       .set({ articlesCount: plus(usersTable.articlesCount, delta) })
       .where(eq(usersTable.id, authorId));
-    // Fan-out on write: each follower's feed total, in its own table, never a `users` row.
+    // Fan-out on write: each follower's feed total, in its own table, never a `users` row. The
+    // rows are locked in ascending id first: an UPDATE locks in whatever order its plan reads
+    // them, and two publishes by authors with followers in common would otherwise deadlock.
+    const followers = db
+      .select({ followerId: followsTable.followerId })
+      .from(followsTable)
+      .where(eq(followsTable.followeeId, authorId));
+    await db
+      .select({ userId: feedTotalsTable.userId })
+      .from(feedTotalsTable)
+      .where(inArray(feedTotalsTable.userId, followers))
+      .orderBy(asc(feedTotalsTable.userId))
+      .for('no key update');
     await db
       .update(feedTotalsTable)
       .set({ articles: plus(feedTotalsTable.articles, delta) })
-      .where(
-        inArray(
-          feedTotalsTable.userId,
-          db
-            .select({ followerId: followsTable.followerId })
-            .from(followsTable)
-            .where(eq(followsTable.followeeId, authorId)),
-        ),
-      );
+      .where(inArray(feedTotalsTable.userId, followers));
     await db
       .update(articleTotalsTable)
       .set({ articles: plus(articleTotalsTable.articles, delta) })
@@ -154,6 +171,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
       const addedIds = added.map((link) => link.tagId);
       const changed = [...removed.map((link) => link.tagId), ...addedIds];
       if (changed.length > 0) {
+        await lockTags(changed);
         await db
           .update(tagsTable)
           .set({
@@ -198,18 +216,15 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .set({ favoritesCount: plus(usersTable.favoritesCount, -1) })
         .where(inArray(usersTable.id, favoriters));
       await adjustArticleTotals(id, authorId, -1);
+      const linked = db
+        .select({ tagId: articleTagsTable.tagId })
+        .from(articleTagsTable)
+        .where(eq(articleTagsTable.articleId, id));
+      await lockTags(linked);
       await db
         .update(tagsTable)
         .set({ articlesCount: plus(tagsTable.articlesCount, -1) })
-        .where(
-          inArray(
-            tagsTable.id,
-            db
-              .select({ tagId: articleTagsTable.tagId })
-              .from(articleTagsTable)
-              .where(eq(articleTagsTable.articleId, id)),
-          ),
-        );
+        .where(inArray(tagsTable.id, linked));
       // Tag links, favorites and comments go with it (ON DELETE CASCADE), in this statement.
       await db.delete(articlesTable).where(eq(articlesTable.id, id));
     },

@@ -4,15 +4,14 @@ import { ConfigError, loadEnvironmentConfig, type Config } from './core/config.j
 import { resolveTokenSecret } from './core/security/token-secret.js';
 import {
   connectPostgres,
-  openEmbedded,
+  openConfiguredDatabase,
   type DatabaseHandle,
 } from './infrastructure/db/database.js';
 
 async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
-  if (config.database.kind === 'postgres') return connectPostgres(config.database, log);
+  const handle = await openConfiguredDatabase(config, log);
   // Embedded mode is one process owning its data: it migrates itself at start.
-  const handle = await openEmbedded(`${config.dataDir}/pglite`);
-  await handle.migrate();
+  if (handle.kind === 'embedded') await handle.migrate();
   return handle;
 }
 

@@ -11,6 +11,7 @@ import {
   type Database,
   type DatabaseHandle,
 } from '../../src/infrastructure/db/database.js';
+import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
 import {
   articlesTable,
   articleTagsTable,
@@ -114,4 +115,11 @@ export async function expectRefused(
   expect(response.statusCode).toBe(status);
   expect(response.json()).toMatchObject({ errors, error: { code, message: expect.any(String) } });
   expect(await rowCounts(t.db)).toEqual(before);
+}
+
+/** The counters and copies of spec.md §3 that are off, by name; `[]` when all are exact. */
+export async function driftedCounters(db: Database): Promise<string[]> {
+  return (await counterDrift(db))
+    .filter((drift) => drift.rowsOff > 0)
+    .map((drift) => drift.counter);
 }

@@ -117,37 +117,11 @@ describe.runIf(enabled)(
       await database.drop();
     }, 60_000);
 
-    it('accepts a token issued by one instance on every other, and shows a write at once everywhere', async () => {
-      const registered = await fetch(`${origin}/api/v1/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          user: { username: 'roundrobin', email: 'rr@example.com', password: 'password123' },
-        }),
-      });
-      const { user } = (await registered.json()) as { user: { token: string } };
-      const headers = { authorization: `Token ${user.token}`, 'content-type': 'application/json' };
-      const created = await fetch(`${origin}/api/v1/articles`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ article: { title: 'Everywhere', description: 'd', body: 'b' } }),
-      });
-      const { article } = (await created.json()) as { article: { slug: string } };
-      // One request per instance, directly: each sees the write and honours the token.
-      for (const { port } of instances) {
-        const response = await fetch(
-          `http://127.0.0.1:${String(port)}/api/v1/articles/${article.slug}`,
-          { headers },
-        );
-        expect(response.status).toBe(200);
-        expect(
-          (await fetch(`http://127.0.0.1:${String(port)}/api/v1/user`, { headers })).status,
-        ).toBe(200);
-      }
-    });
-
-    it('shows an article edited through one instance at once on every other, caches warmed', async () => {
-      const name = `cached${String(Date.now())}`;
+    /** Registers `name` and publishes an article through the balancer: its headers and slug. */
+    async function authorWithArticle(
+      name: string,
+      article: { title: string; body: string },
+    ): Promise<{ headers: Record<string, string>; slug: string }> {
       const registered = await fetch(`${origin}/api/v1/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -160,10 +134,35 @@ describe.runIf(enabled)(
       const created = await fetch(`${origin}/api/v1/articles`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ article: { title: 'Cached', description: 'd', body: 'old' } }),
+        body: JSON.stringify({ article: { ...article, description: 'd' } }),
       });
-      const { article } = (await created.json()) as { article: { slug: string } };
-      const url = `${origin}/api/v1/articles/${article.slug}`;
+      const { slug } = ((await created.json()) as { article: { slug: string } }).article;
+      return { headers, slug };
+    }
+
+    it('accepts a token issued by one instance on every other, and shows a write at once everywhere', async () => {
+      const { headers, slug } = await authorWithArticle('roundrobin', {
+        title: 'Everywhere',
+        body: 'b',
+      });
+      // One request per instance, directly: each sees the write and honours the token.
+      for (const { port } of instances) {
+        const response = await fetch(`http://127.0.0.1:${String(port)}/api/v1/articles/${slug}`, {
+          headers,
+        });
+        expect(response.status).toBe(200);
+        expect(
+          (await fetch(`http://127.0.0.1:${String(port)}/api/v1/user`, { headers })).status,
+        ).toBe(200);
+      }
+    });
+
+    it('shows an article edited through one instance at once on every other, caches warmed', async () => {
+      const { headers, slug } = await authorWithArticle(`cached${String(Date.now())}`, {
+        title: 'Cached',
+        body: 'old',
+      });
+      const url = `${origin}/api/v1/articles/${slug}`;
       /** The body an anonymous reader sees on each instance in turn (round robin). */
       const bodies = async (): Promise<string[]> => {
         const seen: string[] = [];
@@ -187,28 +186,16 @@ describe.runIf(enabled)(
     });
 
     it('replays an Idempotency-Key on every instance: one comment, one answer', async () => {
-      const name = `keyed${String(Date.now())}`;
-      const registered = await fetch(`${origin}/api/v1/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          user: { username: name, email: `${name}@example.com`, password: 'password123' },
-        }),
+      const { headers, slug } = await authorWithArticle(`keyed${String(Date.now())}`, {
+        title: 'Keyed',
+        body: 'b',
       });
-      const { user } = (await registered.json()) as { user: { token: string } };
-      const headers = { authorization: `Token ${user.token}`, 'content-type': 'application/json' };
-      const created = await fetch(`${origin}/api/v1/articles`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ article: { title: 'Keyed', description: 'd', body: 'b' } }),
-      });
-      const { article } = (await created.json()) as { article: { slug: string } };
       const key = randomUUID();
       // The same keyed request to each instance in turn, directly.
       const answers = [];
       for (const { port } of instances) {
         const response = await fetch(
-          `http://127.0.0.1:${String(port)}/api/v1/articles/${article.slug}/comments`,
+          `http://127.0.0.1:${String(port)}/api/v1/articles/${slug}/comments`,
           {
             method: 'POST',
             headers: { ...headers, 'idempotency-key': key },
@@ -227,7 +214,7 @@ describe.runIf(enabled)(
         [201, 'true'],
       ]);
       expect(new Set(answers.map(({ body }) => body)).size).toBe(1);
-      const comments = await fetch(`${origin}/api/v1/articles/${article.slug}/comments`);
+      const comments = await fetch(`${origin}/api/v1/articles/${slug}/comments`);
       expect(((await comments.json()) as { comments: unknown[] }).comments).toHaveLength(1);
     });
 

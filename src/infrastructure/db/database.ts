@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { Config } from '../../core/config.js';
 
 /** The one database type repositories and queries see, whatever the driver underneath. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -85,4 +86,14 @@ export function embedded(client: PGlite, logger?: Logger): DatabaseHandle {
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   await mkdir(dataDir, { recursive: true });
   return embedded(await PGlite.create({ dataDir }));
+}
+
+/**
+ * The database `config` names: a pool on `DATABASE_URL`, else the embedded one under
+ * `DATA_DIR`. The server and the database commands open it the same way.
+ */
+export function openConfiguredDatabase(config: Config, log: WarnLog): Promise<DatabaseHandle> {
+  return config.database.kind === 'postgres'
+    ? Promise.resolve(connectPostgres(config.database, log))
+    : openEmbedded(`${config.dataDir}/pglite`);
 }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../core/config.js';
-import { connectPostgres, openEmbedded } from './database.js';
+import { openConfiguredDatabase } from './database.js';
 
 /**
  * `npm run db:migrate`: applies pending migrations to `DATABASE_URL`, or to the embedded
@@ -9,10 +9,7 @@ import { connectPostgres, openEmbedded } from './database.js';
  */
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
-const database =
-  config.database.kind === 'postgres'
-    ? connectPostgres(config.database, log)
-    : await openEmbedded(`${config.dataDir}/pglite`);
+const database = await openConfiguredDatabase(config, log);
 try {
   await database.migrate();
   log.info({ database: database.kind }, 'migrations applied');

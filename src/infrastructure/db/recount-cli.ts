@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../core/config.js';
 import { counterDrift } from './articles/counter-drift.js';
 import { recountCounters } from './articles/recount.js';
-import { connectPostgres, openEmbedded } from './database.js';
+import { openConfiguredDatabase } from './database.js';
 
 /**
  * `npm run db:recount`: reports the counters and copies of spec.md §3 that have drifted, repairs
@@ -11,10 +11,7 @@ import { connectPostgres, openEmbedded } from './database.js';
  */
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
-const database =
-  config.database.kind === 'postgres'
-    ? connectPostgres(config.database, log)
-    : await openEmbedded(`${config.dataDir}/pglite`);
+const database = await openConfiguredDatabase(config, log);
 try {
   const off = (await counterDrift(database.db)).filter((drift) => drift.rowsOff > 0);
   log.info({ drifted: off }, off.length === 0 ? 'no counter has drifted' : 'counters drifted');

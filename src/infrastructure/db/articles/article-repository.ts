@@ -13,6 +13,7 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
+import { tagListOf } from './tag-list.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 type Delta = 1 | -1;
@@ -185,16 +186,8 @@ export function createArticleRepository(db: Database): ArticleRepository {
       }
       await db
         .update(articlesTable)
-        // sql: ARRAY(subquery): the copy is made from the links just written, sorted by the
-        // database's collation like every other list of tag names.
-        .set({
-          tagList: sql`array(${db
-            .select({ name: tagsTable.name })
-            .from(articleTagsTable)
-            .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
-            .where(eq(articleTagsTable.articleId, id))
-            .orderBy(asc(tagsTable.name))})`,
-        })
+        // The copy is made from the links just written.
+        .set({ tagList: tagListOf(db, id) })
         .where(eq(articlesTable.id, id));
     },
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.js';
 import {
@@ -10,6 +10,7 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
+import { tagListOf } from './tag-list.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 /** A value the writes keep denormalized, and how many rows hold a wrong one (0 when exact). */
@@ -154,18 +155,7 @@ async function driftIn(db: Database): Promise<CounterDrift[]> {
       db
         .select({ n: count() })
         .from(articlesTable)
-        .where(
-          ne(
-            articlesTable.tagList,
-            // sql: ARRAY(subquery) of the article's links, sorted as the writes sort the copy.
-            sql`array(${db
-              .select({ name: tagsTable.name })
-              .from(articleTagsTable)
-              .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
-              .where(eq(articleTagsTable.articleId, articlesTable.id))
-              .orderBy(asc(tagsTable.name))})::varchar[]`,
-          ),
-        ),
+        .where(ne(articlesTable.tagList, tagListOf(db, articlesTable.id))),
     ],
     [
       'article_tags.article_created_at',

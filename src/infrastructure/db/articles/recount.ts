@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, notExists, or, sql } from 'drizzle-orm';
+import { and, count, eq, ne, notExists, or, sql } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import {
   ARTICLE_TOTAL_SHARDS,
@@ -10,6 +10,7 @@ import {
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
+import { tagListOf } from './tag-list.js';
 
 /**
  * Recomputes every counter and copy of spec.md §3 from the rows they summarise, writing only the
@@ -29,13 +30,7 @@ export async function recountCounters(database: Database): Promise<void> {
       .set({ favoritesCount: favoritesOf })
       .where(ne(articlesTable.favoritesCount, favoritesOf));
 
-    // sql: ARRAY(subquery) of the article's links, sorted as the writes sort the copy.
-    const tagsOf = sql`array(${db
-      .select({ name: tagsTable.name })
-      .from(articleTagsTable)
-      .innerJoin(tagsTable, eq(tagsTable.id, articleTagsTable.tagId))
-      .where(eq(articleTagsTable.articleId, articlesTable.id))
-      .orderBy(asc(tagsTable.name))})::varchar[]`;
+    const tagsOf = tagListOf(db, articlesTable.id);
     await db
       .update(articlesTable)
       .set({ tagList: tagsOf })

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import { operationsRoutes } from '../api/operations.js';
 import { articleRoutes } from '../api/v1/articles.js';
 import { commentRoutes } from '../api/v1/comments.js';
@@ -16,6 +17,10 @@ import { createArticleService } from '../domain/articles/article-service.js';
 import { createCommentService } from '../domain/comments/comment-service.js';
 import { createAccountService } from '../domain/identity/account-service.js';
 import { createProfileService } from '../domain/profiles/profile-service.js';
+import type { EventConsumer } from '../domain/shared/events.js';
+import { createFollowerNotifications } from '../domain/notifications/follower-notifications.js';
+import type { Mailer } from '../domain/notifications/ports.js';
+import type { Atomic } from '../domain/shared/transaction.js';
 import { createArticleQueries } from '../infrastructure/db/articles/article-queries.js';
 import { createArticleRepository } from '../infrastructure/db/articles/article-repository.js';
 import { createCommentQueries } from '../infrastructure/db/comments/comment-queries.js';
@@ -41,6 +46,11 @@ import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-li
 import { createRedisInvalidationBus } from '../infrastructure/cache/redis-invalidation-bus.js';
 import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
 import { createIdempotencyStore } from '../infrastructure/db/idempotency-store.js';
+import { createNotificationStore } from '../infrastructure/db/notifications/notification-store.js';
+import { forgetDeliveredEvents } from '../infrastructure/db/outbox/delivery-store.js';
+import { createNatsConsumer } from '../infrastructure/events/nats-consumer.js';
+import { createOutbox } from '../infrastructure/events/outbox.js';
+import { createLogMailer, createSmtpMailer } from '../infrastructure/mail/mailers.js';
 import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
@@ -48,7 +58,8 @@ import { registerAuth } from './http/auth.js';
 import { registerCacheMetrics } from './http/cache-metrics.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { redisStatus, type DependencyStatus } from './health.js';
-import { expireIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
+import { cleanUpPeriodically } from './housekeeping.js';
+import { registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRateLimitMetrics, registerRateLimits } from './http/rate-limit.js';
@@ -64,7 +75,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** A key for one purpose derived from the token secret: never the signing key itself. */
 function deriveKey(tokenSecret: string, purpose: string): string {
@@ -79,6 +90,55 @@ export interface AppOptions {
   readonly tokenSecret: string;
   /** Tests lower the Argon2 cost; production keeps the default. */
   readonly passwordCost?: Argon2Cost;
+  /** Tests capture mail; otherwise SMTP with SMTP_URL, the log in development, none in production. */
+  readonly mailer?: Mailer;
+}
+
+/**
+ * The outbox (spec.md §3) and its consumers: follower notifications when there is a mailer,
+ * NATS JetStream when `NATS_URL` is set. This instance's relay runs from ready to close (unless
+ * `OUTBOX_RELAY=off`); delivered events are forgotten after the retention period.
+ */
+function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Registry) {
+  const { config, database } = options;
+  const { events: settings } = config;
+  const smtp =
+    settings.smtpUrl === undefined
+      ? undefined
+      : createSmtpMailer(settings.smtpUrl, settings.mailFrom);
+  const mailer =
+    options.mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(app.log));
+  if (mailer === undefined) app.log.warn('no SMTP_URL: follower notifications are off');
+  const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);
+  const consumers: EventConsumer[] = [
+    ...(mailer === undefined
+      ? []
+      : [createFollowerNotifications(createNotificationStore(database.db), mailer)]),
+    ...(nats === undefined ? [] : [nats]),
+  ];
+  const outbox = createOutbox(database.db, {
+    consumers,
+    pollMs: settings.pollMs,
+    maxAttempts: settings.maxAttempts,
+    registry,
+    log: app.log,
+  });
+  if (settings.relay) {
+    app.addHook('onReady', (done) => {
+      outbox.relay.start();
+      done();
+    });
+  }
+  // Before the database closes: the batch in hand is settled, then the connections go.
+  app.addHook('preClose', async () => {
+    await outbox.relay.stop();
+    await nats?.close();
+    smtp?.close();
+  });
+  cleanUpPeriodically(app, 'delivered outbox events', CLEANUP_INTERVAL_MS, () =>
+    forgetDeliveredEvents(database.db, settings.retentionDays),
+  );
+  return outbox;
 }
 
 /**
@@ -194,16 +254,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
   const idempotencyKeys = createIdempotencyStore(db, config.idempotencyWaitMs);
-  expireIdempotencyKeys(app, idempotencyKeys, IDEMPOTENCY_CLEANUP_INTERVAL_MS);
+  cleanUpPeriodically(app, 'expired idempotency keys', CLEANUP_INTERVAL_MS, () =>
+    idempotencyKeys.expire(),
+  );
+  const { recorder: events } = registerOutbox(app, options, metrics);
+  // One unit of work per command: its change and its events commit together (spec.md §3); a
+  // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
+  const atomic: Atomic = (work) =>
+    transactionOn(db, work, (attempt) => writeRetry.execute(attempt));
   const hasher = await createPasswordHasher(options.passwordCost);
   // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.
   const articleQueries = retryingReads(createArticleQueries(db));
 
   const accounts = invalidatingAccountService(
-    createAccountService({ accounts: createAccountRepository(db), hasher, tokens }),
+    createAccountService({
+      atomic,
+      events,
+      accounts: createAccountRepository(db),
+      hasher,
+      tokens,
+    }),
     invalidations,
   );
   const profiles = createProfileService({
+    atomic,
+    events,
     follows: createFollowRepository(db),
     queries: cachedProfileQueries(retryingReads(createProfileQueries(db)), caches),
   });
@@ -216,6 +291,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         (tx) => work(createArticleRepository(tx)),
         (attempt) => writeRetry.execute(attempt),
       ),
+    events,
     queries: articleQueries,
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
@@ -229,6 +305,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   const reader = createArticleReader(readQueries);
   const comments = createCommentService({
+    atomic,
+    events,
     comments: createCommentRepository(db),
     queries: retryingReads(createCommentQueries(db)),
   });

@@ -40,6 +40,13 @@ const Environment = Type.Object({
   TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, maxLength: 254, default: 'Keel <no-reply@keel.invalid>' }),
+  OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
+  OUTBOX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  OUTBOX_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3_650, default: 7 }),
   RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 10 }),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 30 }),
   RATE_LIMIT_REGISTRATION_IP_PER_HOUR: Type.Integer({ ...RATE_LIMIT_RANGE, default: 20 }),
@@ -78,6 +85,21 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** How long a request waits for another one running with its idempotency key before a 409. */
   readonly idempotencyWaitMs: number;
+  readonly events: {
+    /** Publishes every event to NATS JetStream; without it no event leaves the database. */
+    readonly natsUrl: string | undefined;
+    /** Mails follower notifications; without it development logs them and production sends none. */
+    readonly smtpUrl: string | undefined;
+    readonly mailFrom: string;
+    /** Whether this instance runs a relay; events are recorded either way. */
+    readonly relay: boolean;
+    /** How often an idle relay looks for deliveries due (its own commits wake it sooner). */
+    readonly pollMs: number;
+    /** Failed tries after which a delivery goes to the dead letters. */
+    readonly maxAttempts: number;
+    /** How long a delivered event is kept in the outbox. */
+    readonly retentionDays: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -167,6 +189,15 @@ function toConfig(env: Environment): Config {
     trustProxyHops: env.TRUST_PROXY_HOPS,
     redisUrl: env.REDIS_URL,
     idempotencyWaitMs: env.IDEMPOTENCY_WAIT_MS,
+    events: Object.freeze({
+      natsUrl: env.NATS_URL,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+      relay: env.OUTBOX_RELAY === 'on',
+      pollMs: env.OUTBOX_POLL_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      retentionDays: env.OUTBOX_RETENTION_DAYS,
+    }),
     rateLimits: Object.freeze({
       'login-ip': { max: env.RATE_LIMIT_LOGIN_IP_PER_MINUTE, windowMs: MINUTE_MS },
       'login-account': { max: env.RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE, windowMs: MINUTE_MS },

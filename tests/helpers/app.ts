@@ -11,6 +11,7 @@ import {
   type Database,
   type DatabaseHandle,
 } from '../../src/infrastructure/db/database.js';
+import type { Mailer } from '../../src/domain/notifications/ports.js';
 import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
 import {
   articlesTable,
@@ -21,6 +22,12 @@ import {
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import {
+  deadLettersTable,
+  eventDeliveriesTable,
+  notificationSendsTable,
+  outboxEventsTable,
+} from '../../src/infrastructure/db/schema/outbox.js';
 import { feedTotalsTable, followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 
 export const TEST_TOKEN_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -36,6 +43,8 @@ export const TEST_ENVIRONMENT = {
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: NO_RATE_LIMIT,
   RATE_LIMIT_REGISTRATION_IP_PER_HOUR: NO_RATE_LIMIT,
   RATE_LIMIT_WRITES_PER_MINUTE: NO_RATE_LIMIT,
+  // Deliveries stay in the outbox where a test can see them; relay tests run one themselves.
+  OUTBOX_RELAY: 'off',
 } as const;
 
 /** Rate limits are out of the way (tests/integration/rate-limits.test.ts sets its own). */
@@ -57,6 +66,7 @@ export async function openTestDatabase(logger?: Logger): Promise<DatabaseHandle>
 export async function createTestApp(
   config: Config = testConfig,
   logger?: Logger,
+  mailer?: Mailer,
 ): Promise<TestApp> {
   const database = await openTestDatabase(logger);
   const app = await buildApp({
@@ -64,6 +74,7 @@ export async function createTestApp(
     database,
     tokenSecret: TEST_TOKEN_SECRET,
     passwordCost: { memoryCost: 1024, timeCost: 1 },
+    ...(mailer && { mailer }),
   });
   await app.ready();
   return {
@@ -86,6 +97,10 @@ const TABLES: Readonly<Record<string, PgTable>> = {
   favorites: favoritesTable,
   comments: commentsTable,
   idempotencyKeys: idempotencyKeysTable,
+  outboxEvents: outboxEventsTable,
+  eventDeliveries: eventDeliveriesTable,
+  deadLetters: deadLettersTable,
+  notificationSends: notificationSendsTable,
 };
 
 /** Row counts of every table: equal before and after a rejected request means nothing was written. */
@@ -97,6 +112,18 @@ export async function rowCounts(db: Database): Promise<Record<string, number>> {
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/** How many rows each table gained (positive) or lost (negative); unchanged tables are left out. */
+export function rowChanges(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([table, rows]) => [table, rows - (before[table] ?? 0)] as const)
+      .filter(([, change]) => change !== 0),
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp, expectRefused } from '../helpers/app.js';
+import {
+  createTestApp,
+  rowChanges,
+  rowCounts,
+  type TestApp,
+  expectRefused,
+} from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -13,18 +19,6 @@ beforeAll(async () => {
   author = await registerUser(t.app);
 });
 afterAll(() => t.close());
-
-/** How many rows each table gained (positive) or lost (negative); unchanged tables are left out. */
-function rowChanges(
-  before: Record<string, number>,
-  after: Record<string, number>,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([table, rows]) => [table, rows - (before[table] ?? 0)] as const)
-      .filter(([, change]) => change !== 0),
-  );
-}
 
 async function getArticle(slug: string): Promise<Record<string, unknown>> {
   const response = await t.app.inject({ method: 'GET', url: `/api/v1/articles/${slug}` });
@@ -164,6 +158,8 @@ describe('DELETE /api/v1/articles/:slug', () => {
       comments: -1,
       favorites: -1,
       articleTags: -2,
+      // article.deleted: its comments went with it, with no events of their own.
+      outboxEvents: 1,
     });
     await expectRefused(t, { method: 'GET', url: onArticle }, 404, 'not_found', {
       article: ['not found'],

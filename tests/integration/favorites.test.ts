@@ -1,6 +1,12 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp, expectRefused } from '../helpers/app.js';
+import {
+  createTestApp,
+  rowChanges,
+  rowCounts,
+  type TestApp,
+  expectRefused,
+} from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -17,18 +23,6 @@ function favoriteRequest(
   user?: RegisteredUser,
 ): InjectOptions {
   return { method, url: `/api/v1/articles/${slug}/favorite`, headers: user?.headers ?? {} };
-}
-
-/** How many rows each table gained (positive) or lost (negative); unchanged tables are left out. */
-function rowChanges(
-  before: Record<string, number>,
-  after: Record<string, number>,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([table, rows]) => [table, rows - (before[table] ?? 0)] as const)
-      .filter(([, change]) => change !== 0),
-  );
 }
 
 async function send(method: 'POST' | 'DELETE', slug: string, user: RegisteredUser) {
@@ -74,7 +68,7 @@ describe('POST /api/v1/articles/:slug/favorite', () => {
     );
 
     expect(responses.map((response) => response.statusCode)).toEqual(Array(10).fill(200));
-    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ favorites: 10 });
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ favorites: 10, outboxEvents: 10 });
     const article = await t.app.inject({ method: 'GET', url: `/api/v1/articles/${slug}` });
     expect(article.json().article.favoritesCount).toBe(10);
   });
@@ -118,7 +112,7 @@ describe('DELETE /api/v1/articles/:slug/favorite', () => {
     const article = await send('DELETE', slug, fan);
 
     expect(article).toMatchObject({ slug, favorited: false, favoritesCount: 1 });
-    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ favorites: -1 });
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ favorites: -1, outboxEvents: 1 });
   });
 
   it('changes nothing when the caller had not favorited the article', async () => {

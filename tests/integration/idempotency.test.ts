@@ -3,7 +3,7 @@ import { count, eq } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expireIdempotencyKeys } from '../../src/core/http/idempotency.js';
+import { cleanUpPeriodically } from '../../src/core/housekeeping.js';
 import { createIdempotencyStore } from '../../src/infrastructure/db/idempotency-store.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
@@ -340,7 +340,8 @@ describe('Idempotency-Key retention', () => {
       .set({ createdAt: new Date(Date.now() - 25 * 3600 * 1000) })
       .where(eq(idempotencyKeysTable.key, stale));
     const host = Fastify({ logger: false });
-    expireIdempotencyKeys(host, createIdempotencyStore(t.db, 1000), 10);
+    const store = createIdempotencyStore(t.db, 1000);
+    cleanUpPeriodically(host, 'expired idempotency keys', 10, () => store.expire());
     await host.ready();
     try {
       await vi.waitFor(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, rowChanges, rowCounts, type TestApp } from '../helpers/app.js';
 import { registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -112,11 +112,11 @@ describe('POST /api/v1/profiles/:username/follow', () => {
     expect(response.json()).toEqual({
       profile: { username: celeb.username, bio: null, image: null, following: true },
     });
-    // A reader's first follow also opens their feed total (spec.md §3).
-    expect(await rowCounts(t.db)).toEqual({
-      ...before,
-      follows: (before.follows ?? 0) + 1,
-      feedTotals: (before.feedTotals ?? 0) + 1,
+    // A reader's first follow also opens their feed total (spec.md §3); the event commits with it.
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+      follows: 1,
+      feedTotals: 1,
+      outboxEvents: 1,
     });
     expect((await getProfile(celeb.username, fan)).json().profile.following).toBe(true);
   });
@@ -128,11 +128,11 @@ describe('POST /api/v1/profiles/:username/follow', () => {
     const again = await follow('POST', celeb.username, fan);
     expect(again.statusCode).toBe(200);
     expect(again.json().profile.following).toBe(true);
-    // A reader's first follow also opens their feed total (spec.md §3).
-    expect(await rowCounts(t.db)).toEqual({
-      ...before,
-      follows: (before.follows ?? 0) + 1,
-      feedTotals: (before.feedTotals ?? 0) + 1,
+    // The second follow changes nothing, so it records no event either.
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+      follows: 1,
+      feedTotals: 1,
+      outboxEvents: 1,
     });
   });
 
@@ -188,7 +188,7 @@ describe('DELETE /api/v1/profiles/:username/follow', () => {
     expect(response.json()).toEqual({
       profile: { username: celeb.username, bio: null, image: null, following: false },
     });
-    expect(await rowCounts(t.db)).toEqual({ ...before, follows: (before.follows ?? 0) - 1 });
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ follows: -1, outboxEvents: 1 });
     expect((await getProfile(celeb.username, fan)).json().profile.following).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import {
 import type { UserId } from '../../src/domain/shared/ids.js';
 import { BLANK } from '../../src/domain/shared/text.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
+import { recordingEvents } from '../helpers/recorded-events.js';
 
 interface Row {
   account: Account;
@@ -51,12 +52,15 @@ function setup() {
   const verify = vi.fn((stored: string | undefined, password: string) =>
     Promise.resolve(stored === `hashed:${password}`),
   );
+  const { atomic, events, recorded } = recordingEvents();
   const service = createAccountService({
+    atomic,
+    events,
     accounts,
     hasher: { hash, verify },
     tokens: { issue: (id) => Promise.resolve(`token-for-${String(id)}`) },
   });
-  return { service, rows, changesSeen, hash, verify };
+  return { service, rows, changesSeen, hash, verify, recorded };
 }
 
 const JANE = { username: 'jane', email: 'Jane@Example.com', password: 'correct horse' };
@@ -224,5 +228,42 @@ describe('AccountService.authenticate', () => {
     await expect(service.authenticate(7 as UserId)).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
+  });
+});
+
+describe('AccountService events', () => {
+  it('records registration, a profile update naming its fields, and a password change', async () => {
+    const { service, recorded } = setup();
+    await service.register(JANE);
+    await service.update(1 as UserId, { bio: 'Hi', image: null, password: 'a new password!' });
+    await service.update(1 as UserId, { username: 'janet' });
+    const aggregate = { type: 'user', id: 1 };
+    expect(recorded).toEqual([
+      {
+        type: 'user.registered',
+        version: 1,
+        aggregate,
+        payload: { userId: 1, username: 'jane' },
+      },
+      {
+        type: 'user.profile_updated',
+        version: 1,
+        aggregate,
+        payload: { userId: 1, changed: ['bio', 'image'] },
+      },
+      { type: 'user.password_changed', version: 1, aggregate, payload: { userId: 1 } },
+      {
+        type: 'user.profile_updated',
+        version: 1,
+        aggregate,
+        payload: { userId: 1, changed: ['username'] },
+      },
+    ]);
+  });
+
+  it('records nothing for an update of an account that is gone', async () => {
+    const { service, recorded } = setup();
+    await expect(service.update(9 as UserId, { bio: 'Hi' })).rejects.toThrow(UnauthenticatedError);
+    expect(recorded).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { ArticleId, UserId, Viewer } from '../../src/domain/shared/ids.js';
 import { BLANK } from '../../src/domain/shared/text.js';
 import type { Transaction } from '../../src/domain/shared/transaction.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
+import { recordingEvents } from '../helpers/recorded-events.js';
 
 const JANE = 1 as UserId;
 const JOHN = 2 as UserId;
@@ -54,13 +55,14 @@ function setup(options: { takenSlugs?: readonly string[] } = {}) {
       return Promise.resolve();
     }),
     addFavorite: vi.fn((id: ArticleId, userId: UserId) => {
-      get(id).favoritedBy.add(userId);
-      return Promise.resolve();
+      const { favoritedBy } = get(id);
+      const added = !favoritedBy.has(userId);
+      favoritedBy.add(userId);
+      return Promise.resolve(added);
     }),
-    removeFavorite: vi.fn((id: ArticleId, userId: UserId) => {
-      get(id).favoritedBy.delete(userId);
-      return Promise.resolve();
-    }),
+    removeFavorite: vi.fn((id: ArticleId, userId: UserId) =>
+      Promise.resolve(get(id).favoritedBy.delete(userId)),
+    ),
   } satisfies ArticleRepository;
   const findBySlug = vi.fn((slug: Slug, viewer: Viewer) => {
     const found = bySlug(slug);
@@ -91,17 +93,19 @@ function setup(options: { takenSlugs?: readonly string[] } = {}) {
     tags: () => Promise.reject(new Error('not used')),
   };
   const opened = vi.fn();
+  const { atomic, events, recorded } = recordingEvents();
   const transaction: Transaction<ArticleRepository> = (work) => {
     opened();
-    return work(repository);
+    return atomic(() => work(repository));
   };
   let suffixes = 0;
   const service = createArticleService({
     transaction,
+    events,
     queries,
     slugSuffix: () => `s${String(++suffixes)}`,
   });
-  return { service, articles, repository, findBySlug, opened };
+  return { service, articles, repository, findBySlug, opened, recorded };
 }
 
 const DRAGONS = {
@@ -335,5 +339,79 @@ describe('ArticleService.unfavorite', () => {
     await expect(service.unfavorite(JOHN, 'how-to-train-your-dragon')).rejects.toThrow(
       new NotFoundError('article'),
     );
+  });
+});
+
+describe('ArticleService events', () => {
+  it('records one event per change, with the article as its aggregate', async () => {
+    const { service, recorded } = setup();
+    await service.publish(JANE, { ...DRAGONS, tagList: ['dragons'] });
+    await service.edit(JANE, 'how-to-train-your-dragon', { body: 'New', tagList: [] });
+    await service.favorite(JOHN, 'how-to-train-your-dragon');
+    await service.unfavorite(JOHN, 'how-to-train-your-dragon');
+    await service.remove(JANE, 'how-to-train-your-dragon');
+    const article = { type: 'article', id: 1 };
+    expect(recorded).toEqual([
+      {
+        type: 'article.published',
+        version: 1,
+        aggregate: article,
+        payload: {
+          articleId: 1,
+          slug: 'how-to-train-your-dragon',
+          authorId: JANE,
+          title: 'How to Train Your Dragon',
+          tagList: ['dragons'],
+        },
+      },
+      {
+        type: 'article.updated',
+        version: 1,
+        aggregate: article,
+        payload: { articleId: 1, slug: 'how-to-train-your-dragon', changed: ['body', 'tagList'] },
+      },
+      {
+        type: 'article.favorited',
+        version: 1,
+        aggregate: article,
+        payload: { articleId: 1, userId: JOHN },
+      },
+      {
+        type: 'article.unfavorited',
+        version: 1,
+        aggregate: article,
+        payload: { articleId: 1, userId: JOHN },
+      },
+      {
+        type: 'article.deleted',
+        version: 1,
+        aggregate: article,
+        payload: { articleId: 1, slug: 'how-to-train-your-dragon', authorId: JANE },
+      },
+    ]);
+  });
+
+  it('records nothing for a repeated favorite or unfavorite, which change nothing', async () => {
+    const { service, recorded } = setup();
+    await service.publish(JANE, DRAGONS);
+    await service.favorite(JOHN, 'how-to-train-your-dragon');
+    await service.favorite(JOHN, 'how-to-train-your-dragon');
+    await service.unfavorite(JOHN, 'how-to-train-your-dragon');
+    await service.unfavorite(JOHN, 'how-to-train-your-dragon');
+    expect(recorded.map((event) => event.type)).toEqual([
+      'article.published',
+      'article.favorited',
+      'article.unfavorited',
+    ]);
+  });
+
+  it('records nothing for a refused command', async () => {
+    const { service, recorded } = setup();
+    await service.publish(JANE, DRAGONS);
+    await expect(service.edit(JOHN, 'how-to-train-your-dragon', { title: 'Mine' })).rejects.toThrow(
+      ForbiddenError,
+    );
+    await expect(service.remove(JOHN, 'how-to-train-your-dragon')).rejects.toThrow(ForbiddenError);
+    expect(recorded.map((event) => event.type)).toEqual(['article.published']);
   });
 });

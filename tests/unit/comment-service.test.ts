@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../src/domain
 import type { ArticleId, CommentId, UserId } from '../../src/domain/shared/ids.js';
 import { BLANK } from '../../src/domain/shared/text.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
+import { recordingEvents } from '../helpers/recorded-events.js';
 
 const JANE = 1 as UserId;
 const JOHN = 2 as UserId;
@@ -50,10 +51,7 @@ function setup() {
       stored.set(id, { id, articleId, authorId, body });
       return Promise.resolve(id);
     }),
-    remove: vi.fn((id: CommentId) => {
-      stored.delete(id);
-      return Promise.resolve();
-    }),
+    remove: vi.fn((id: CommentId) => Promise.resolve(stored.delete(id))),
   };
   const queries = {
     findById: vi.fn<CommentQueries['findById']>((id) => {
@@ -64,7 +62,9 @@ function setup() {
       Promise.resolve([...stored.values()].filter((c) => c.articleId === articleId).map(view)),
     ),
   };
-  return { service: createCommentService({ comments, queries }), comments, queries, stored };
+  const { atomic, events, recorded } = recordingEvents();
+  const service = createCommentService({ atomic, events, comments, queries });
+  return { service, comments, queries, stored, recorded };
 }
 
 describe('CommentService.list', () => {
@@ -167,5 +167,28 @@ describe('CommentService.remove', () => {
     await expect(service.remove(JANE, 'no-such-article', 1)).rejects.toThrow(
       new NotFoundError('article'),
     );
+  });
+});
+
+describe('CommentService events', () => {
+  it('records comment.added and comment.deleted with the comment as aggregate', async () => {
+    const { service, recorded } = setup();
+    const comment = await service.add(JANE, 'dragons', 'First!');
+    await service.remove(JANE, 'dragons', comment.id);
+    const payload = { commentId: comment.id, articleId: DRAGONS, authorId: JANE };
+    const aggregate = { type: 'comment', id: comment.id };
+    expect(recorded).toEqual([
+      { type: 'comment.added', version: 1, aggregate, payload },
+      { type: 'comment.deleted', version: 1, aggregate, payload },
+    ]);
+  });
+
+  it('records nothing when a concurrent delete removed the comment first, or the delete is refused', async () => {
+    const { service, comments, recorded } = setup();
+    const comment = await service.add(JANE, 'dragons', 'First!');
+    await expect(service.remove(JOHN, 'dragons', comment.id)).rejects.toThrow(ForbiddenError);
+    comments.remove.mockResolvedValueOnce(false);
+    await service.remove(JANE, 'dragons', comment.id);
+    expect(recorded.map((event) => event.type)).toEqual(['comment.added']);
   });
 });

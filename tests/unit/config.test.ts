@@ -30,6 +30,15 @@ describe('loadConfig', () => {
       corsOrigins: [],
       redisUrl: undefined,
       idempotencyWaitMs: 2_000,
+      events: {
+        natsUrl: undefined,
+        smtpUrl: undefined,
+        mailFrom: 'Keel <no-reply@keel.invalid>',
+        relay: true,
+        pollMs: 1_000,
+        maxAttempts: 10,
+        retentionDays: 7,
+      },
       rateLimits: {
         'login-ip': { max: 30, windowMs: 60_000 },
         'login-account': { max: 10, windowMs: 60_000 },

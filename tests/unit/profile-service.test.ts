@@ -4,6 +4,7 @@ import { createProfileService } from '../../src/domain/profiles/profile-service.
 import type { UserId, Viewer } from '../../src/domain/shared/ids.js';
 import type { Username } from '../../src/domain/shared/username.js';
 import { NotFoundError, ValidationError } from '../../src/domain/shared/errors.js';
+import { recordingEvents } from '../helpers/recorded-events.js';
 
 const JANE = 1 as UserId;
 const JOHN = 2 as UserId;
@@ -29,21 +30,25 @@ function setup() {
           };
     return Promise.resolve(profile);
   });
+  const { atomic, events, recorded } = recordingEvents();
   const service = createProfileService({
+    atomic,
+    events,
     follows: {
       findUserId: (username) => Promise.resolve(ids.get(username)),
       follow(follower, followee) {
-        edges.add(edge(follower, followee));
-        return Promise.resolve();
+        const key = edge(follower, followee);
+        const added = !edges.has(key);
+        edges.add(key);
+        return Promise.resolve(added);
       },
       unfollow(follower, followee) {
-        edges.delete(edge(follower, followee));
-        return Promise.resolve();
+        return Promise.resolve(edges.delete(edge(follower, followee)));
       },
     },
     queries: { findProfile },
   });
-  return { service, edges, findProfile };
+  return { service, edges, findProfile, recorded };
 }
 
 describe('ProfileService.get', () => {
@@ -136,5 +141,21 @@ describe('ProfileService.unfollow', () => {
     await expect(service.unfollow(JANE, 'jane')).rejects.toThrow(
       ValidationError.field('profile', 'cannot follow yourself'),
     );
+  });
+});
+
+describe('ProfileService events', () => {
+  it('records a follow and an unfollow with the follower as aggregate, once each', async () => {
+    const { service, recorded } = setup();
+    await service.follow(JANE, 'john');
+    await service.follow(JANE, 'john');
+    await service.unfollow(JANE, 'john');
+    await service.unfollow(JANE, 'john');
+    const payload = { followerId: JANE, followeeId: JOHN };
+    const aggregate = { type: 'user', id: JANE };
+    expect(recorded).toEqual([
+      { type: 'profile.followed', version: 1, aggregate, payload },
+      { type: 'profile.unfollowed', version: 1, aggregate, payload },
+    ]);
   });
 });

@@ -89,29 +89,3 @@ export function registerIdempotency(
     route.handler = keyed;
   });
 }
-
-/**
- * Deletes expired keys every `intervalMs` until `app` closes. Every instance does it; two at
- * once are harmless. A key past its retention is claimed afresh even before it is deleted.
- */
-export function expireIdempotencyKeys(
-  app: FastifyInstance,
-  store: IdempotencyStore,
-  intervalMs: number,
-): void {
-  const timer = setInterval(() => {
-    store.expire().then(
-      (deleted) => {
-        app.log.info({ deleted }, 'expired idempotency keys deleted');
-      },
-      (error: unknown) => {
-        app.log.warn({ err: error }, 'idempotency key cleanup failed; it runs again later');
-      },
-    );
-  }, intervalMs);
-  timer.unref();
-  app.addHook('onClose', (_instance, done) => {
-    clearInterval(timer);
-    done();
-  });
-}

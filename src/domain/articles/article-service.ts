@@ -1,3 +1,4 @@
+import type { ArticleField, EventRecorder } from '../shared/events.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
 import type { Transaction } from '../shared/transaction.js';
@@ -27,6 +28,8 @@ export interface ArticleChangesInput {
 
 export interface ArticleServiceDeps {
   readonly transaction: Transaction<ArticleRepository>;
+  /** Joins the transaction: each change's event commits with it. */
+  readonly events: EventRecorder;
   readonly queries: ArticleQueries;
   /** A short random string that makes a taken slug unique. */
   readonly slugSuffix: () => string;
@@ -55,8 +58,20 @@ export interface ArticleService {
   unfavorite(userId: UserId, slug: string): Promise<ArticleView>;
 }
 
+/** The fields an edit changes, as its event names them. */
+function changedFields(
+  changes: Partial<ArticleContent>,
+  tags: readonly string[] | undefined,
+): ArticleField[] {
+  const fields: ArticleField[] = (['title', 'description', 'body'] as const).filter(
+    (field) => changes[field] !== undefined,
+  );
+  return tags === undefined ? fields : [...fields, 'tagList'];
+}
+
 export function createArticleService({
   transaction,
+  events,
   queries,
   slugSuffix,
 }: ArticleServiceDeps): ArticleService {
@@ -100,6 +115,18 @@ export function createArticleService({
           const id = await articles.insert({ ...content, authorId, slug: candidate });
           if (id !== undefined) {
             await articles.setTags(id, tags);
+            await events.record({
+              type: 'article.published',
+              version: 1,
+              aggregate: { type: 'article', id },
+              payload: {
+                articleId: id,
+                slug: candidate,
+                authorId,
+                title: content.title,
+                tagList: tags,
+              },
+            });
             return candidate;
           }
         }
@@ -115,6 +142,12 @@ export function createArticleService({
         const found = await owned(articles, slug, editorId, 'change');
         await articles.update(found.id, changes);
         if (tags !== undefined) await articles.setTags(found.id, tags);
+        await events.record({
+          type: 'article.updated',
+          version: 1,
+          aggregate: { type: 'article', id: found.id },
+          payload: { articleId: found.id, slug: found.slug, changed: changedFields(changes, tags) },
+        });
         return found;
       });
       return view(article.slug, editorId);
@@ -124,13 +157,26 @@ export function createArticleService({
       await transaction(async (articles) => {
         const found = await owned(articles, slug, editorId, 'delete');
         await articles.remove(found);
+        await events.record({
+          type: 'article.deleted',
+          version: 1,
+          aggregate: { type: 'article', id: found.id },
+          payload: { articleId: found.id, slug: found.slug, authorId: found.authorId },
+        });
       });
     },
 
     async favorite(userId: UserId, slug: string): Promise<ArticleView> {
       const article = await transaction(async (articles) => {
         const found = await existing(articles, slug, 'change');
-        await articles.addFavorite(found.id, userId);
+        if (await articles.addFavorite(found.id, userId)) {
+          await events.record({
+            type: 'article.favorited',
+            version: 1,
+            aggregate: { type: 'article', id: found.id },
+            payload: { articleId: found.id, userId },
+          });
+        }
         return found;
       });
       return view(article.slug, userId);
@@ -139,7 +185,14 @@ export function createArticleService({
     async unfavorite(userId: UserId, slug: string): Promise<ArticleView> {
       const article = await transaction(async (articles) => {
         const found = await existing(articles, slug, 'change');
-        await articles.removeFavorite(found.id, userId);
+        if (await articles.removeFavorite(found.id, userId)) {
+          await events.record({
+            type: 'article.unfavorited',
+            version: 1,
+            aggregate: { type: 'article', id: found.id },
+            payload: { articleId: found.id, userId },
+          });
+        }
         return found;
       });
       return view(article.slug, userId);

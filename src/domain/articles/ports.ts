@@ -25,9 +25,13 @@ export interface ArticleRepository {
   setTags(id: ArticleId, tags: readonly string[]): Promise<void>;
   /** Deletes the article (locked for delete) with its tag links, favorites and comments. */
   remove(article: ArticleRef): Promise<void>;
-  /** Idempotent; keeps the article's favorites count exact under concurrency. */
-  addFavorite(id: ArticleId, userId: UserId): Promise<void>;
-  removeFavorite(id: ArticleId, userId: UserId): Promise<void>;
+  /**
+   * Idempotent; keeps the article's favorites count exact under concurrency. True when this call
+   * changed something (the favorite was not there yet).
+   */
+  addFavorite(id: ArticleId, userId: UserId): Promise<boolean>;
+  /** True when this call took the favorite away. */
+  removeFavorite(id: ArticleId, userId: UserId): Promise<boolean>;
 }
 
 export interface ArticleFilter {

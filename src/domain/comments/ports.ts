@@ -6,7 +6,8 @@ export interface CommentRepository {
   findArticleId(slug: Slug): Promise<ArticleId | undefined>;
   findAuthorId(articleId: ArticleId, commentId: CommentId): Promise<UserId | undefined>;
   insert(articleId: ArticleId, authorId: UserId, body: string): Promise<CommentId>;
-  remove(commentId: CommentId): Promise<void>;
+  /** True when this call deleted it (a concurrent delete may have been first). */
+  remove(commentId: CommentId): Promise<boolean>;
 }
 
 export interface CommentQueries {

@@ -1,4 +1,6 @@
+import type { AccountField, EventRecorder } from '../shared/events.js';
 import { InvalidCredentialsError, UnauthenticatedError } from '../shared/errors.js';
+import type { Atomic } from '../shared/transaction.js';
 import { parseEmail } from './email.js';
 import { parseNewPassword, requireLoginPassword } from './password.js';
 import type { AccountChanges, AccountRepository, PasswordHasher, TokenIssuer } from './ports.js';
@@ -26,6 +28,8 @@ export interface AccountUpdateInput {
 }
 
 export interface AccountServiceDeps {
+  readonly atomic: Atomic;
+  readonly events: EventRecorder;
   readonly accounts: AccountRepository;
   readonly hasher: PasswordHasher;
   readonly tokens: TokenIssuer;
@@ -43,7 +47,16 @@ export interface AccountService {
   update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser>;
 }
 
+/** The profile fields an update changes, as its event names them (the password has its own). */
+function changedFields(changes: AccountChanges): AccountField[] {
+  return (['username', 'email', 'bio', 'image'] as const).filter(
+    (field) => changes[field] !== undefined,
+  );
+}
+
 export function createAccountService({
+  atomic,
+  events,
   accounts,
   hasher,
   tokens,
@@ -75,10 +88,17 @@ export function createAccountService({
       const username = parseUsername(input.username);
       const email = parseEmail(input.email);
       const password = parseNewPassword(input.password);
-      const account = await accounts.insert({
-        username,
-        email,
-        passwordHash: await hasher.hash(password),
+      // Hashed before the transaction: Argon2 takes milliseconds that no connection should wait.
+      const passwordHash = await hasher.hash(password);
+      const account = await atomic(async () => {
+        const inserted = await accounts.insert({ username, email, passwordHash });
+        await events.record({
+          type: 'user.registered',
+          version: 1,
+          aggregate: { type: 'user', id: inserted.id },
+          payload: { userId: inserted.id, username: inserted.username },
+        });
+        return inserted;
       });
       return authenticated(account);
     },
@@ -107,8 +127,30 @@ export function createAccountService({
     },
 
     async update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser> {
-      const account = await accounts.update(userId, await parseChanges(input));
-      if (account === undefined) throw new UnauthenticatedError('invalid');
+      const changes = await parseChanges(input);
+      const account = await atomic(async () => {
+        const updated = await accounts.update(userId, changes);
+        if (updated === undefined) throw new UnauthenticatedError('invalid');
+        const aggregate = { type: 'user', id: userId } as const;
+        const changed = changedFields(changes);
+        if (changed.length > 0) {
+          await events.record({
+            type: 'user.profile_updated',
+            version: 1,
+            aggregate,
+            payload: { userId, changed },
+          });
+        }
+        if (changes.passwordHash !== undefined) {
+          await events.record({
+            type: 'user.password_changed',
+            version: 1,
+            aggregate,
+            payload: { userId },
+          });
+        }
+        return updated;
+      });
       return authenticated(account);
     },
   };

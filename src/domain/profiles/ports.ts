@@ -7,9 +7,12 @@ export interface ProfileQueries {
   findProfile(username: Username, viewer: Viewer): Promise<ProfileView | undefined>;
 }
 
-/** The follow graph. Both writes are idempotent: repeating one changes nothing. */
+/**
+ * The follow graph. Both writes are idempotent: repeating one changes nothing, and each says
+ * whether it changed something.
+ */
 export interface FollowRepository {
   findUserId(username: Username): Promise<UserId | undefined>;
-  follow(follower: UserId, followee: UserId): Promise<void>;
-  unfollow(follower: UserId, followee: UserId): Promise<void>;
+  follow(follower: UserId, followee: UserId): Promise<boolean>;
+  unfollow(follower: UserId, followee: UserId): Promise<boolean>;
 }

@@ -1,10 +1,14 @@
+import type { EventRecorder } from '../shared/events.js';
 import type { UserId, Viewer } from '../shared/ids.js';
+import type { Atomic } from '../shared/transaction.js';
 import { usernameFromPath, type Username } from '../shared/username.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ProfileView } from '../shared/profile-view.js';
 import type { FollowRepository, ProfileQueries } from './ports.js';
 
 export interface ProfileServiceDeps {
+  readonly atomic: Atomic;
+  readonly events: EventRecorder;
   readonly follows: FollowRepository;
   readonly queries: ProfileQueries;
 }
@@ -16,7 +20,12 @@ export interface ProfileService {
   unfollow(follower: UserId, username: string): Promise<ProfileView>;
 }
 
-export function createProfileService({ follows, queries }: ProfileServiceDeps): ProfileService {
+export function createProfileService({
+  atomic,
+  events,
+  follows,
+  queries,
+}: ProfileServiceDeps): ProfileService {
   /** A username from the URL; one that could never have been registered names no profile. */
   function profileName(username: string): Username {
     const parsed = usernameFromPath(username);
@@ -49,13 +58,29 @@ export function createProfileService({ follows, queries }: ProfileServiceDeps): 
 
     async follow(follower: UserId, username: string): Promise<ProfileView> {
       const target = await followee(follower, username);
-      await follows.follow(follower, target.id);
+      await atomic(async () => {
+        if (!(await follows.follow(follower, target.id))) return;
+        await events.record({
+          type: 'profile.followed',
+          version: 1,
+          aggregate: { type: 'user', id: follower },
+          payload: { followerId: follower, followeeId: target.id },
+        });
+      });
       return view(target.name, follower);
     },
 
     async unfollow(follower: UserId, username: string): Promise<ProfileView> {
       const target = await followee(follower, username);
-      await follows.unfollow(follower, target.id);
+      await atomic(async () => {
+        if (!(await follows.unfollow(follower, target.id))) return;
+        await events.record({
+          type: 'profile.unfollowed',
+          version: 1,
+          aggregate: { type: 'user', id: follower },
+          payload: { followerId: follower, followeeId: target.id },
+        });
+      });
       return view(target.name, follower);
     },
   };

@@ -5,3 +5,9 @@
 export type Transaction<Repositories> = <T>(
   work: (repositories: Repositories) => Promise<T>,
 ) => Promise<T>;
+
+/**
+ * Runs `work` as one transaction that every repository and recorder it calls joins: a command's
+ * change and the events it records commit together or not at all.
+ */
+export type Atomic = <T>(work: () => Promise<T>) => Promise<T>;

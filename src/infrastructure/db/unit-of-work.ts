@@ -15,10 +15,13 @@ const open = new AsyncLocalStorage<OpenUnit>();
  * request uses it so its effect, its read-back and its stored answer commit together. Callbacks
  * queued with `afterCommit` run once the transaction has committed, never if it rolls back.
  */
-export async function inUnitOfWork<T>(database: Database, work: () => Promise<T>): Promise<T> {
+export async function inUnitOfWork<T>(
+  database: Database,
+  work: (transaction: Database) => Promise<T>,
+): Promise<T> {
   const afterCommit: (() => Promise<void>)[] = [];
   const result = await database.transaction((transaction) =>
-    open.run({ database, transaction, afterCommit }, work),
+    open.run({ database, transaction, afterCommit }, () => work(transaction)),
   );
   for (const callback of afterCommit) await callback();
   return result;
@@ -35,14 +38,20 @@ export function executorFor(database: Database): Database {
   return openOn(database)?.transaction ?? database;
 }
 
+/** The transaction of the unit of work open on `database` here, if there is one. */
+export function openTransactionOn(database: Database): Database | undefined {
+  return openOn(database)?.transaction;
+}
+
 /** True inside a unit of work: a failed statement has aborted its transaction, so retrying one statement is pointless. */
 export function insideUnitOfWork(): boolean {
   return open.getStore() !== undefined;
 }
 
 /**
- * Runs `work` in a transaction of its own, or as part of the unit of work open on `database`
- * (which then commits or rolls it back with everything else).
+ * Runs `work` in a unit of work of its own, or as part of the one open on `database` (which then
+ * commits or rolls it back with everything else). Either way whatever `work` calls joins it: the
+ * events a command records commit with its change.
  */
 export function transactionOn<T>(
   database: Database,
@@ -51,7 +60,7 @@ export function transactionOn<T>(
 ): Promise<T> {
   const unit = openOn(database);
   if (unit !== undefined) return work(unit.transaction);
-  return retrying(() => database.transaction((transaction) => work(transaction)));
+  return retrying(() => inUnitOfWork(database, work));
 }
 
 /**

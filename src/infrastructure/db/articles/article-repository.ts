@@ -241,7 +241,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
         )
         .onConflictDoNothing()
         .returning({ userId: favoritesTable.userId });
-      if (inserted.length > 0) await adjustFavoritesCount(id, userId, 1);
+      if (inserted.length === 0) return false;
+      await adjustFavoritesCount(id, userId, 1);
+      return true;
     },
 
     async removeFavorite(id, userId) {
@@ -249,7 +251,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .delete(favoritesTable)
         .where(and(eq(favoritesTable.articleId, id), eq(favoritesTable.userId, userId)))
         .returning({ userId: favoritesTable.userId });
-      if (deleted.length > 0) await adjustFavoritesCount(id, userId, -1);
+      if (deleted.length === 0) return false;
+      await adjustFavoritesCount(id, userId, -1);
+      return true;
     },
   };
 }

@@ -50,7 +50,11 @@ export function createCommentRepository(database: Database): CommentRepository {
     },
 
     async remove(commentId) {
-      await executorFor(database).delete(commentsTable).where(eq(commentsTable.id, commentId));
+      const deleted = await executorFor(database)
+        .delete(commentsTable)
+        .where(eq(commentsTable.id, commentId))
+        .returning({ id: commentsTable.id });
+      return deleted.length > 0;
     },
   };
 }

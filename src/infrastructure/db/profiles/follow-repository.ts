@@ -44,7 +44,7 @@ export function createFollowRepository(database: Database): FollowRepository {
   }
 
   /** The edge and the feed total change together, in a transaction of their own or the open unit of work's. */
-  const atomically = (work: (tx: Database) => Promise<void>): Promise<void> =>
+  const atomically = (work: (tx: Database) => Promise<boolean>): Promise<boolean> =>
     transactionOn(database, work, (attempt) => writeRetry.execute(attempt));
 
   return {
@@ -57,26 +57,30 @@ export function createFollowRepository(database: Database): FollowRepository {
     },
 
     async follow(followerId, followeeId) {
-      await atomically(async (tx) => {
+      return atomically(async (tx) => {
         // The primary key makes a repeated or concurrent follow a no-op, never a second row.
         const inserted = await tx
           .insert(followsTable)
           .values({ followerId, followeeId })
           .onConflictDoNothing()
           .returning({ followerId: followsTable.followerId });
-        if (inserted.length > 0) await adjustFeedTotal(tx, followerId, followeeId, 1);
+        if (inserted.length === 0) return false;
+        await adjustFeedTotal(tx, followerId, followeeId, 1);
+        return true;
       });
     },
 
     async unfollow(followerId, followeeId) {
-      await atomically(async (tx) => {
+      return atomically(async (tx) => {
         const deleted = await tx
           .delete(followsTable)
           .where(
             and(eq(followsTable.followerId, followerId), eq(followsTable.followeeId, followeeId)),
           )
           .returning({ followerId: followsTable.followerId });
-        if (deleted.length > 0) await adjustFeedTotal(tx, followerId, followeeId, -1);
+        if (deleted.length === 0) return false;
+        await adjustFeedTotal(tx, followerId, followeeId, -1);
+        return true;
       });
     },
   };

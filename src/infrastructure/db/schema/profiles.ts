@@ -14,9 +14,10 @@ export const followsTable = pgTable(
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    // The primary key serves "whom does X follow" (feed); the index serves "who follows X".
+    // The primary key serves "whom does X follow" (feed); the index serves "who follows X", in
+    // follower order for the notification pages.
     primaryKey({ name: 'follows_pkey', columns: [table.followerId, table.followeeId] }),
-    index('follows_followee_idx').on(table.followeeId),
+    index('follows_followee_idx').on(table.followeeId, table.followerId),
     // sql: check constraint; following yourself is meaningless.
     check('follows_not_self_check', sql`${table.followerId} <> ${table.followeeId}`),
   ],

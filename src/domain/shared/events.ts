@@ -1,0 +1,119 @@
+import type { ArticleId, CommentId, UserId } from './ids.js';
+import type { Slug } from './slug.js';
+import type { Username } from './username.js';
+
+/**
+ * The domain events Keel emits: one per state change, named `<context>.<what happened>` and
+ * versioned. A version changes only when a payload changes incompatibly; consumers read the
+ * version. The catalogue with every payload is in spec.md §3.
+ */
+interface EventOf<Type extends string, Aggregate extends string, Payload> {
+  readonly type: Type;
+  readonly version: 1;
+  /** The thing the event happened to: events of one aggregate are delivered in order. */
+  readonly aggregate: { readonly type: Aggregate; readonly id: number };
+  readonly payload: Payload;
+}
+
+/** Which of the fields a command may change it changed (values live in the write model). */
+export type AccountField = 'username' | 'email' | 'bio' | 'image';
+export type ArticleField = 'title' | 'description' | 'body' | 'tagList';
+
+export type UserRegistered = EventOf<
+  'user.registered',
+  'user',
+  { readonly userId: UserId; readonly username: Username }
+>;
+export type ProfileUpdated = EventOf<
+  'user.profile_updated',
+  'user',
+  { readonly userId: UserId; readonly changed: readonly AccountField[] }
+>;
+export type PasswordChanged = EventOf<'user.password_changed', 'user', { readonly userId: UserId }>;
+interface FollowPayload {
+  readonly followerId: UserId;
+  readonly followeeId: UserId;
+}
+export type Followed = EventOf<'profile.followed', 'user', FollowPayload>;
+export type Unfollowed = EventOf<'profile.unfollowed', 'user', FollowPayload>;
+export type ArticlePublished = EventOf<
+  'article.published',
+  'article',
+  {
+    readonly articleId: ArticleId;
+    readonly slug: Slug;
+    readonly authorId: UserId;
+    readonly title: string;
+    readonly tagList: readonly string[];
+  }
+>;
+export type ArticleUpdated = EventOf<
+  'article.updated',
+  'article',
+  { readonly articleId: ArticleId; readonly slug: Slug; readonly changed: readonly ArticleField[] }
+>;
+export type ArticleDeleted = EventOf<
+  'article.deleted',
+  'article',
+  { readonly articleId: ArticleId; readonly slug: Slug; readonly authorId: UserId }
+>;
+interface FavoritePayload {
+  readonly articleId: ArticleId;
+  readonly userId: UserId;
+}
+export type ArticleFavorited = EventOf<'article.favorited', 'article', FavoritePayload>;
+export type ArticleUnfavorited = EventOf<'article.unfavorited', 'article', FavoritePayload>;
+interface CommentPayload {
+  readonly commentId: CommentId;
+  readonly articleId: ArticleId;
+  readonly authorId: UserId;
+}
+export type CommentAdded = EventOf<'comment.added', 'comment', CommentPayload>;
+export type CommentDeleted = EventOf<'comment.deleted', 'comment', CommentPayload>;
+
+export type DomainEvent =
+  | UserRegistered
+  | ProfileUpdated
+  | PasswordChanged
+  | Followed
+  | Unfollowed
+  | ArticlePublished
+  | ArticleUpdated
+  | ArticleDeleted
+  | ArticleFavorited
+  | ArticleUnfavorited
+  | CommentAdded
+  | CommentDeleted;
+
+export type EventType = DomainEvent['type'];
+
+/**
+ * Records an event in the transaction of the change it describes (the transactional outbox):
+ * the event exists exactly when the change committed. Recording outside that transaction is a
+ * programming error and throws.
+ */
+export interface EventRecorder {
+  record(event: DomainEvent): Promise<void>;
+}
+
+/** An event as the outbox committed it: what happened, with its identity and time. */
+export interface CommittedEvent {
+  /** Unique everywhere (CloudEvents `id`, NATS message id). */
+  readonly id: string;
+  /** Commit-side order: an aggregate's events are delivered in this order. */
+  readonly sequence: number;
+  readonly occurredAt: Date;
+  readonly event: DomainEvent;
+}
+
+/** Something that must hear of committed events (follower notifications, NATS). */
+export interface EventConsumer {
+  /** Stored on each delivery row: renaming a consumer orphans what it was owed. */
+  readonly name: string;
+  accepts(type: EventType): boolean;
+  /**
+   * Must be idempotent by event id: a delivery may be repeated (at least once). `signal` aborts
+   * when the delivery has run out of time; a long one stops at its next step.
+   */
+  deliver(committed: CommittedEvent, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,52 @@
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { NotificationStore } from '../../../domain/notifications/ports.js';
+import type { UserId } from '../../../domain/shared/ids.js';
+import type { Username } from '../../../domain/shared/username.js';
+import type { Database } from '../database.js';
+import { usersTable } from '../schema/identity.js';
+import { notificationSendsTable as sends } from '../schema/outbox.js';
+import { followsTable } from '../schema/profiles.js';
+
+export function createNotificationStore(database: Database): NotificationStore {
+  return {
+    async username(id) {
+      const [row] = await database
+        .select({ username: usersTable.username })
+        .from(usersTable)
+        .where(eq(usersTable.id, id));
+      return row?.username as Username | undefined;
+    },
+
+    async untold(eventSequence, authorId, after, limit) {
+      // follows_followee_idx (followee, follower) walks the followers in order from `after`.
+      const rows = await database
+        .select({ id: usersTable.id, email: usersTable.email })
+        .from(followsTable)
+        .innerJoin(usersTable, eq(usersTable.id, followsTable.followerId))
+        .leftJoin(
+          sends,
+          and(
+            eq(sends.eventSequence, eventSequence),
+            eq(sends.recipientId, followsTable.followerId),
+          ),
+        )
+        .where(
+          and(
+            eq(followsTable.followeeId, authorId),
+            isNull(sends.recipientId),
+            after === undefined ? undefined : gt(followsTable.followerId, after),
+          ),
+        )
+        .orderBy(asc(followsTable.followerId))
+        .limit(limit);
+      return rows.map((row) => ({ id: row.id as UserId, email: row.email }));
+    },
+
+    async told(eventSequence, recipient) {
+      await database
+        .insert(sends)
+        .values({ eventSequence, recipientId: recipient })
+        .onConflictDoNothing();
+    },
+  };
+}

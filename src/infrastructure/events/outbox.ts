@@ -1,0 +1,57 @@
+import type { Registry } from 'prom-client';
+import type { EventRecorder, EventConsumer } from '../../domain/shared/events.js';
+import type { Database } from '../db/database.js';
+import { createDeliveryStore } from '../db/outbox/delivery-store.js';
+import { createOutboxRecorder } from '../db/outbox/outbox-recorder.js';
+import { registerOutboxMetrics } from './metrics.js';
+import { createRelay, type Relay, type RelayOptions } from './relay.js';
+
+/** The relay's timing; spec.md §3 says why each is what it is. */
+export const RELAY_TIMING = {
+  batchSize: 50,
+  deliveryTimeoutMs: 30_000,
+  // Twice the delivery timeout: a claim is settled long before another relay may take it.
+  leaseMs: 60_000,
+  backoff: { baseMs: 1_000, maxMs: 5 * 60_000 },
+  circuit: { failures: 5, halfOpenAfterMs: 10_000 },
+} as const;
+
+export interface OutboxOptions {
+  readonly consumers: readonly EventConsumer[];
+  readonly pollMs: number;
+  readonly maxAttempts: number;
+  readonly registry: Registry;
+  readonly log: RelayOptions['log'];
+}
+
+export interface Outbox {
+  readonly recorder: EventRecorder;
+  readonly relay: Relay;
+}
+
+/**
+ * The transactional outbox on `database`: the recorder the services write events with, and this
+ * instance's relay to the consumers (started by whoever owns the process).
+ */
+export function createOutbox(database: Database, options: OutboxOptions): Outbox {
+  const store = createDeliveryStore(database);
+  const relay = createRelay({
+    ...RELAY_TIMING,
+    store,
+    consumers: options.consumers,
+    pollMs: options.pollMs,
+    maxAttempts: options.maxAttempts,
+    log: options.log,
+    settled: registerOutboxMetrics(options.registry, () => store.backlog()),
+  });
+  const recorder = createOutboxRecorder(database, {
+    consumersOf: (type) =>
+      options.consumers
+        .filter((consumer) => consumer.accepts(type))
+        .map((consumer) => consumer.name),
+    committed: () => {
+      relay.wake();
+    },
+  });
+  return { recorder, relay };
+}

@@ -1,0 +1,191 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleAll,
+  timeout,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { EventConsumer } from '../../domain/shared/events.js';
+import { retryDelay, type Backoff } from './backoff.js';
+import type { Claim, DeliveryStore } from './delivery.js';
+
+export type DeliveryOutcome = 'delivered' | 'retried' | 'dead' | 'released';
+
+export interface RelayOptions {
+  readonly store: DeliveryStore;
+  readonly consumers: readonly EventConsumer[];
+  readonly batchSize: number;
+  /** How long a claim is this relay's; a relay that dies loses its claims after this. */
+  readonly leaseMs: number;
+  /** Sleep between polls when nothing was due (a local commit wakes the relay sooner). */
+  readonly pollMs: number;
+  /** A delivery that fails this many times goes to the dead letters. */
+  readonly maxAttempts: number;
+  /** One delivery gets this long; shorter than the lease, so a slow one is settled before it lapses. */
+  readonly deliveryTimeoutMs: number;
+  readonly backoff: Backoff;
+  /** Consecutive failures that open a consumer's circuit, and how long it stays open before a probe. */
+  readonly circuit: { readonly failures: number; readonly halfOpenAfterMs: number };
+  readonly log: {
+    warn(details: object, message: string): void;
+    error(details: object, message: string): void;
+  };
+  readonly settled: (consumer: string, outcome: DeliveryOutcome) => void;
+}
+
+export interface Relay {
+  /** Polls until stopped. */
+  start(): void;
+  /** Something committed: poll now instead of after the sleep. */
+  wake(): void;
+  /** Stops polling and waits for the batch in hand to be settled. */
+  stop(): Promise<void>;
+  /** Claims one batch, delivers it and settles it; the number of deliveries claimed. */
+  runOnce(): Promise<number>;
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(
+    0,
+    1000,
+  );
+}
+
+/**
+ * The outbox relay (spec.md §3): claims due deliveries (several relays may run, one per
+ * instance; a claim is never taken twice), hands each to its consumer behind a timeout and a
+ * circuit breaker, and settles it: delivered, retried after a backoff, or dead after
+ * `maxAttempts`. A consumer whose circuit is open is not claimed for at all, so an outage
+ * spends no tries: its events wait in the outbox.
+ */
+export function createRelay(options: RelayOptions): Relay {
+  const { store, consumers, log, settled } = options;
+  const guarded = new Map<string, { consumer: EventConsumer; policy: IPolicy; isOpen(): boolean }>(
+    consumers.map((consumer) => {
+      const breaker = circuitBreaker(handleAll, {
+        halfOpenAfter: options.circuit.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(options.circuit.failures),
+      });
+      let openedAt = 0;
+      breaker.onBreak(() => {
+        openedAt = Date.now();
+        log.warn({ consumer: consumer.name }, 'event consumer failing: its deliveries wait');
+      });
+      return [
+        consumer.name,
+        {
+          consumer,
+          policy: wrap(breaker, timeout(options.deliveryTimeoutMs, TimeoutStrategy.Aggressive)),
+          // The breaker turns half-open only when called: once its time is up, claim again so
+          // that one delivery can probe the consumer (the others are released untried).
+          isOpen: () =>
+            breaker.state === CircuitState.Open &&
+            Date.now() - openedAt < options.circuit.halfOpenAfterMs,
+        },
+      ];
+    }),
+  );
+
+  async function settle(claim: Claim): Promise<DeliveryOutcome> {
+    const target = guarded.get(claim.consumer);
+    if (target === undefined) throw new Error(`claimed for unknown consumer ${claim.consumer}`);
+    try {
+      await target.policy.execute(({ signal }) => target.consumer.deliver(claim.committed, signal));
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        await store.release(claim);
+        return 'released';
+      }
+      const details = { consumer: claim.consumer, event: claim.committed.id, err: error };
+      if (claim.attempts >= options.maxAttempts) {
+        log.error(details, 'event delivery failed for the last time: moved to the dead letters');
+        await store.bury(claim, describe(error));
+        return 'dead';
+      }
+      log.warn(details, 'event delivery failed: will retry');
+      await store.retryLater(claim, describe(error), retryDelay(options.backoff, claim.attempts));
+      return 'retried';
+    }
+    await store.complete(claim);
+    return 'delivered';
+  }
+
+  async function runOnce(): Promise<number> {
+    const open = [...guarded.values()].filter((target) => !target.isOpen());
+    const claims = await store.claim(
+      open.map((target) => target.consumer.name),
+      options.batchSize,
+      options.leaseMs,
+    );
+    await Promise.all(
+      claims.map(async (claim) => {
+        try {
+          settled(claim.consumer, await settle(claim));
+        } catch (error) {
+          // Settling failed (the database went away): the lease lapses and the delivery is
+          // claimed again, so it is repeated, never lost.
+          log.warn({ consumer: claim.consumer, err: error }, 'event delivery not settled');
+        }
+      }),
+    );
+    return claims.length;
+  }
+
+  let running: Promise<void> | undefined;
+  let stopping = false;
+  // Counts wakes (and the stop): one that came during a batch means there may be more to claim.
+  let wakes = 0;
+  let interrupt: (() => void) | undefined;
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      interrupt = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function loop(): Promise<void> {
+    // Logged once when claiming starts failing (the database is down), not on every poll.
+    let failing = false;
+    while (!stopping) {
+      const wakesBefore = wakes;
+      let claimed = 0;
+      try {
+        claimed = await runOnce();
+        failing = false;
+      } catch (error) {
+        if (!failing) log.warn({ err: error }, 'outbox relay cannot claim deliveries');
+        failing = true;
+      }
+      // A full batch may have more behind it.
+      if (claimed < options.batchSize && wakes === wakesBefore) await sleep(options.pollMs);
+    }
+  }
+
+  return {
+    start() {
+      stopping = false;
+      running ??= loop();
+    },
+    wake() {
+      wakes++;
+      interrupt?.();
+    },
+    async stop() {
+      stopping = true;
+      wakes++;
+      interrupt?.();
+      await running;
+      running = undefined;
+    },
+    runOnce,
+  };
+}

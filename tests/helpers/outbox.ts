@@ -1,0 +1,76 @@
+import { asc } from 'drizzle-orm';
+import type { Mail, Mailer } from '../../src/domain/notifications/ports.js';
+import type { EventConsumer } from '../../src/domain/shared/events.js';
+import type { Database } from '../../src/infrastructure/db/database.js';
+import { createDeliveryStore } from '../../src/infrastructure/db/outbox/delivery-store.js';
+import { outboxEventsTable } from '../../src/infrastructure/db/schema/outbox.js';
+import type { DeliveryStore } from '../../src/infrastructure/events/delivery.js';
+import {
+  createRelay,
+  type DeliveryOutcome,
+  type Relay,
+  type RelayOptions,
+} from '../../src/infrastructure/events/relay.js';
+
+/** The mail transport of tests: keeps what would have been sent. */
+export function captureMailer(): Mailer & { readonly sent: Mail[] } {
+  const sent: Mail[] = [];
+  return {
+    sent,
+    send(mail) {
+      sent.push(mail);
+      return Promise.resolve();
+    },
+  };
+}
+
+const quiet = { warn: () => undefined, error: () => undefined };
+
+/**
+ * A relay on `db` for `consumers` with test timing: no backoff, a short lease. `settled` counts
+ * the outcomes; `store` may be wrapped to inject a fault.
+ */
+export function testRelay(
+  db: Database,
+  consumers: readonly EventConsumer[],
+  options: Partial<RelayOptions> & { store?: DeliveryStore } = {},
+): { relay: Relay; outcomes: DeliveryOutcome[] } {
+  const outcomes: DeliveryOutcome[] = [];
+  const relay = createRelay({
+    store: createDeliveryStore(db),
+    consumers,
+    batchSize: 50,
+    leaseMs: 60_000,
+    pollMs: 10,
+    maxAttempts: 5,
+    deliveryTimeoutMs: 5_000,
+    backoff: { baseMs: 0, maxMs: 0 },
+    circuit: { failures: 5, halfOpenAfterMs: 60_000 },
+    log: quiet,
+    settled: (_consumer, outcome) => outcomes.push(outcome),
+    ...options,
+  });
+  return { relay, outcomes };
+}
+
+/** Claims and settles batches until nothing is due; how many deliveries were claimed. */
+export async function drain(relay: Relay): Promise<number> {
+  let total = 0;
+  for (let claimed = await relay.runOnce(); claimed > 0; claimed = await relay.runOnce()) {
+    total += claimed;
+  }
+  return total;
+}
+
+/** The outbox as the tests read it: type, aggregate and payload of every event, oldest first. */
+export async function outboxEvents(db: Database) {
+  return db
+    .select({
+      type: outboxEventsTable.type,
+      aggregateType: outboxEventsTable.aggregateType,
+      aggregateId: outboxEventsTable.aggregateId,
+      payload: outboxEventsTable.payload,
+    })
+    .from(outboxEventsTable)
+    .orderBy(asc(outboxEventsTable.sequence));
+}

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, ne, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFollowerNotifications } from '../../src/domain/notifications/follower-notifications.js';
 import type { CommittedEvent, EventConsumer } from '../../src/domain/shared/events.js';
@@ -490,9 +490,7 @@ describe('the outbox in the running app', () => {
       await createArticle(fresh.app, author);
       // One publish stays owed to the notifications; one event dies at its consumer.
       const [owed] = await fresh.db.select().from(eventDeliveriesTable).limit(1);
-      await fresh.db
-        .delete(eventDeliveriesTable)
-        .where(sql`${eventDeliveriesTable.id} <> ${owed?.id ?? 0}`);
+      await fresh.db.delete(eventDeliveriesTable).where(ne(eventDeliveriesTable.id, owed?.id ?? 0));
       const recorder = createOutboxRecorder(fresh.db, {
         consumersOf: () => ['doomed'],
         committed: () => undefined,

@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
-import { driftedCounters, rowCounts } from '../helpers/app.js';
+import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
 
@@ -61,7 +61,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       for (const response of responses.filter((r) => r.statusCode === 409)) {
         expect(response.json()).toMatchObject({ errors: { username: ['has already been taken'] } });
       }
-      expect(await rowCounts(t.db)).toEqual({ ...before, users: (before.users ?? 0) + 1 });
+      // One account, and one event for it: the refused sign-ups recorded nothing.
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({ users: 1, outboxEvents: 1 });
     });
 
     it('registers exactly one of 20 simultaneous sign-ups with one email in different cases', async () => {
@@ -76,7 +77,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       }
       const created = responses.find((r) => r.statusCode === 201);
       expect(created?.json().user.email).toBe(email);
-      expect(await rowCounts(t.db)).toEqual({ ...before, users: (before.users ?? 0) + 1 });
+      // One account, and one event for it: the refused sign-ups recorded nothing.
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({ users: 1, outboxEvents: 1 });
     });
 
     it('counts one favorite when the same user favorites an article 20 times at once', async () => {
@@ -101,7 +103,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       }
       const article = await t.app.inject({ method: 'GET', url: `/api/v1/articles/${slug}` });
       expect(article.json().article.favoritesCount).toBe(1);
-      expect(await rowCounts(t.db)).toEqual({ ...before, favorites: (before.favorites ?? 0) + 1 });
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({ favorites: 1, outboxEvents: 1 });
     });
 
     it('keeps favoritesCount exact when 20 users favorite and then unfavorite at once', async () => {
@@ -119,7 +121,10 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       const favorites = await Promise.all(readers.map((reader) => toggle('POST', reader)));
       expect(statusCounts(favorites)).toEqual({ 200: 20 });
       expect(await favoritesCount()).toBe(20);
-      expect(await rowCounts(t.db)).toEqual({ ...before, favorites: (before.favorites ?? 0) + 20 });
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+        favorites: 20,
+        outboxEvents: 20,
+      });
 
       // Each reader unfavorites twice: the repeats must not drive the count below zero.
       const unfavorites = await Promise.all(
@@ -130,7 +135,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         expect(response.json().article.favoritesCount).toBeGreaterThanOrEqual(0);
       }
       expect(await favoritesCount()).toBe(0);
-      expect(await rowCounts(t.db)).toEqual(before);
+      // 20 favorites and 20 unfavorites took effect, each with its event; the repeats none.
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({ outboxEvents: 40 });
     });
 
     it('stores one follow when a user follows the same profile 20 times at once', async () => {
@@ -156,10 +162,10 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         });
       }
       // A reader's first follow also opens their feed total (spec.md §3).
-      expect(await rowCounts(t.db)).toEqual({
-        ...before,
-        follows: (before.follows ?? 0) + 1,
-        feedTotals: (before.feedTotals ?? 0) + 1,
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+        follows: 1,
+        feedTotals: 1,
+        outboxEvents: 1,
       });
     });
 
@@ -186,11 +192,13 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       expect(new Set(slugs).size).toBe(10);
       expect(slugs.filter((slug) => slug === base)).toHaveLength(1);
       for (const slug of slugs) expect(slug.startsWith(base)).toBe(true);
-      expect(await rowCounts(t.db)).toEqual({
-        ...before,
-        articles: (before.articles ?? 0) + 10,
-        tags: (before.tags ?? 0) + 2,
-        articleTags: (before.articleTags ?? 0) + 20,
+      // Each publish owes its author's followers a notification (none follow: still owed).
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+        articles: 10,
+        tags: 2,
+        articleTags: 20,
+        outboxEvents: 10,
+        eventDeliveries: 10,
       });
     });
 
@@ -220,11 +228,12 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       for (const response of responses) {
         expect(response.json().article.tagList).toEqual([first, middle, last].sort());
       }
-      expect(await rowCounts(t.db)).toEqual({
-        ...before,
-        articles: (before.articles ?? 0) + 2,
-        tags: (before.tags ?? 0) + 3,
-        articleTags: (before.articleTags ?? 0) + 6,
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+        articles: 2,
+        tags: 3,
+        articleTags: 6,
+        outboxEvents: 2,
+        eventDeliveries: 2,
       });
     });
 
@@ -232,6 +241,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       const author = await registerUser(t.app);
       const commenter = await registerUser(t.app);
       const before = await rowCounts(t.db);
+      let added = 0;
 
       // Comments start a millisecond apart and the delete at a different point each round, so
       // some comments land before it, some after, and some in the middle of it.
@@ -262,13 +272,19 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         for (const response of comments) {
           expect([201, 404]).toContain(response.statusCode);
         }
+        added += comments.filter((response) => response.statusCode === 201).length;
         const [orphans] = await t.db
           .select({ count: count() })
           .from(commentsTable)
           .where(eq(commentsTable.articleId, articleId));
         expect(orphans?.count).toBe(0);
       }
-      expect(await rowCounts(t.db)).toEqual(before);
+      // Of all that, only the events stay: five publishes, five deletes and every comment that
+      // was answered 201 (a 404 recorded nothing).
+      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
+        outboxEvents: 10 + added,
+        eventDeliveries: 5,
+      });
     });
 
     it('keeps feed totals exact while readers follow and unfollow an author who publishes and deletes', async () => {

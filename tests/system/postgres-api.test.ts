@@ -67,10 +67,14 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         'article_totals',
         'articles',
         'comments',
+        'dead_letters',
+        'event_deliveries',
         'favorites',
         'feed_totals',
         'follows',
         'idempotency_keys',
+        'notification_sends',
+        'outbox_events',
         'tags',
         'users',
       ]);
@@ -281,6 +285,10 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         favorites: (before.favorites ?? 0) + 1,
         comments: (before.comments ?? 0) + 1,
         tags: (before.tags ?? 0) + 2,
+        // registered ×2, followed, published, favorited, commented; the publish owes the
+        // followers' notification.
+        outboxEvents: (before.outboxEvents ?? 0) + 6,
+        eventDeliveries: (before.eventDeliveries ?? 0) + 1,
       });
 
       const forbidden = await t.app.inject({
@@ -299,13 +307,16 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
       expect(gone.statusCode).toBe(404);
       expect(gone.json()).toMatchObject({ errors: { article: ['not found'] } });
       expect((await get<{ tags: string[] }>('/api/v1/tags')).tags).not.toContain(tag);
-      // Tags outlive their articles; they just stop being listed.
+      // Tags outlive their articles; they just stop being listed. The events stay (the delete's
+      // too) with the publish's delivery still owed.
       expect(await rowCounts(t.db)).toEqual({
         ...before,
         users: (before.users ?? 0) + 2,
         follows: (before.follows ?? 0) + 1,
         feedTotals: (before.feedTotals ?? 0) + 1,
         tags: (before.tags ?? 0) + 2,
+        outboxEvents: (before.outboxEvents ?? 0) + 7,
+        eventDeliveries: (before.eventDeliveries ?? 0) + 1,
       });
     });
 

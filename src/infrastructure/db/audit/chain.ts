@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { stringify } from 'safe-stable-stringify';
+
+/** The previous hash of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** An entry's content: everything the hash covers. */
+export interface ChainedFields {
+  readonly sequence: number;
+  readonly action: string;
+  readonly actorId: number | null;
+  readonly subjectId: number | null;
+  readonly reason: string | null;
+  readonly requestId: string | null;
+  readonly occurredAt: Date;
+}
+
+/**
+ * SHA-256 of the previous hash and the entry's fields as canonical JSON (keys sorted, absent
+ * values left out, so a field added later leaves the hashes of older entries as they were).
+ */
+export function chainHash(previousHash: string, fields: ChainedFields): string {
+  const content = stringify({
+    sequence: fields.sequence,
+    action: fields.action,
+    actorId: fields.actorId ?? undefined,
+    subjectId: fields.subjectId ?? undefined,
+    reason: fields.reason ?? undefined,
+    requestId: fields.requestId ?? undefined,
+    occurredAt: fields.occurredAt.toISOString(),
+  });
+  return createHash('sha256').update(`${previousHash}\n${content}`).digest('hex');
+}

@@ -1,0 +1,63 @@
+import { asc, eq, gt } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { auditChainHeadTable, auditEventsTable } from '../schema/audit.js';
+import { chainHash, GENESIS_HASH } from './chain.js';
+
+export type ChainVerdict =
+  | { readonly intact: true; readonly entries: number }
+  | {
+      readonly intact: false;
+      readonly entries: number;
+      /** The first entry that does not follow from the ones before (or the head, for a lost tail). */
+      readonly sequence: number;
+      readonly problem: string;
+    };
+
+const BATCH = 1_000;
+
+/**
+ * Walks the audit stream from the first entry and checks that each one follows from the one
+ * before: the next sequence number, the previous entry's hash, its own hash over its fields;
+ * then that the chain's head names the last entry (entries removed from the end).
+ */
+export async function verifyAuditChain(database: Database): Promise<ChainVerdict> {
+  let expectedSequence = 1;
+  let previousHash = GENESIS_HASH;
+  for (;;) {
+    const rows = await database
+      .select()
+      .from(auditEventsTable)
+      .where(gt(auditEventsTable.sequence, expectedSequence - 1))
+      .orderBy(asc(auditEventsTable.sequence))
+      .limit(BATCH);
+    for (const row of rows) {
+      const entries = expectedSequence - 1;
+      const broken = (problem: string): ChainVerdict => ({
+        intact: false,
+        entries,
+        sequence: expectedSequence,
+        problem,
+      });
+      if (row.sequence !== expectedSequence) return broken(`missing; next is ${String(row.sequence)}`);
+      if (row.previousHash !== previousHash) return broken('previous hash does not match');
+      if (chainHash(previousHash, row) !== row.hash) return broken('content does not match its hash');
+      previousHash = row.hash;
+      expectedSequence += 1;
+    }
+    if (rows.length < BATCH) break;
+  }
+  const entries = expectedSequence - 1;
+  const [head] = await database
+    .select()
+    .from(auditChainHeadTable)
+    .where(eq(auditChainHeadTable.id, 1));
+  if (head?.sequence !== entries || head.hash !== previousHash) {
+    return {
+      intact: false,
+      entries,
+      sequence: entries + 1,
+      problem: `the head names entry ${String(head?.sequence)}: entries were removed from the end`,
+    };
+  }
+  return { intact: true, entries };
+}

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The audit stream (spec.md §8): append-only, each row holding the hash of the one before, so a
+ * row changed, removed or inserted out of place breaks the chain (`npm run audit:verify`). A
+ * trigger refuses UPDATE and DELETE for every role (drizzle/0006_audit.sql). No foreign keys: an
+ * entry outlives the account it names.
+ */
+export const auditEventsTable = pgTable(
+  'audit_events',
+  {
+    /** 1, 2, 3…: contiguous, so a removed row leaves a gap. */
+    sequence: bigint('sequence', { mode: 'number' }).primaryKey(),
+    action: text('action').notNull(),
+    /** `null` for the system. */
+    actorId: integer('actor_id'),
+    subjectId: integer('subject_id'),
+    reason: text('reason'),
+    requestId: text('request_id'),
+    occurredAt: timestamp('occurred_at', { precision: 3, withTimezone: true }).notNull(),
+    previousHash: text('previous_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (table) => [
+    // The admin API's filters (by subject, by actor), newest first.
+    index('audit_events_subject_idx').on(table.subjectId, table.sequence),
+    index('audit_events_actor_idx').on(table.actorId, table.sequence),
+  ],
+);
+
+/**
+ * The end of the chain, one row: every append locks it, so entries get their sequence and
+ * previous hash one at a time, in commit order.
+ */
+export const auditChainHeadTable = pgTable(
+  'audit_chain_head',
+  {
+    id: smallint('id').primaryKey(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  // sql: check constraint: there is one head.
+  (table) => [check('audit_chain_head_single_check', sql`${table.id} = 1`)],
+);

@@ -45,6 +45,7 @@ import { createRedisClient } from '../infrastructure/cache/redis-client.js';
 import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-limit-store.js';
 import { createRedisInvalidationBus } from '../infrastructure/cache/redis-invalidation-bus.js';
 import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
+import { createAuditTrail } from '../infrastructure/db/audit/audit-trail.js';
 import { createIdempotencyStore } from '../infrastructure/db/idempotency-store.js';
 import { createNotificationStore } from '../infrastructure/db/notifications/notification-store.js';
 import { forgetDeliveredEvents } from '../infrastructure/db/outbox/delivery-store.js';
@@ -59,6 +60,7 @@ import { registerCacheMetrics } from './http/cache-metrics.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { redisStatus, type DependencyStatus } from './health.js';
 import { cleanUpPeriodically } from './housekeeping.js';
+import { currentRequestId, registerRequestContext } from './request-context.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
@@ -166,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  registerRequestContext(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -270,6 +273,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     createAccountService({
       atomic,
       events,
+      audit: createAuditTrail(db, currentRequestId),
       accounts: createAccountRepository(db),
       hasher,
       tokens,

@@ -384,7 +384,8 @@ describe('the relay', () => {
     }
     const { relay, outcomes } = testRelay(t.db, [consumer], {
       maxAttempts: 100,
-      circuit: { failures: 5, halfOpenAfterMs: 100 },
+      // Long enough that the claim right after the fifth failure still finds the circuit open.
+      circuit: { failures: 5, halfOpenAfterMs: 2_000 },
     });
     const tries = async () =>
       (await deliveries()).reduce((sum, delivery) => sum + delivery.attempts, 0);
@@ -395,7 +396,7 @@ describe('the relay', () => {
     expect(await relay.runOnce()).toBe(0);
     expect(await tries()).toBe(6);
     // Half-open: one probe is tried (and fails); the rest are given back untried.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(await relay.runOnce()).toBe(6);
     expect(outcomes.slice(6).sort()).toEqual([
       'released',

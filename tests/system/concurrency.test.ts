@@ -3,6 +3,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
@@ -284,6 +285,25 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       expect(rowChanges(before, await rowCounts(t.db))).toEqual({
         outboxEvents: 10 + added,
         eventDeliveries: 5,
+      });
+    });
+
+    it('chains 20 audit entries written at once in one unbroken line', async () => {
+      const user = await registerUser(t.app);
+      const before = await verifyAuditChain(t.db);
+      const responses = await Promise.all(
+        times(20, (index) =>
+          t.app.inject({
+            method: 'POST',
+            url: '/api/v1/users/login',
+            payload: { user: { email: user.email, password: `wrong password ${String(index)}` } },
+          }),
+        ),
+      );
+      expect(statusCounts(responses)).toEqual({ 401: 20 });
+      expect(await verifyAuditChain(t.db)).toEqual({
+        intact: true,
+        entries: before.entries + 20,
       });
     });
 

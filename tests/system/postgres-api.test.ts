@@ -66,6 +66,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         'article_tags',
         'article_totals',
         'articles',
+        'audit_chain_head',
+        'audit_events',
         'comments',
         'dead_letters',
         'event_deliveries',

@@ -52,15 +52,16 @@ function setup() {
   const verify = vi.fn((stored: string | undefined, password: string) =>
     Promise.resolve(stored === `hashed:${password}`),
   );
-  const { atomic, events, recorded } = recordingEvents();
+  const { atomic, events, audit, recorded, audited } = recordingEvents();
   const service = createAccountService({
     atomic,
     events,
+    audit,
     accounts,
     hasher: { hash, verify },
     tokens: { issue: (id) => Promise.resolve(`token-for-${String(id)}`) },
   });
-  return { service, rows, changesSeen, hash, verify, recorded };
+  return { service, rows, changesSeen, hash, verify, recorded, audited };
 }
 
 const JANE = { username: 'jane', email: 'Jane@Example.com', password: 'correct horse' };
@@ -265,5 +266,31 @@ describe('AccountService events', () => {
     const { service, recorded } = setup();
     await expect(service.update(9 as UserId, { bio: 'Hi' })).rejects.toThrow(UnauthenticatedError);
     expect(recorded).toEqual([]);
+  });
+});
+
+describe('AccountService audit', () => {
+  it('audits a password change by its owner, and only that among the updates', async () => {
+    const { service, audited } = setup();
+    await service.register(JANE);
+    await service.update(1 as UserId, { bio: 'Hi' });
+    await service.update(1 as UserId, { password: 'a new password!' });
+    expect(audited).toEqual([{ action: 'account.password_changed', actor: 1, subject: 1 }]);
+  });
+
+  it('audits failed logins: the account when the email has one, none when it has not', async () => {
+    const { service, audited } = setup();
+    await service.register(JANE);
+    await expect(service.login({ email: JANE.email, password: 'wrong one' })).rejects.toThrow(
+      InvalidCredentialsError,
+    );
+    await expect(
+      service.login({ email: 'nobody@example.com', password: 'whatever' }),
+    ).rejects.toThrow(InvalidCredentialsError);
+    await service.login({ email: JANE.email, password: JANE.password });
+    expect(audited).toEqual([
+      { action: 'account.login_failed', actor: 'anonymous', subject: 1 },
+      { action: 'account.login_failed', actor: 'anonymous', subject: undefined },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../shared/audit.js';
 import type { AccountField, EventRecorder } from '../shared/events.js';
 import { InvalidCredentialsError, UnauthenticatedError } from '../shared/errors.js';
 import type { Atomic } from '../shared/transaction.js';
@@ -30,6 +31,7 @@ export interface AccountUpdateInput {
 export interface AccountServiceDeps {
   readonly atomic: Atomic;
   readonly events: EventRecorder;
+  readonly audit: AuditTrail;
   readonly accounts: AccountRepository;
   readonly hasher: PasswordHasher;
   readonly tokens: TokenIssuer;
@@ -57,6 +59,7 @@ function changedFields(changes: AccountChanges): AccountField[] {
 export function createAccountService({
   atomic,
   events,
+  audit,
   accounts,
   hasher,
   tokens,
@@ -110,7 +113,17 @@ export function createAccountService({
       // Always verify, even for an unknown email, so response time does not reveal which
       // addresses have accounts.
       const valid = await hasher.verify(found?.passwordHash, password);
-      if (found === undefined || !valid) throw new InvalidCredentialsError();
+      if (found === undefined || !valid) {
+        // Recorded without the email or the password tried; an unknown email has no subject.
+        await atomic(() =>
+          audit.append({
+            action: 'account.login_failed',
+            actor: 'anonymous',
+            subject: found?.account.id,
+          }),
+        );
+        throw new InvalidCredentialsError();
+      }
       return authenticated(found.account);
     },
 
@@ -147,6 +160,11 @@ export function createAccountService({
             version: 1,
             aggregate,
             payload: { userId },
+          });
+          await audit.append({
+            action: 'account.password_changed',
+            actor: userId,
+            subject: userId,
           });
         }
         return updated;

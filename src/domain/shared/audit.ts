@@ -8,8 +8,8 @@ export type AuditAction = 'account.password_changed' | 'account.login_failed';
 
 export interface AuditEntry {
   readonly action: AuditAction;
-  /** Who did it: an account, or the system (a command-line tool, a rule). */
-  readonly actor: UserId | 'system';
+  /** Who did it: an account, the system (a command-line tool), or nobody signed in. */
+  readonly actor: UserId | 'system' | 'anonymous';
   /** The account it was done to; `undefined` when there is none (a login to an unknown email). */
   readonly subject: UserId | undefined;
   /** Why, in the actor's words; required of the actions an administrator takes. */

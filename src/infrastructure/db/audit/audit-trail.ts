@@ -10,7 +10,10 @@ import { chainHash } from './chain.js';
  * are numbered and chained one at a time in commit order (a lock held to the end of the
  * command's transaction: audited commands are rare, and a failed login is rate-limited).
  */
-export function createAuditTrail(database: Database, requestId: () => string | undefined): AuditTrail {
+export function createAuditTrail(
+  database: Database,
+  requestId: () => string | undefined,
+): AuditTrail {
   return {
     async append(entry) {
       const transaction = openTransactionOn(database);
@@ -34,18 +37,17 @@ export function createAuditTrail(database: Database, requestId: () => string | u
       const fields = {
         sequence: end.sequence + 1,
         action: entry.action,
-        actorId: entry.actor === 'system' ? null : entry.actor,
+        actor: typeof entry.actor === 'number' ? `user:${String(entry.actor)}` : entry.actor,
         subjectId: entry.subject ?? null,
         reason: entry.reason ?? null,
         requestId: requestId() ?? null,
         occurredAt: end.now,
       };
       const hash = chainHash(end.hash, fields);
-      await transaction.insert(auditEventsTable).values({ ...fields, previousHash: end.hash, hash });
       await transaction
-        .update(head)
-        .set({ sequence: fields.sequence, hash })
-        .where(eq(head.id, 1));
+        .insert(auditEventsTable)
+        .values({ ...fields, previousHash: end.hash, hash });
+      await transaction.update(head).set({ sequence: fields.sequence, hash }).where(eq(head.id, 1));
     },
   };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'safe-stable-stringify';
 
 /** The previous hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -8,7 +7,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 export interface ChainedFields {
   readonly sequence: number;
   readonly action: string;
-  readonly actorId: number | null;
+  readonly actor: string;
   readonly subjectId: number | null;
   readonly reason: string | null;
   readonly requestId: string | null;
@@ -16,14 +15,14 @@ export interface ChainedFields {
 }
 
 /**
- * SHA-256 of the previous hash and the entry's fields as canonical JSON (keys sorted, absent
- * values left out, so a field added later leaves the hashes of older entries as they were).
+ * SHA-256 of the previous hash and the entry's fields as JSON in a fixed key order, absent values
+ * left out (so a field added later, absent from older entries, leaves their hashes as they were).
  */
 export function chainHash(previousHash: string, fields: ChainedFields): string {
-  const content = stringify({
+  const content = JSON.stringify({
     sequence: fields.sequence,
     action: fields.action,
-    actorId: fields.actorId ?? undefined,
+    actor: fields.actor,
     subjectId: fields.subjectId ?? undefined,
     reason: fields.reason ?? undefined,
     requestId: fields.requestId ?? undefined,

@@ -38,9 +38,11 @@ export async function verifyAuditChain(database: Database): Promise<ChainVerdict
         sequence: expectedSequence,
         problem,
       });
-      if (row.sequence !== expectedSequence) return broken(`missing; next is ${String(row.sequence)}`);
+      if (row.sequence !== expectedSequence)
+        return broken(`missing; next is ${String(row.sequence)}`);
       if (row.previousHash !== previousHash) return broken('previous hash does not match');
-      if (chainHash(previousHash, row) !== row.hash) return broken('content does not match its hash');
+      if (chainHash(previousHash, row) !== row.hash)
+        return broken('content does not match its hash');
       previousHash = row.hash;
       expectedSequence += 1;
     }

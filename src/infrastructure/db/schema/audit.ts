@@ -22,8 +22,8 @@ export const auditEventsTable = pgTable(
     /** 1, 2, 3…: contiguous, so a removed row leaves a gap. */
     sequence: bigint('sequence', { mode: 'number' }).primaryKey(),
     action: text('action').notNull(),
-    /** `null` for the system. */
-    actorId: integer('actor_id'),
+    /** `user:<id>`, `system` (a command-line tool) or `anonymous` (a failed login). */
+    actor: text('actor').notNull(),
     subjectId: integer('subject_id'),
     reason: text('reason'),
     requestId: text('request_id'),
@@ -34,7 +34,7 @@ export const auditEventsTable = pgTable(
   (table) => [
     // The admin API's filters (by subject, by actor), newest first.
     index('audit_events_subject_idx').on(table.subjectId, table.sequence),
-    index('audit_events_actor_idx').on(table.actorId, table.sequence),
+    index('audit_events_actor_idx').on(table.actor, table.sequence),
   ],
 );
 

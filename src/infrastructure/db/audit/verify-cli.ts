@@ -1,0 +1,24 @@
+import { pino } from 'pino';
+import { loadEnvironmentConfig } from '../../../core/config.js';
+import { openConfiguredDatabase } from '../database.js';
+import { verifyAuditChain } from './verify.js';
+
+/**
+ * `npm run audit:verify`: walks the whole audit stream and checks every link of its hash chain
+ * (spec.md §8). Exits 0 when intact; otherwise names the first entry that does not follow from
+ * the ones before, and exits 1.
+ */
+const config = loadEnvironmentConfig();
+const log = pino({ level: config.logLevel });
+const database = await openConfiguredDatabase(config, log);
+try {
+  const verdict = await verifyAuditChain(database.db);
+  if (verdict.intact) {
+    log.info({ entries: verdict.entries }, 'the audit chain is intact');
+  } else {
+    log.error(verdict, `the audit chain is broken at entry ${String(verdict.sequence)}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await database.close();
+}

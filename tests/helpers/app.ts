@@ -53,10 +53,14 @@ export async function openTestDatabase(logger?: Logger): Promise<DatabaseHandle>
   return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }), logger);
 }
 
-/** The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast. */
+/**
+ * The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast.
+ * `extend` may register test-only routes before the app is ready.
+ */
 export async function createTestApp(
   config: Config = testConfig,
   logger?: Logger,
+  extend?: (app: FastifyInstance) => Promise<void>,
 ): Promise<TestApp> {
   const database = await openTestDatabase(logger);
   const app = await buildApp({
@@ -65,6 +69,7 @@ export async function createTestApp(
     tokenSecret: TEST_TOKEN_SECRET,
     passwordCost: { memoryCost: 1024, timeCost: 1 },
   });
+  await extend?.(app);
   await app.ready();
   return {
     app,

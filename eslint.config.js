@@ -10,7 +10,7 @@ import sonarjs from 'eslint-plugin-sonarjs';
 import tseslint from 'typescript-eslint';
 import keel from './eslint-rules/index.js';
 
-const BRANDS = 'Username|Email|Slug|NewPassword|UserId|ArticleId|CommentId';
+const BRANDS = 'Username|Email|Slug|NewPassword|UserId|ArticleId|CommentId|TokenVersion';
 
 /** Selectors of the principles' forbidden constructs, each with what to do instead. */
 const forbiddenSyntax = [

@@ -126,7 +126,10 @@ const reads: [string, () => Promise<unknown>][] = [
   ['article by slug', () => articles.findBySlug(commented.slug as Slug, undefined)],
   ['tags', () => articles.tags()],
   ['profile', () => createProfileQueries(db).findProfile(author.username as Username, undefined)],
-  ["authentication (the token's account exists)", () => createAccountRepository(db).exists(viewer)],
+  [
+    "authentication (the token's account: role, token version)",
+    () => createAccountRepository(db).findAccess(viewer),
+  ],
   [
     `comments (${String(commented.comments)})`,
     async () => {

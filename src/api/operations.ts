@@ -14,7 +14,7 @@ export function operationsRoutes(
     app.get(
       '/health/live',
       {
-        config: { auth: 'none' },
+        config: { permission: 'public' },
         schema: {
           tags,
           summary: 'The process is up (restart it if not)',
@@ -27,7 +27,7 @@ export function operationsRoutes(
     app.get(
       '/health/ready',
       {
-        config: { auth: 'none' },
+        config: { permission: 'public' },
         schema: {
           tags,
           summary: 'Every dependency is ready (send traffic only if so)',
@@ -45,7 +45,10 @@ export function operationsRoutes(
 
     app.get(
       '/metrics',
-      { config: { auth: 'none' }, schema: { tags, summary: 'Prometheus metrics', hide: true } },
+      {
+        config: { permission: 'public' },
+        schema: { tags, summary: 'Prometheus metrics', hide: true },
+      },
       async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
     );
     done();

@@ -4,7 +4,11 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRouterOptions,
+  type RawServerDefault,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import { operationsRoutes } from '../api/operations.js';
 import { articleRoutes } from '../api/v1/articles.js';
@@ -55,7 +59,7 @@ import { createLogMailer, createSmtpMailer } from '../infrastructure/mail/mailer
 import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
-import { registerAuth } from './http/auth.js';
+import { permissionMeta, registerAccessControl } from './http/auth.js';
 import { registerCacheMetrics } from './http/cache-metrics.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { redisStatus, type DependencyStatus } from './health.js';
@@ -77,12 +81,23 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Where Swagger UI serves the documentation pages. */
+const DOCS_PREFIX = '/docs';
+
 const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** A key for one purpose derived from the token secret: never the signing key itself. */
 function deriveKey(tokenSecret: string, purpose: string): string {
   return createHmac('sha256', tokenSecret).update(`keel ${purpose}`).digest('base64url');
 }
+
+/**
+ * `buildPrettyMeta` is find-my-way's (Fastify's router) and missing from its types: with it, the
+ * route table (`printRoutes({ includeMeta: ['permission'] })`) shows each route's permission.
+ */
+const routerOptions: FastifyRouterOptions<RawServerDefault> & {
+  readonly buildPrettyMeta: typeof permissionMeta;
+} = { maxParamLength: 200, buildPrettyMeta: permissionMeta };
 
 export interface AppOptions {
   readonly config: Config;
@@ -159,7 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { maxParamLength: 200 },
+    routerOptions,
     // Behind a load balancer the client's address (for per-IP rate limits) is in X-Forwarded-For.
     trustProxy: (_address, hop) => hop < config.trustProxyHops,
     frameworkErrors: routerErrorHandler,
@@ -185,16 +200,48 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerJsonBody(app);
   registerErrorHandlers(app, isDatabaseUnavailable);
+
+  const metrics = registerMetrics(app, () => database.poolStats());
+  const { recorder: events } = registerOutbox(app, options, metrics);
+  // One unit of work per command: its change and its events commit together (spec.md §3); a
+  // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
+  const atomic: Atomic = (work) =>
+    transactionOn(db, work, (attempt) => writeRetry.execute(attempt));
+  const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
+  const hasher = await createPasswordHasher(options.passwordCost);
+  const accountService = createAccountService({
+    atomic,
+    events,
+    audit: createAuditTrail(db, currentRequestId),
+    accounts: createAccountRepository(db),
+    hasher,
+    tokens,
+  });
+  // Before any plugin registers a route: every route, the plugins' too, must declare its
+  // permission. A valid signature is not enough: the account must exist and not have signed out.
+  registerAccessControl(
+    app,
+    async (token) => accountService.authenticate(await tokens.verify(token)),
+    // The documentation pages (@fastify/swagger-ui) and the CORS preflight (@fastify/cors) are
+    // registered by their plugins, which take no route config.
+    (route) =>
+      route.url === DOCS_PREFIX ||
+      route.url.startsWith(`${DOCS_PREFIX}/`) ||
+      (route.method === 'OPTIONS' && route.url === '*')
+        ? 'public'
+        : undefined,
+  );
   await app.register(helmet);
   await app.register(cors, {
     origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
   });
   await app.register(swagger, openApiDocument);
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   app.addSchema(ErrorResponse);
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, () =>
+    app.swagger(),
+  );
 
-  const metrics = registerMetrics(app, () => database.poolStats());
   // Rate limits: shared through Redis when REDIS_URL is set (counted per instance while Redis is
   // down or slow), otherwise counted in this process.
   const redis =
@@ -255,31 +302,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         }))),
   ];
 
-  const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
   const idempotencyKeys = createIdempotencyStore(db, config.idempotencyWaitMs);
   cleanUpPeriodically(app, 'expired idempotency keys', CLEANUP_INTERVAL_MS, () =>
     idempotencyKeys.expire(),
   );
-  const { recorder: events } = registerOutbox(app, options, metrics);
-  // One unit of work per command: its change and its events commit together (spec.md §3); a
-  // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
-  const atomic: Atomic = (work) =>
-    transactionOn(db, work, (attempt) => writeRetry.execute(attempt));
-  const hasher = await createPasswordHasher(options.passwordCost);
   // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.
   const articleQueries = retryingReads(createArticleQueries(db));
 
-  const accounts = invalidatingAccountService(
-    createAccountService({
-      atomic,
-      events,
-      audit: createAuditTrail(db, currentRequestId),
-      accounts: createAccountRepository(db),
-      hasher,
-      tokens,
-    }),
-    invalidations,
-  );
+  const accounts = invalidatingAccountService(accountService, invalidations);
   const profiles = createProfileService({
     atomic,
     events,
@@ -322,8 +352,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     commentRoutes(comments),
   ];
   await app.register(async (api) => {
-    // A valid signature is not enough: the account it names must still exist.
-    registerAuth(api, async (token) => accounts.authenticate(await tokens.verify(token)));
     // After auth (writes count per user); every write route must declare its limits.
     registerRateLimits(api, rateLimitStore, config.rateLimits, {
       // A key of its own, derived from the token secret: never the signing key itself.

@@ -24,7 +24,7 @@ export const ErrorResponse = Type.Object(
 const descriptions: Readonly<Record<number, string>> = {
   400: 'Malformed request (e.g. invalid JSON)',
   401: 'Missing or invalid token, or invalid credentials',
-  403: 'The caller may not change this resource',
+  403: "The caller may not change this resource, or its role lacks the route's permission",
   404: 'No such resource',
   409: 'A unique value is already taken',
   413: 'Body too large',

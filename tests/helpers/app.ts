@@ -62,11 +62,15 @@ export async function openTestDatabase(logger?: Logger): Promise<DatabaseHandle>
   return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }), logger);
 }
 
-/** The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast. */
+/**
+ * The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast.
+ * `mailer` captures the notifications; `extend` may register test-only routes before the app is
+ * ready.
+ */
 export async function createTestApp(
   config: Config = testConfig,
   logger?: Logger,
-  mailer?: Mailer,
+  { mailer, extend }: { mailer?: Mailer; extend?: (app: FastifyInstance) => Promise<void> } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(logger);
   const app = await buildApp({
@@ -76,6 +80,7 @@ export async function createTestApp(
     passwordCost: { memoryCost: 1024, timeCost: 1 },
     ...(mailer && { mailer }),
   });
+  await extend?.(app);
   await app.ready();
   return {
     app,

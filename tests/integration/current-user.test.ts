@@ -19,9 +19,9 @@ function currentUser(authorization?: string, url = '/api/v1/user') {
   });
 }
 
-/** A token shaped like Keel's own, signed with `secret` and expiring at `expiresAt`. */
+/** A token shaped like Keel's own (version 0), signed with `secret`, expiring at `expiresAt`. */
 function signToken(secret: string, subject: string, expiresAt: string | number = '1h') {
-  return new SignJWT()
+  return new SignJWT({ token_version: 0 })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)
     .setIssuer('keel')

@@ -51,8 +51,13 @@ let badTokens: string[];
 
 const SECRET = new TextEncoder().encode(TEST_TOKEN_SECRET);
 
-function jwt(claims: { sub?: string; iss?: string; aud?: string; exp?: number }, secret = SECRET) {
-  const token = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+function jwt(
+  claims: { sub?: string; iss?: string; aud?: string; exp?: number; token_version?: unknown },
+  secret = SECRET,
+) {
+  const token = new SignJWT({ token_version: claims.token_version })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt();
   if (claims.sub !== undefined) token.setSubject(claims.sub);
   token.setIssuer(claims.iss ?? 'keel').setAudience(claims.aud ?? 'keel');
   token.setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 3600);
@@ -92,9 +97,14 @@ beforeAll(async () => {
     await jwt({ sub: '1.5' }),
     await jwt({ sub: '01' }),
     await jwt({ sub: '99999999999' }),
-    // A well-signed token for an account that does not exist.
-    await jwt({ sub: '999999' }),
-    await jwt({ sub: '2147483647' }),
+    // Well-signed tokens for accounts that do not exist.
+    await jwt({ sub: '999999', token_version: 0 }),
+    await jwt({ sub: '2147483647', token_version: 0 }),
+    // Of an account that exists, but without a token version or of one it never had.
+    await jwt({ sub: '1' }),
+    await jwt({ sub: '1', token_version: 1 }),
+    await jwt({ sub: '1', token_version: -1 }),
+    await jwt({ sub: '1', token_version: '0' }),
     unsigned,
     `${author.token}x`,
     author.token.slice(0, -2),
@@ -716,10 +726,11 @@ describe('no client mistake yields a 5xx (properties)', () => {
   it(
     'PUT /user',
     async () => {
+      // No password: a new one revokes every token of `mutable` (spec.md §8), and the password
+      // rules are the registration's, fuzzed on POST /users.
       const user = fields({
         username: name,
         email: name.map((local) => `${local}@example.com`),
-        password: fc.constant('password123'),
         bio: fc.constantFrom('a bio', '', null),
         image: fc.constantFrom('https://example.com/a.png', '', null, 'javascript:alert(1)'),
       });
@@ -1109,10 +1120,10 @@ describe('no client mistake yields a 5xx (properties)', () => {
           .map((payload) => ['POST /users', payload] as const),
         fc
           .record({
+            // No password, as in the PUT /user property above.
             user: some({
               username: freshName,
               email: freshEmail,
-              password: text('password123'),
               bio: text('a bio'),
               image: text('https://example.com/a.png'),
             }),

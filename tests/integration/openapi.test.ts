@@ -12,6 +12,7 @@ const NOT_APPLICABLE: Readonly<Record<string, readonly string[]>> = {
 };
 
 interface Operation {
+  readonly description?: string;
   readonly security?: readonly Record<string, readonly string[]>[];
   readonly responses: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
 }
@@ -164,6 +165,22 @@ describe('GET /openapi.json', () => {
       return operation !== undefined && requiresToken(operation);
     });
     expect(wronglySecured.map((op) => op.key)).toEqual([]);
+  });
+
+  it("states each operation's permission, and needs a token exactly where it does", () => {
+    for (const [key, operation] of keelOperations()) {
+      const permission = /Permission: `([^`]+)`/.exec(operation.description ?? '')?.[1] ?? '';
+      expect(permission, key).not.toBe('');
+      expect(requiresToken(operation), key).toBe(!permission.startsWith('public'));
+    }
+  });
+
+  it('documents log out everywhere: a token, 204, 401 and 429', () => {
+    const operation = doc.paths['/api/v1/user/logout-all']?.post;
+    expect(operation?.security).toEqual([{ Token: [] }]);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(
+      expect.arrayContaining(['204', '401', '429']),
+    );
   });
 
   it('lists only the canonical /api/v1 paths, not the legacy /api duplicates', () => {

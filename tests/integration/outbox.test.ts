@@ -455,7 +455,7 @@ describe('the outbox in the running app', () => {
       const running = await createTestApp(
         loadConfig({ ...TEST_ENVIRONMENT, OUTBOX_RELAY: 'on', OUTBOX_POLL_MS: '60000' }),
         undefined,
-        mailer,
+        { mailer },
       );
       try {
         const author = await registerUser(running.app);

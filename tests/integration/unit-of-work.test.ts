@@ -89,5 +89,6 @@ describe('unit of work', () => {
     } finally {
       await other.close();
     }
-  });
+    // A second PGlite database of its own takes seconds to load on a busy machine.
+  }, 60_000);
 });

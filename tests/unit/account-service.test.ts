@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createAccountService } from '../../src/domain/identity/account-service.js';
 import { parseEmail } from '../../src/domain/identity/email.js';
 import type { AccountChanges, AccountRepository } from '../../src/domain/identity/ports.js';
-import type { Account } from '../../src/domain/identity/user.js';
+import type { Role } from '../../src/domain/identity/roles.js';
+import { parseTokenVersion, type TokenVersion } from '../../src/domain/identity/token-version.js';
+import type { Account, TokenClaims } from '../../src/domain/identity/user.js';
 import {
   InvalidCredentialsError,
   UnauthenticatedError,
@@ -16,15 +19,33 @@ import { recordingEvents } from '../helpers/recorded-events.js';
 interface Row {
   account: Account;
   passwordHash: string;
+  role?: Role;
 }
 
-/** In-memory accounts, a hasher that prefixes, and tokens that name their user. */
+const version = (value: number): TokenVersion => {
+  const parsed = parseTokenVersion(value);
+  if (parsed === undefined) throw new Error(`${String(value)} is no token version`);
+  return parsed;
+};
+
+/** The claims of a token for `userId`, issued under `tokenVersion` (0, the first, by default). */
+const claims = (userId: number, tokenVersion = 0): TokenClaims => ({
+  userId: userId as UserId,
+  tokenVersion: version(tokenVersion),
+});
+
+/** In-memory accounts, a hasher that prefixes, and tokens that name their user and version. */
 function setup() {
   const rows = new Map<UserId, Row>();
   const changesSeen: AccountChanges[] = [];
   const accounts: AccountRepository = {
     findById: (id) => Promise.resolve(rows.get(id)?.account),
-    exists: (id) => Promise.resolve(rows.has(id)),
+    findAccess(id) {
+      const row = rows.get(id);
+      return Promise.resolve(
+        row && { role: row.role ?? 'user', tokenVersion: row.account.tokenVersion },
+      );
+    },
     findCredentialsByEmail: (email) =>
       Promise.resolve([...rows.values()].find((row) => row.account.email === email)),
     insert({ username, email, passwordHash }) {
@@ -34,17 +55,19 @@ function setup() {
         email,
         bio: null,
         image: null,
+        tokenVersion: version(0),
       };
       rows.set(account.id, { account, passwordHash });
       return Promise.resolve(account);
     },
-    update(id, changes) {
+    update(caller, changes) {
       changesSeen.push(changes);
-      const row = rows.get(id);
-      if (row === undefined) return Promise.resolve(undefined);
-      const { passwordHash = row.passwordHash, ...fields } = changes;
-      const account = { ...row.account, ...fields };
-      rows.set(id, { account, passwordHash });
+      const row = rows.get(caller.userId);
+      if (row?.account.tokenVersion !== caller.tokenVersion) return Promise.resolve(undefined);
+      const { passwordHash = row.passwordHash, revokeTokens, ...fields } = changes;
+      const tokenVersion = version(row.account.tokenVersion + (revokeTokens ? 1 : 0));
+      const account = { ...row.account, ...fields, tokenVersion };
+      rows.set(caller.userId, { ...row, account, passwordHash });
       return Promise.resolve(account);
     },
   };
@@ -59,7 +82,10 @@ function setup() {
     audit,
     accounts,
     hasher: { hash, verify },
-    tokens: { issue: (id) => Promise.resolve(`token-for-${String(id)}`) },
+    tokens: {
+      issue: ({ userId, tokenVersion }) =>
+        Promise.resolve(`token-for-${String(userId)}@${String(tokenVersion)}`),
+    },
   });
   return { service, rows, changesSeen, hash, verify, recorded, audited };
 }
@@ -72,7 +98,7 @@ describe('AccountService.register', () => {
     const user = await service.register({ ...JANE, username: ' jane ' });
     expect(user).toEqual({
       email: 'jane@example.com',
-      token: 'token-for-1',
+      token: 'token-for-1@0',
       username: 'jane',
       bio: null,
       image: null,
@@ -98,7 +124,7 @@ describe('AccountService.login', () => {
     const { service } = setup();
     await service.register(JANE);
     const user = await service.login({ email: ' JANE@example.COM ', password: JANE.password });
-    expect(user).toMatchObject({ username: 'jane', token: 'token-for-1' });
+    expect(user).toMatchObject({ username: 'jane', token: 'token-for-1@0' });
   });
 
   it('throws InvalidCredentialsError for a wrong password', async () => {
@@ -133,6 +159,7 @@ describe('AccountService.login', () => {
       email: parseEmail('old@example.com'),
       bio: null,
       image: null,
+      tokenVersion: version(0),
     };
     rows.set(account.id, { account, passwordHash: 'hashed:abc' });
     await expect(
@@ -145,17 +172,15 @@ describe('AccountService.current', () => {
   it('returns the account with a fresh token', async () => {
     const { service } = setup();
     await service.register(JANE);
-    await expect(service.current(1 as UserId)).resolves.toMatchObject({
+    await expect(service.current(claims(1))).resolves.toMatchObject({
       username: 'jane',
-      token: 'token-for-1',
+      token: 'token-for-1@0',
     });
   });
 
   it('treats the token of an account that no longer exists as invalid', async () => {
     const { service } = setup();
-    await expect(service.current(99 as UserId)).rejects.toThrow(
-      new UnauthenticatedError('invalid'),
-    );
+    await expect(service.current(claims(99))).rejects.toThrow(new UnauthenticatedError('invalid'));
   });
 });
 
@@ -163,7 +188,7 @@ describe('AccountService.update', () => {
   it('parses and passes on only the fields provided', async () => {
     const { service, changesSeen } = setup();
     await service.register(JANE);
-    const user = await service.update(1 as UserId, { bio: '  I write.  ' });
+    const user = await service.update(claims(1), { bio: '  I write.  ' });
     expect(changesSeen).toEqual([{ bio: 'I write.' }]);
     expect(user).toMatchObject({ username: 'jane', bio: 'I write.', image: null });
   });
@@ -171,7 +196,7 @@ describe('AccountService.update', () => {
   it('parses every field when all are given, hashing a new password', async () => {
     const { service, changesSeen, rows } = setup();
     await service.register(JANE);
-    await service.update(1 as UserId, {
+    await service.update(claims(1), {
       username: 'jane2',
       email: 'JANE2@example.com',
       password: 'new passphrase',
@@ -183,6 +208,7 @@ describe('AccountService.update', () => {
         username: 'jane2',
         email: 'jane2@example.com',
         passwordHash: 'hashed:new passphrase',
+        revokeTokens: true,
         bio: null,
         image: 'https://example.com/jane.png',
       },
@@ -193,17 +219,17 @@ describe('AccountService.update', () => {
   it('passes no changes when no field is given', async () => {
     const { service, changesSeen } = setup();
     await service.register(JANE);
-    await service.update(1 as UserId, {});
+    await service.update(claims(1), {});
     expect(changesSeen).toEqual([{}]);
   });
 
   it('rejects an invalid field without writing', async () => {
     const { service, changesSeen } = setup();
     await service.register(JANE);
-    await expect(service.update(1 as UserId, { image: 'javascript:alert(1)' })).rejects.toThrow(
+    await expect(service.update(claims(1), { image: 'javascript:alert(1)' })).rejects.toThrow(
       ValidationError.field('image', 'must be an http or https URL'),
     );
-    await expect(service.update(1 as UserId, { username: 'no spaces' })).rejects.toThrow(
+    await expect(service.update(claims(1), { username: 'no spaces' })).rejects.toThrow(
       ValidationError,
     );
     expect(changesSeen).toEqual([]);
@@ -211,33 +237,103 @@ describe('AccountService.update', () => {
 
   it('treats the token of an account that no longer exists as invalid', async () => {
     const { service } = setup();
-    await expect(service.update(99 as UserId, { bio: 'hi' })).rejects.toThrow(
+    await expect(service.update(claims(99), { bio: 'hi' })).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
   });
 });
 
 describe('AccountService.authenticate', () => {
-  it('accepts the user a verified token names while the account exists', async () => {
-    const { service } = setup();
+  it("accepts a token of the current version, with the account's role", async () => {
+    const { service, rows } = setup();
     await service.register(JANE);
-    await expect(service.authenticate(1 as UserId)).resolves.toBe(1);
+    await expect(service.authenticate(claims(1))).resolves.toEqual({
+      userId: 1,
+      tokenVersion: 0,
+      role: 'user',
+    });
+    const row = rows.get(1 as UserId);
+    if (row !== undefined) rows.set(1 as UserId, { ...row, role: 'moderator' });
+    await expect(service.authenticate(claims(1))).resolves.toMatchObject({ role: 'moderator' });
   });
 
   it('treats a verified token of a vanished account as invalid', async () => {
     const { service } = setup();
-    await expect(service.authenticate(7 as UserId)).rejects.toThrow(
+    await expect(service.authenticate(claims(7))).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
   });
+
+  it("refuses a token of any version but the account's current one", async () => {
+    const { service } = setup();
+    await service.register(JANE);
+    await service.logOutEverywhere(claims(1));
+    await service.logOutEverywhere(claims(1, 1));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2_147_483_647 }), async (tokenVersion) => {
+        const check = service.authenticate(claims(1, tokenVersion));
+        await (tokenVersion === 2
+          ? expect(check).resolves.toMatchObject({ userId: 1 })
+          : expect(check).rejects.toThrow(new UnauthenticatedError('invalid')));
+      }),
+    );
+  });
+});
+
+describe('revoking tokens', () => {
+  it('a new password revokes the tokens issued before and answers with a current one', async () => {
+    const { service } = setup();
+    await service.register(JANE);
+    const user = await service.update(claims(1), { password: 'new passphrase' });
+    expect(user.token).toBe('token-for-1@1');
+    await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
+    await expect(service.authenticate(claims(1, 1))).resolves.toMatchObject({ userId: 1 });
+  });
+
+  it('other changes keep every token working', async () => {
+    const { service } = setup();
+    await service.register(JANE);
+    const user = await service.update(claims(1), { bio: 'still me', email: 'jane@example.org' });
+    expect(user.token).toBe('token-for-1@0');
+    await expect(service.authenticate(claims(1, 0))).resolves.toMatchObject({ userId: 1 });
+  });
+
+  it("logging out everywhere revokes every token, the caller's own included", async () => {
+    const { service, changesSeen } = setup();
+    await service.register(JANE);
+    await service.logOutEverywhere(claims(1));
+    expect(changesSeen).toEqual([{ revokeTokens: true }]);
+    await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
+  });
+
+  it.each([
+    ['current', (service: ReturnType<typeof setup>['service']) => service.current(claims(1, 0))],
+    [
+      'update',
+      (service: ReturnType<typeof setup>['service']) => service.update(claims(1, 0), { bio: 'hi' }),
+    ],
+    [
+      'logOutEverywhere',
+      (service: ReturnType<typeof setup>['service']) => service.logOutEverywhere(claims(1, 0)),
+    ],
+  ])(
+    '%s refuses a caller whose token was revoked after it was authenticated',
+    async (_name, call) => {
+      const { service } = setup();
+      await service.register(JANE);
+      await service.logOutEverywhere(claims(1, 0));
+      await expect(call(service)).rejects.toThrow(new UnauthenticatedError('invalid'));
+    },
+  );
 });
 
 describe('AccountService events', () => {
   it('records registration, a profile update naming its fields, and a password change', async () => {
     const { service, recorded } = setup();
     await service.register(JANE);
-    await service.update(1 as UserId, { bio: 'Hi', image: null, password: 'a new password!' });
-    await service.update(1 as UserId, { username: 'janet' });
+    await service.update(claims(1), { bio: 'Hi', image: null, password: 'a new password!' });
+    // The password change revoked the token it was made with: the next update needs a new one.
+    await service.update(claims(1, 1), { username: 'janet' });
     const aggregate = { type: 'user', id: 1 };
     expect(recorded).toEqual([
       {
@@ -264,7 +360,7 @@ describe('AccountService events', () => {
 
   it('records nothing for an update of an account that is gone', async () => {
     const { service, recorded } = setup();
-    await expect(service.update(9 as UserId, { bio: 'Hi' })).rejects.toThrow(UnauthenticatedError);
+    await expect(service.update(claims(9), { bio: 'Hi' })).rejects.toThrow(UnauthenticatedError);
     expect(recorded).toEqual([]);
   });
 });
@@ -273,9 +369,19 @@ describe('AccountService audit', () => {
   it('audits a password change by its owner, and only that among the updates', async () => {
     const { service, audited } = setup();
     await service.register(JANE);
-    await service.update(1 as UserId, { bio: 'Hi' });
-    await service.update(1 as UserId, { password: 'a new password!' });
+    await service.update(claims(1), { bio: 'Hi' });
+    await service.update(claims(1), { password: 'a new password!' });
     expect(audited).toEqual([{ action: 'account.password_changed', actor: 1, subject: 1 }]);
+  });
+
+  it('audits a log-out everywhere as its tokens revoked, by the account itself', async () => {
+    const { service, audited } = setup();
+    await service.register(JANE);
+    await service.logOutEverywhere(claims(1));
+    expect(audited).toEqual([{ action: 'account.tokens_revoked', actor: 1, subject: 1 }]);
+    // The revoked token can't revoke again, and nothing more is audited.
+    await expect(service.logOutEverywhere(claims(1))).rejects.toThrow(UnauthenticatedError);
+    expect(audited).toHaveLength(1);
   });
 
   it('audits failed logins: the account when the email has one, none when it has not', async () => {

@@ -1,19 +1,36 @@
-import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
+import fc from 'fast-check';
+import { SignJWT, UnsecuredJWT, decodeJwt, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTokenService } from '../../src/core/security/tokens.js';
+import { parseTokenVersion } from '../../src/domain/identity/token-version.js';
+import type { TokenClaims } from '../../src/domain/identity/user.js';
 import { UnauthenticatedError } from '../../src/domain/shared/errors.js';
-import type { UserId } from '../../src/domain/shared/ids.js';
+import { parseUserId } from '../../src/domain/shared/ids.js';
 
 const SECRET = 'a-test-secret-that-is-32-bytes-long!';
 const TTL = 3600;
 const tokens = createTokenService(SECRET, TTL);
 const INVALID = new UnauthenticatedError('invalid');
 
-/** A token as Keel signs it, with one claim or key changed. */
+/** The claims of user `userId`'s tokens issued under `tokenVersion`. */
+function claims(userId: string, tokenVersion: number): TokenClaims {
+  const [id, version] = [parseUserId(userId), parseTokenVersion(tokenVersion)];
+  if (id === undefined || version === undefined) throw new Error('not claims Keel issues');
+  return { userId: id, tokenVersion: version };
+}
+
+/** A token as Keel signs it (version 0), with one claim or key changed. */
 function forged(
-  change: { secret?: string; sub?: string; aud?: string; iss?: string; exp?: number } = {},
+  change: {
+    secret?: string;
+    sub?: string;
+    aud?: string;
+    iss?: string;
+    exp?: number;
+    payload?: JWTPayload;
+  } = {},
 ) {
-  const jwt = new SignJWT()
+  const jwt = new SignJWT(change.payload ?? { token_version: 0 })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(change.iss ?? 'keel')
     .setAudience(change.aud ?? 'keel')
@@ -28,26 +45,30 @@ afterEach(() => {
 });
 
 describe('TokenService', () => {
-  it('verifies the tokens it issues, back to the same user', async () => {
-    const token = await tokens.issue(42 as UserId);
-    await expect(tokens.verify(token)).resolves.toBe(42);
+  it('verifies the tokens it issues, back to the same user and token version', async () => {
+    const token = await tokens.issue(claims('42', 3));
+    await expect(tokens.verify(token)).resolves.toEqual({ userId: 42, tokenVersion: 3 });
   });
 
-  it('accepts the largest user id the database can hold', async () => {
-    await expect(tokens.verify(await forged({ sub: '2147483647' }))).resolves.toBe(2_147_483_647);
+  it('accepts the largest user id and token version the database can hold', async () => {
+    const token = await forged({ sub: '2147483647', payload: { token_version: 2_147_483_647 } });
+    await expect(tokens.verify(token)).resolves.toEqual({
+      userId: 2_147_483_647,
+      tokenVersion: 2_147_483_647,
+    });
   });
 
   it('issues tokens that expire after the configured lifetime', async () => {
-    const claims = decodeJwt(await tokens.issue(1 as UserId));
-    expect(claims).toMatchObject({ sub: '1', iss: 'keel', aud: 'keel' });
-    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(TTL);
+    const payload = decodeJwt(await tokens.issue(claims('1', 0)));
+    expect(payload).toMatchObject({ sub: '1', iss: 'keel', aud: 'keel', token_version: 0 });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(TTL);
   });
 
   it('accepts a token until it expires, and refuses it after', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const token = await tokens.issue(1 as UserId);
+    const token = await tokens.issue(claims('1', 0));
     vi.advanceTimersByTime((TTL - 1) * 1000);
-    await expect(tokens.verify(token)).resolves.toBe(1);
+    await expect(tokens.verify(token)).resolves.toEqual({ userId: 1, tokenVersion: 0 });
     vi.advanceTimersByTime(2000);
     await expect(tokens.verify(token)).rejects.toThrow(INVALID);
   });
@@ -87,6 +108,22 @@ describe('TokenService', () => {
       await expect(tokens.verify(await forged({ sub }))).rejects.toThrow(INVALID);
     },
   );
+
+  it('refuses a token without a token version', async () => {
+    await expect(tokens.verify(await forged({ sub: '1', payload: {} }))).rejects.toThrow(INVALID);
+  });
+
+  it('refuses every token version claim that is not an integer from 0 to 2^31 - 1', async () => {
+    const notAVersion = fc
+      .oneof(fc.jsonValue(), fc.maxSafeInteger(), fc.double())
+      .filter((value) => parseTokenVersion(value) === undefined);
+    await fc.assert(
+      fc.asyncProperty(notAVersion, async (tokenVersion) => {
+        const token = await forged({ sub: '1', payload: { token_version: tokenVersion } });
+        await expect(tokens.verify(token)).rejects.toThrow(INVALID);
+      }),
+    );
+  });
 
   it.each(['', 'not-a-token', 'a.b.c'])('refuses the malformed token %j', async (token) => {
     await expect(tokens.verify(token)).rejects.toThrow(INVALID);

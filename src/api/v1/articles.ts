@@ -26,7 +26,7 @@ export function articleRoutes(
     app.get(
       '/articles',
       {
-        config: { auth: 'optional' },
+        config: { permission: 'public-personalized' },
         schema: {
           tags: ['Articles'],
           summary: 'List articles, newest first',
@@ -40,7 +40,7 @@ export function articleRoutes(
     app.get(
       '/articles/feed',
       {
-        config: { auth: 'required' },
+        config: { permission: 'authenticated' },
         schema: {
           tags: ['Articles'],
           summary: 'Articles by followed users, newest first',
@@ -54,7 +54,7 @@ export function articleRoutes(
     app.get(
       '/articles/:slug',
       {
-        config: { auth: 'optional' },
+        config: { permission: 'public-personalized' },
         schema: {
           tags: ['Articles'],
           summary: 'Get an article',
@@ -68,7 +68,7 @@ export function articleRoutes(
     app.post(
       '/articles',
       {
-        config: { auth: 'required', rateLimit: ['write-user'], idempotency: {} },
+        config: { permission: 'authenticated', rateLimit: ['write-user'], idempotency: {} },
         schema: {
           tags: ['Articles'],
           summary: 'Publish an article',
@@ -87,7 +87,7 @@ export function articleRoutes(
     app.put(
       '/articles/:slug',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags: ['Articles'],
           summary: 'Update an article (author only); the slug does not change',
@@ -104,7 +104,7 @@ export function articleRoutes(
     app.delete(
       '/articles/:slug',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags: ['Articles'],
           summary: 'Delete an article with its comments and favorites (author only)',
@@ -124,7 +124,7 @@ export function articleRoutes(
     app.post(
       '/articles/:slug/favorite',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags: ['Favorites'],
           summary: 'Favorite an article (idempotent)',
@@ -140,7 +140,7 @@ export function articleRoutes(
     app.delete(
       '/articles/:slug/favorite',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags: ['Favorites'],
           summary: 'Unfavorite an article (idempotent)',
@@ -156,7 +156,7 @@ export function articleRoutes(
     app.get(
       '/tags',
       {
-        config: { auth: 'none' },
+        config: { permission: 'public' },
         schema: { tags: ['Tags'], summary: 'Tags in use, sorted', response: { 200: TagsResponse } },
       },
       async () => ({ tags: await queries.tags() }),

@@ -18,7 +18,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.get(
       '/articles/:slug/comments',
       {
-        config: { auth: 'optional' },
+        config: { permission: 'public-personalized' },
         schema: {
           tags,
           summary: "An article's comments, newest first",
@@ -32,7 +32,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.post(
       '/articles/:slug/comments',
       {
-        config: { auth: 'required', rateLimit: ['write-user'], idempotency: {} },
+        config: { permission: 'authenticated', rateLimit: ['write-user'], idempotency: {} },
         schema: {
           tags,
           summary: 'Comment on an article',
@@ -56,7 +56,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
     app.delete(
       '/articles/:slug/comments/:id',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Delete a comment (its author only)',

@@ -11,7 +11,7 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTy
     app.get(
       '/profiles/:username',
       {
-        config: { auth: 'optional' },
+        config: { permission: 'public-personalized' },
         schema: {
           tags,
           summary: 'Get a profile',
@@ -25,7 +25,7 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTy
     app.post(
       '/profiles/:username/follow',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Follow a user (idempotent)',
@@ -41,7 +41,7 @@ export function profileRoutes(profiles: ProfileService): FastifyPluginCallbackTy
     app.delete(
       '/profiles/:username/follow',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Unfollow a user (idempotent)',

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { viewerOf } from '../../core/http/auth.js';
+import { principalOf } from '../../core/http/auth.js';
 import type { AccountService } from '../../domain/identity/account-service.js';
 import { errorResponses } from '../../schemas/error.js';
 import { IdempotencyKeyHeaders } from '../../schemas/idempotency.js';
@@ -18,7 +18,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
     app.post(
       '/users/login',
       {
-        config: { auth: 'none', rateLimit: ['login-ip', 'login-account'] },
+        config: { permission: 'public', rateLimit: ['login-ip', 'login-account'] },
         schema: {
           tags,
           summary: 'Log in',
@@ -33,7 +33,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
       '/users',
       {
         config: {
-          auth: 'none',
+          permission: 'public',
           rateLimit: ['registration-ip'],
           // Keys are scoped to the email; nothing of the answer is stored (no token). A replay is
           // a login with the same credentials: the account as it is now and a new token, or 401
@@ -64,20 +64,20 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
     app.get(
       '/user',
       {
-        config: { auth: 'required' },
+        config: { permission: 'authenticated' },
         schema: {
           tags,
           summary: 'Get the current user',
           response: { 200: UserResponse, ...errorResponses(401) },
         },
       },
-      async (request) => ({ user: await accounts.current(viewerOf(request)) }),
+      async (request) => ({ user: await accounts.current(principalOf(request)) }),
     );
 
     app.put(
       '/user',
       {
-        config: { auth: 'required', rateLimit: ['write-user'] },
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
         schema: {
           tags,
           summary: 'Update the current user',
@@ -85,7 +85,32 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
           response: { 200: UserResponse, ...errorResponses(400, 401, 409, 413, 415, 422) },
         },
       },
-      async (request) => ({ user: await accounts.update(viewerOf(request), request.body.user) }),
+      async (request) => ({
+        user: await accounts.update(principalOf(request), request.body.user),
+      }),
+    );
+
+    app.post(
+      '/user/logout-all',
+      {
+        config: { permission: 'authenticated', rateLimit: ['write-user'] },
+        schema: {
+          tags,
+          summary: 'Log out everywhere',
+          description:
+            'Revokes every token of the account, the one sent included: each is refused with ' +
+            '401 from now on. Log in again for a new token. A password change does the same ' +
+            '(its answer carries the new token).',
+          response: {
+            204: { description: 'Every token revoked', type: 'null' },
+            ...errorResponses(401),
+          },
+        },
+      },
+      async (request, reply) => {
+        await accounts.logOutEverywhere(principalOf(request));
+        return reply.code(204).send(null);
+      },
     );
     done();
   };

@@ -1,24 +1,29 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  RouteOptions,
+} from 'fastify';
+import { grants } from '../../domain/identity/roles.js';
+import type { Principal } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UserId, Viewer } from '../../domain/shared/ids.js';
-
-/**
- * What a route needs from the caller: `required` (401 without a valid token), `optional`
- * (anonymous allowed, a bad token still 401) or `none` (the token is not even read).
- */
-export type AuthMode = 'required' | 'optional' | 'none';
+import { PermissionDeniedError } from './permission-denied-error.js';
+import { capabilityOf, type Permission } from './permissions.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    auth?: AuthMode;
-  }
   interface FastifyRequest {
     viewer: Viewer;
+    /** The caller, on a route that read a current token; `undefined` otherwise. */
+    principal: Principal | undefined;
   }
 }
 
-/** Turns a bearer token into the user it authenticates, or throws `UnauthenticatedError`. */
-export type Authenticator = (token: string) => Promise<UserId>;
+/** Turns a bearer token into the caller it authenticates, or throws `UnauthenticatedError`. */
+export type Authenticator = (token: string) => Promise<Principal>;
+
+/** The permission of a route a plugin registers itself (it takes no `config`), if it is one. */
+export type PluginRoutePermission = (route: RouteOptions) => Permission | undefined;
 
 const SCHEME = /^(?:Token|Bearer) +(\S+)$/i;
 
@@ -31,31 +36,77 @@ function tokenOf(request: FastifyRequest): string | undefined {
   return token;
 }
 
-/**
- * Authentication for every route registered in `app` after this call. Default deny: a route
- * that does not declare `config.auth` cannot even be registered.
- */
-export function registerAuth(app: FastifyInstance, authenticate: Authenticator): void {
-  app.decorateRequest('viewer', undefined);
-  app.addHook('onRoute', (route) => {
-    if (route.config?.auth === undefined) {
-      throw new Error(`route ${route.method.toString()} ${route.url} must declare config.auth`);
-    }
-  });
-  app.addHook('onRequest', async (request) => {
-    const mode = request.routeOptions.config.auth;
-    if (mode === 'none') return;
+/** Reads the token as `permission` says and refuses the caller it does not allow. */
+function enforcement(
+  permission: Exclude<Permission, 'public'>,
+  authenticate: Authenticator,
+): onRequestAsyncHookHandler {
+  const capability = capabilityOf(permission);
+  return async (request) => {
     const token = tokenOf(request);
     if (token === undefined) {
-      if (mode === 'required') throw new UnauthenticatedError('missing');
-      return;
+      if (permission === 'public-personalized') return;
+      throw new UnauthenticatedError('missing');
     }
-    request.viewer = await authenticate(token);
+    const principal = await authenticate(token);
+    if (capability !== undefined && !grants(principal.role, capability)) {
+      throw new PermissionDeniedError(capability);
+    }
+    request.principal = principal;
+    request.viewer = principal.userId;
+  };
+}
+
+/**
+ * Access control for every route registered after this call, so call it before any plugin that
+ * registers routes. Default deny: a route must declare `config.permission` (or be one of
+ * `pluginRoutes`), else its registration throws and the app does not start. Its enforcement is
+ * attached to the route itself, so it runs whichever scope registered the route: after the
+ * app-wide request hooks (request id, security headers), before the body is read.
+ */
+export function registerAccessControl(
+  app: FastifyInstance,
+  authenticate: Authenticator,
+  pluginRoutes: PluginRoutePermission,
+): void {
+  app.decorateRequest('viewer', undefined);
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission ?? pluginRoutes(route);
+    if (permission === undefined) {
+      throw new Error(
+        `route ${route.method.toString()} ${route.url} must declare config.permission`,
+      );
+    }
+    // Kept in the route's config, where the route table shows it (`permissionMeta`).
+    route.config = { ...route.config, permission };
+    if (permission === 'public') return;
+    const own = route.onRequest ?? [];
+    route.onRequest = [
+      ...(Array.isArray(own) ? own : [own]),
+      enforcement(permission, authenticate),
+    ];
   });
 }
 
-/** The authenticated user of a `required` route. */
+/**
+ * For `routerOptions.buildPrettyMeta`: `app.printRoutes({ includeMeta: ['permission'] })` then
+ * shows every route's permission, which `tests/integration/permissions.test.ts` walks.
+ */
+export function permissionMeta(route: {
+  readonly store: { readonly config?: { readonly permission?: Permission } };
+}): { readonly permission: Permission | undefined } {
+  return { permission: route.store.config?.permission };
+}
+
+/** The authenticated user of a route that needs a token. */
 export function viewerOf(request: FastifyRequest): UserId {
   if (request.viewer === undefined) throw new UnauthenticatedError('missing');
   return request.viewer;
+}
+
+/** The authenticated caller of a route that needs a token. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new UnauthenticatedError('missing');
+  return request.principal;
 }

@@ -6,6 +6,8 @@ export interface ErrorDetails {
   readonly resource?: string;
   readonly field?: string;
   readonly requestId?: string;
+  /** 403 for a route's permission: the capability the caller's role lacks. */
+  readonly permission?: string;
   /** 429: whole seconds until the limit's window ends, as in `Retry-After`. */
   readonly retryAfterSeconds?: number;
 }

@@ -4,6 +4,7 @@ import { isDomainError, type DomainError } from '../../domain/shared/errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import { IDEMPOTENCY_KEY } from './idempotency.js';
 import { IdempotencyKeyError } from './idempotency-error.js';
+import { PermissionDeniedError } from './permission-denied-error.js';
 import { RateLimitedError } from './rate-limited-error.js';
 import { fieldErrors } from './validation-errors.js';
 
@@ -85,9 +86,20 @@ function fromDomain(error: DomainError): HttpError {
 
 /**
  * Errors raised before a handler runs: body parsing, content type, size, schema (by Fastify),
- * rate limits (by Keel's own hook).
+ * permissions and rate limits (by Keel's own hooks).
  */
 function fromFastify(error: FastifyError): HttpError | undefined {
+  if (error instanceof PermissionDeniedError) {
+    return {
+      status: 403,
+      body: errorBody(
+        'forbidden',
+        error.message,
+        { permission: ['forbidden'] },
+        { permission: error.permission },
+      ),
+    };
+  }
   if (error instanceof RateLimitedError) {
     const { retryAfterSeconds } = error;
     return {

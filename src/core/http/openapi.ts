@@ -1,13 +1,28 @@
 import type { SwaggerOptions } from '@fastify/swagger';
+import type { FastifySchema } from 'fastify';
 import { errorResponses } from '../../schemas/error.js';
+import type { Permission } from './permissions.js';
 
 const LEGACY_PREFIX = '/api/';
 const CANONICAL_PREFIX = '/api/v1/';
 
+/** Whether an operation needs the token (an empty requirement: "anonymous is fine too"). */
+function securityOf(permission: Permission | undefined): Pick<FastifySchema, 'security'> {
+  switch (permission) {
+    case undefined:
+    case 'public':
+      return {};
+    case 'public-personalized':
+      return { security: [{}, { Token: [] }] };
+    default:
+      return { security: [{ Token: [] }] };
+  }
+}
+
 /**
  * OpenAPI 3.1 generated from the route schemas. The `/api` alias serves the very same routes,
- * so it is described once in the text instead of doubling every path; routes that need a
- * token say so from their `config.auth`.
+ * so it is described once in the text instead of doubling every path; each operation's security
+ * and permission come from its `config.permission`.
  */
 export const openApiDocument: SwaggerOptions = {
   openapi: {
@@ -38,7 +53,7 @@ export const openApiDocument: SwaggerOptions = {
   },
   transform: ({ schema, url, route }) => {
     const legacy = url.startsWith(LEGACY_PREFIX) && !url.startsWith(CANONICAL_PREFIX);
-    const auth = route.config?.auth;
+    const permission = route.config?.permission;
     const api = url.startsWith(LEGACY_PREFIX);
     return {
       url,
@@ -54,9 +69,12 @@ export const openApiDocument: SwaggerOptions = {
           },
         }),
         ...(legacy && { hide: true }),
-        ...(auth === 'required' && { security: [{ Token: [] }] }),
-        // An empty requirement is OpenAPI's way to say "anonymous is fine too".
-        ...(auth === 'optional' && { security: [{}, { Token: [] }] }),
+        ...(permission !== undefined && {
+          description: [schema.description, `Permission: \`${permission}\` (spec.md §8).`]
+            .filter((text) => text !== undefined)
+            .join('\n\n'),
+        }),
+        ...securityOf(permission),
       },
     };
   },

@@ -1,22 +1,26 @@
 import { SignJWT, jwtVerify } from 'jose';
 import type { TokenIssuer } from '../../domain/identity/ports.js';
+import { parseTokenVersion } from '../../domain/identity/token-version.js';
+import type { TokenClaims } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
-import { parseUserId, type UserId } from '../../domain/shared/ids.js';
+import { parseUserId } from '../../domain/shared/ids.js';
 
 const ISSUER = 'keel';
 const AUDIENCE = 'keel';
 const ALGORITHM = 'HS256';
+/** The account's token version when the token was issued (`AccountService.authenticate`). */
+const TOKEN_VERSION_CLAIM = 'token_version';
 
 export interface TokenService extends TokenIssuer {
-  /** The user a token was issued to; `UnauthenticatedError('invalid')` for any bad token. */
-  verify(token: string): Promise<UserId>;
+  /** What a token says; `UnauthenticatedError('invalid')` for any bad token. */
+  verify(token: string): Promise<TokenClaims>;
 }
 
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
-    issue(userId) {
-      return new SignJWT()
+    issue({ userId, tokenVersion }) {
+      return new SignJWT({ [TOKEN_VERSION_CLAIM]: tokenVersion })
         .setProtectedHeader({ alg: ALGORITHM })
         .setSubject(String(userId))
         .setIssuer(ISSUER)
@@ -31,13 +35,16 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: [ALGORITHM],
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'exp', TOKEN_VERSION_CLAIM],
       }).catch((error: unknown) => {
         throw new UnauthenticatedError('invalid', { cause: error });
       });
       const userId = payload.sub === undefined ? undefined : parseUserId(payload.sub);
-      if (userId === undefined) throw new UnauthenticatedError('invalid');
-      return userId;
+      const tokenVersion = parseTokenVersion(payload[TOKEN_VERSION_CLAIM]);
+      if (userId === undefined || tokenVersion === undefined) {
+        throw new UnauthenticatedError('invalid');
+      }
+      return { userId, tokenVersion };
     },
   };
 }

@@ -5,8 +5,14 @@ import type { Atomic } from '../shared/transaction.js';
 import { parseEmail } from './email.js';
 import { parseNewPassword, requireLoginPassword } from './password.js';
 import type { AccountChanges, AccountRepository, PasswordHasher, TokenIssuer } from './ports.js';
-import type { UserId } from '../shared/ids.js';
-import { parseBio, parseImage, type Account, type AuthenticatedUser } from './user.js';
+import {
+  parseBio,
+  parseImage,
+  type Account,
+  type AuthenticatedUser,
+  type Principal,
+  type TokenClaims,
+} from './user.js';
 import { parseUsername } from '../shared/username.js';
 
 export interface RegistrationInput {
@@ -42,11 +48,19 @@ export interface AccountService {
   register(input: RegistrationInput): Promise<AuthenticatedUser>;
   /** `InvalidCredentialsError` for an unknown email or a wrong password, at the same cost. */
   login(input: LoginInput): Promise<AuthenticatedUser>;
-  /** The user a verified token names, as long as the account still exists. */
-  authenticate(userId: UserId): Promise<UserId>;
-  current(userId: UserId): Promise<AuthenticatedUser>;
-  /** Changes only the fields given; `null` or `""` clears bio and image. */
-  update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser>;
+  /**
+   * The caller a verified token names, as long as the account still exists and has not signed
+   * out since the token was issued; else `UnauthenticatedError('invalid')`.
+   */
+  authenticate(claims: TokenClaims): Promise<Principal>;
+  current(caller: TokenClaims): Promise<AuthenticatedUser>;
+  /**
+   * Changes only the fields given; `null` or `""` clears bio and image. A new password signs out
+   * every token issued before, in the same statement; the answer carries a token that works.
+   */
+  update(caller: TokenClaims, input: AccountUpdateInput): Promise<AuthenticatedUser>;
+  /** Signs out every token of the account, the caller's own included. */
+  logOutEverywhere(caller: TokenClaims): Promise<void>;
 }
 
 /** The profile fields an update changes, as its event names them (the password has its own). */
@@ -67,7 +81,7 @@ export function createAccountService({
   async function authenticated(account: Account): Promise<AuthenticatedUser> {
     return {
       email: account.email,
-      token: await tokens.issue(account.id),
+      token: await tokens.issue({ userId: account.id, tokenVersion: account.tokenVersion }),
       username: account.username,
       bio: account.bio,
       image: account.image,
@@ -78,8 +92,10 @@ export function createAccountService({
     return {
       ...(input.username !== undefined && { username: parseUsername(input.username) }),
       ...(input.email !== undefined && { email: parseEmail(input.email) }),
+      // Whoever knew the old password may hold a token: a new one revokes them all.
       ...(input.password !== undefined && {
         passwordHash: await hasher.hash(parseNewPassword(input.password)),
+        revokeTokens: true,
       }),
       ...(input.bio !== undefined && { bio: parseBio(input.bio) }),
       ...(input.image !== undefined && { image: parseImage(input.image) }),
@@ -127,22 +143,27 @@ export function createAccountService({
       return authenticated(found.account);
     },
 
-    async authenticate(userId: UserId): Promise<UserId> {
-      if (!(await accounts.exists(userId))) throw new UnauthenticatedError('invalid');
-      return userId;
+    async authenticate(claims: TokenClaims): Promise<Principal> {
+      const access = await accounts.findAccess(claims.userId);
+      // A valid signature for an account that is gone, or that signed out after the token was
+      // issued, is a stale credential.
+      if (access?.tokenVersion !== claims.tokenVersion) throw new UnauthenticatedError('invalid');
+      return { ...claims, role: access.role };
     },
 
-    async current(userId: UserId): Promise<AuthenticatedUser> {
-      const account = await accounts.findById(userId);
-      // A valid token for an account that no longer exists is a stale credential.
-      if (account === undefined) throw new UnauthenticatedError('invalid');
+    async current(caller: TokenClaims): Promise<AuthenticatedUser> {
+      const account = await accounts.findById(caller.userId);
+      // Checked again: a revocation since the request was authenticated must not be answered
+      // with a fresh token that works.
+      if (account?.tokenVersion !== caller.tokenVersion) throw new UnauthenticatedError('invalid');
       return authenticated(account);
     },
 
-    async update(userId: UserId, input: AccountUpdateInput): Promise<AuthenticatedUser> {
+    async update(caller: TokenClaims, input: AccountUpdateInput): Promise<AuthenticatedUser> {
+      const { userId } = caller;
       const changes = await parseChanges(input);
       const account = await atomic(async () => {
-        const updated = await accounts.update(userId, changes);
+        const updated = await accounts.update(caller, changes);
         if (updated === undefined) throw new UnauthenticatedError('invalid');
         const aggregate = { type: 'user', id: userId } as const;
         const changed = changedFields(changes);
@@ -170,6 +191,18 @@ export function createAccountService({
         return updated;
       });
       return authenticated(account);
+    },
+
+    async logOutEverywhere(caller: TokenClaims): Promise<void> {
+      await atomic(async () => {
+        const account = await accounts.update(caller, { revokeTokens: true });
+        if (account === undefined) throw new UnauthenticatedError('invalid');
+        await audit.append({
+          action: 'account.tokens_revoked',
+          actor: caller.userId,
+          subject: caller.userId,
+        });
+      });
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { Email } from './email.js';
 import type { NewPassword } from './password.js';
 import type { UserId } from '../shared/ids.js';
-import type { Account } from './user.js';
+import type { Role } from './roles.js';
+import type { TokenVersion } from './token-version.js';
+import type { Account, TokenClaims } from './user.js';
 import type { Username } from '../shared/username.js';
 
 export interface NewAccount {
@@ -16,17 +18,31 @@ export interface AccountChanges {
   readonly passwordHash?: string;
   readonly bio?: string | null;
   readonly image?: string | null;
+  /** Moves the token version on: every token issued before stops working. */
+  readonly revokeTokens?: true;
+}
+
+/** What a token is checked against on every request. */
+export interface AccountAccess {
+  readonly role: Role;
+  readonly tokenVersion: TokenVersion;
 }
 
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
 export interface AccountRepository {
   findById(id: UserId): Promise<Account | undefined>;
-  exists(id: UserId): Promise<boolean>;
+  /** One indexed lookup, made for every request that carries a token. */
+  findAccess(id: UserId): Promise<AccountAccess | undefined>;
   findCredentialsByEmail(
     email: Email,
   ): Promise<{ readonly account: Account; readonly passwordHash: string } | undefined>;
   insert(account: NewAccount): Promise<Account>;
-  update(id: UserId, changes: AccountChanges): Promise<Account | undefined>;
+  /**
+   * Changes the account `caller` names, only while its token version is still the caller's (the
+   * check and the write are one statement); `undefined` when the account is gone or has signed
+   * out since.
+   */
+  update(caller: TokenClaims, changes: AccountChanges): Promise<Account | undefined>;
 }
 
 export interface PasswordHasher {
@@ -36,5 +52,5 @@ export interface PasswordHasher {
 }
 
 export interface TokenIssuer {
-  issue(userId: UserId): Promise<string>;
+  issue(claims: TokenClaims): Promise<string>;
 }

@@ -2,6 +2,8 @@ import type { UserId } from '../shared/ids.js';
 import { ValidationError } from '../shared/errors.js';
 import { optionalText } from '../shared/text.js';
 import type { Email } from './email.js';
+import type { Role } from './roles.js';
+import type { TokenVersion } from './token-version.js';
 import type { Username } from '../shared/username.js';
 
 export const BIO_MAX_LENGTH = 2_000;
@@ -13,6 +15,19 @@ export interface Account {
   readonly email: Email;
   readonly bio: string | null;
   readonly image: string | null;
+  /** Tokens are issued under it; a token of an older version is refused. */
+  readonly tokenVersion: TokenVersion;
+}
+
+/** What a token says, once its signature and expiry have been checked. */
+export interface TokenClaims {
+  readonly userId: UserId;
+  readonly tokenVersion: TokenVersion;
+}
+
+/** The caller a current token authenticates: its account still exists and has not signed out. */
+export interface Principal extends TokenClaims {
+  readonly role: Role;
 }
 
 /** The user as returned by register, login and /user: the account plus a fresh token. */

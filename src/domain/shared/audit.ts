@@ -4,7 +4,8 @@ import type { UserId } from './ids.js';
  * What the audit stream records (spec.md §8): changes to an account's security state and
  * attempts on it. Append-only; each entry is chained to the one before by a hash.
  */
-export type AuditAction = 'account.password_changed' | 'account.login_failed';
+export type AuditAction =
+  'account.password_changed' | 'account.login_failed' | 'account.tokens_revoked';
 
 export interface AuditEntry {
   readonly action: AuditAction;

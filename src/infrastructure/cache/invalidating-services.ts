@@ -67,12 +67,12 @@ export function invalidatingAccountService(
 ): AccountService {
   return {
     ...service,
-    async update(userId, input) {
+    async update(caller, input) {
       // Only a rename needs the old name, read just before. A rename racing another rename of
       // the same account may name an outdated one: that entry expires within the cache's TTL.
       const before =
-        input.username === undefined ? undefined : (await service.current(userId)).username;
-      const user = await service.update(userId, input);
+        input.username === undefined ? undefined : (await service.current(caller)).username;
+      const user = await service.update(caller, input);
       if (changesProfile(input)) {
         const profiles = before === undefined ? [user.username] : [before, user.username];
         await after(bus, { profiles: [...new Set(profiles)], articles: 'all' });

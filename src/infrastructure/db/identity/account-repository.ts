@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Email } from '../../../domain/identity/email.js';
 import type { AccountRepository, AccountChanges } from '../../../domain/identity/ports.js';
+import type { TokenVersion } from '../../../domain/identity/token-version.js';
 import type { Account } from '../../../domain/identity/user.js';
 import { ConflictError, type UniqueField } from '../../../domain/shared/errors.js';
 import type { UserId } from '../../../domain/shared/ids.js';
@@ -17,6 +18,7 @@ const accountColumns = {
   email: usersTable.email,
   bio: usersTable.bio,
   image: usersTable.image,
+  tokenVersion: usersTable.tokenVersion,
 };
 
 interface AccountRow {
@@ -25,6 +27,7 @@ interface AccountRow {
   readonly email: string;
   readonly bio: string | null;
   readonly image: string | null;
+  readonly tokenVersion: number;
 }
 
 function toAccount(row: AccountRow): Account {
@@ -34,6 +37,7 @@ function toAccount(row: AccountRow): Account {
     email: row.email as Email,
     bio: row.bio,
     image: row.image,
+    tokenVersion: row.tokenVersion as TokenVersion,
   };
 }
 
@@ -54,10 +58,10 @@ async function uniquely<T>(write: () => Promise<T>): Promise<T> {
 }
 
 export function createAccountRepository(database: Database): AccountRepository {
-  // Asked on every authenticated request, so prepared once (prepared.ts).
-  const accountExists = prepared(database, 'account_exists', (db) =>
+  // Asked on every authenticated request, so prepared once (prepared.ts): one primary-key probe.
+  const accountAccess = prepared(database, 'account_access', (db) =>
     db
-      .select({ id: usersTable.id })
+      .select({ role: usersTable.role, tokenVersion: usersTable.tokenVersion })
       .from(usersTable)
       .where(eq(usersTable.id, sql.placeholder('viewer'))),
   );
@@ -71,9 +75,11 @@ export function createAccountRepository(database: Database): AccountRepository {
       return row === undefined ? undefined : toAccount(row);
     },
 
-    async exists(id) {
-      const [row] = await accountExists({ viewer: id });
-      return row !== undefined;
+    async findAccess(id) {
+      const [row] = await accountAccess({ viewer: id });
+      return row === undefined
+        ? undefined
+        : { role: row.role, tokenVersion: row.tokenVersion as TokenVersion };
     },
 
     async findCredentialsByEmail(email) {
@@ -97,13 +103,20 @@ export function createAccountRepository(database: Database): AccountRepository {
       });
     },
 
-    update(id, changes: AccountChanges) {
+    update(caller, { revokeTokens, ...changes }: AccountChanges) {
       return uniquely(async () => {
         const [row] = await executorFor(database)
           .update(usersTable)
-          // sql: the database clock, so every instance stamps changes from one source of time.
-          .set({ ...changes, updatedAt: sql`now()` })
-          .where(eq(usersTable.id, id))
+          .set({
+            ...changes,
+            // sql: the database clock, so every instance stamps changes from one source of time.
+            updatedAt: sql`now()`,
+            // sql: moved on in the row itself, so concurrent revocations each count.
+            ...(revokeTokens && { tokenVersion: sql`${usersTable.tokenVersion} + 1` }),
+          })
+          .where(
+            and(eq(usersTable.id, caller.userId), eq(usersTable.tokenVersion, caller.tokenVersion)),
+          )
           .returning(accountColumns);
         return row === undefined ? undefined : toAccount(row);
       });

@@ -3,12 +3,17 @@ import {
   check,
   index,
   integer,
+  pgEnum,
   pgTable,
   text,
   timestamp,
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { ROLES } from '../../../domain/identity/roles.js';
+
+/** An enum, so the database refuses any role the domain does not know. */
+export const roleEnum = pgEnum('user_role', ROLES);
 
 export const usersTable = pgTable(
   'users',
@@ -24,6 +29,10 @@ export const usersTable = pgTable(
     // per request.
     articlesCount: integer('articles_count').notNull().default(0),
     favoritesCount: integer('favorites_count').notNull().default(0),
+    role: roleEnum('role').notNull().default('user'),
+    // Moved on by a password change or a log out everywhere; a token of another version is
+    // refused (domain/identity/token-version.ts).
+    tokenVersion: integer('token_version').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },
@@ -40,5 +49,7 @@ export const usersTable = pgTable(
     // sql: check constraints; a counter below zero means a write forgot its other half.
     check('users_articles_count_check', sql`${table.articlesCount} >= 0`),
     check('users_favorites_count_check', sql`${table.favoritesCount} >= 0`),
+    // sql: check constraint; versions only move up from 0, and a token's claim is never negative.
+    check('users_token_version_check', sql`${table.tokenVersion} >= 0`),
   ],
 );

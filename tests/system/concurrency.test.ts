@@ -7,6 +7,7 @@ import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
+import { outboxEvents } from '../helpers/outbox.js';
 import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
 
 /** How many responses came back with each status, e.g. `{ 201: 1, 409: 19 }`. */
@@ -242,7 +243,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       const author = await registerUser(t.app);
       const commenter = await registerUser(t.app);
       const before = await rowCounts(t.db);
-      let added = 0;
+      const eventsBefore = (await outboxEvents(t.db)).length;
+      const answered201: number[] = [];
 
       // Comments start a millisecond apart and the delete at a different point each round, so
       // some comments land before it, some after, and some in the middle of it.
@@ -273,19 +275,26 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         for (const response of comments) {
           expect([201, 404]).toContain(response.statusCode);
         }
-        added += comments.filter((response) => response.statusCode === 201).length;
+        for (const response of comments.filter((r) => r.statusCode === 201)) {
+          answered201.push(response.json<{ comment: { id: number } }>().comment.id);
+        }
         const [orphans] = await t.db
           .select({ count: count() })
           .from(commentsTable)
           .where(eq(commentsTable.articleId, articleId));
         expect(orphans?.count).toBe(0);
       }
-      // Of all that, only the events stay: five publishes, five deletes and every comment that
-      // was answered 201 (a 404 recorded nothing).
-      expect(rowChanges(before, await rowCounts(t.db))).toEqual({
-        outboxEvents: 10 + added,
-        eventDeliveries: 5,
-      });
+      // Of all that, only the events stay: five publishes, five deletes and a comment.added for
+      // every comment that was answered 201, and for any that committed just before the delete
+      // (answered 404 when its read-back found the article gone): never one for a comment
+      // refused before its insert.
+      const changes = rowChanges(before, await rowCounts(t.db));
+      const events = (await outboxEvents(t.db)).slice(eventsBefore);
+      const commentsAdded = events.filter((event) => event.type === 'comment.added');
+      expect(changes).toEqual({ outboxEvents: 10 + commentsAdded.length, eventDeliveries: 5 });
+      expect(commentsAdded.map((event) => event.aggregateId)).toEqual(
+        expect.arrayContaining(answered201),
+      );
     });
 
     it('chains 20 audit entries written at once in one unbroken line', async () => {

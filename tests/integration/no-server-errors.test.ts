@@ -726,11 +726,10 @@ describe('no client mistake yields a 5xx (properties)', () => {
   it(
     'PUT /user',
     async () => {
-      // No password: a new one revokes every token of `mutable` (spec.md §8), and the password
-      // rules are the registration's, fuzzed on POST /users.
       const user = fields({
         username: name,
         email: name.map((local) => `${local}@example.com`),
+        password: fc.constant('password123'),
         bio: fc.constantFrom('a bio', '', null),
         image: fc.constantFrom('https://example.com/a.png', '', null, 'javascript:alert(1)'),
       });
@@ -1120,10 +1119,10 @@ describe('no client mistake yields a 5xx (properties)', () => {
           .map((payload) => ['POST /users', payload] as const),
         fc
           .record({
-            // No password, as in the PUT /user property above.
             user: some({
               username: freshName,
               email: freshEmail,
+              password: text('password123'),
               bio: text('a bio'),
               image: text('https://example.com/a.png'),
             }),

@@ -72,44 +72,21 @@ async function login(user: RegisteredUser, password = user.password): Promise<Re
   return holding(user, response.json<{ user: { token: string } }>().user.token);
 }
 
-describe('a password change', () => {
-  it('revokes every token issued before it, on every kind of route', async () => {
+describe('an account update', () => {
+  it('revokes no token, not even for a new password (the RealWorld contract reuses it)', async () => {
     const user = await registerUser(t.app);
     const other = await login(user);
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/user',
-      headers: user.headers,
-      payload: { user: { password: 'a new passphrase' } },
-    });
-    expect(response.statusCode).toBe(200);
-    await expectRevoked(user);
-    await expectRevoked(other);
-  });
-
-  it('answers with a token that works, as does logging in with the new password', async () => {
-    const user = await registerUser(t.app);
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/user',
-      headers: user.headers,
-      payload: { user: { password: 'a new passphrase' } },
-    });
-    const renewed = holding(user, response.json<{ user: { token: string } }>().user.token);
-    await expectWorks(renewed);
-    await expectWorks(await login(user, 'a new passphrase'));
-  });
-
-  it('is the only account change that revokes tokens', async () => {
-    const user = await registerUser(t.app);
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/user',
-      headers: user.headers,
-      payload: { user: { username: `${user.username}x`, email: `x${user.email}`, bio: 'b' } },
-    });
-    expect(response.statusCode).toBe(200);
+    for (const changes of [{ password: 'a new passphrase' }, { password: 'another one' }]) {
+      const response = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/user',
+        headers: user.headers,
+        payload: { user: changes },
+      });
+      expect(response.statusCode).toBe(200);
+    }
     await expectWorks(user);
+    await expectWorks(other);
   });
 });
 

@@ -99,8 +99,8 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
           summary: 'Log out everywhere',
           description:
             'Revokes every token of the account, the one sent included: each is refused with ' +
-            '401 from now on. Log in again for a new token. A password change does the same ' +
-            '(its answer carries the new token).',
+            '401 from now on. Log in again for a new token. Call it after changing the password: ' +
+            'a password change alone revokes no token.',
           response: {
             204: { description: 'Every token revoked', type: 'null' },
             ...errorResponses(401),

@@ -1,9 +1,8 @@
 import type { Brand } from '../shared/brand.js';
 
 /**
- * How many times the account has signed out all its tokens (a password change, log out
- * everywhere). A token carries the version it was issued under and is refused once the
- * account's has moved on.
+ * How many times the account has signed out all its tokens ("log out everywhere"). A token
+ * carries the version it was issued under and is refused once the account's has moved on.
  */
 export type TokenVersion = Brand<number, 'TokenVersion'>;
 

@@ -30,7 +30,7 @@ export const usersTable = pgTable(
     articlesCount: integer('articles_count').notNull().default(0),
     favoritesCount: integer('favorites_count').notNull().default(0),
     role: roleEnum('role').notNull().default('user'),
-    // Moved on by a password change or a log out everywhere; a token of another version is
+    // Moved on by "log out everywhere"; a token of another version is
     // refused (domain/identity/token-version.ts).
     tokenVersion: integer('token_version').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),

@@ -112,7 +112,7 @@ export interface AppOptions {
 }
 
 /**
- * The outbox (spec.md §3) and its consumers: follower notifications when there is a mailer,
+ * The outbox (spec.md §4.1) and its consumers: follower notifications when there is a mailer,
  * NATS JetStream when `NATS_URL` is set. This instance's relay runs from ready to close (unless
  * `OUTBOX_RELAY=off`); delivered events are forgotten after the retention period.
  */
@@ -203,7 +203,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = registerMetrics(app, () => database.poolStats());
   const { recorder: events } = registerOutbox(app, options, metrics);
-  // One unit of work per command: its change and its events commit together (spec.md §3); a
+  // One unit of work per command: its change and its events commit together (spec.md §4.1); a
   // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
   const atomic: Atomic = (work) =>
     transactionOn(db, work, (attempt) => writeRetry.execute(attempt));

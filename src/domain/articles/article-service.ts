@@ -104,6 +104,26 @@ export function createArticleService({
     return article;
   }
 
+  /** Favorites (`on`) or unfavorites the article; an event only when that changed something. */
+  async function setFavorite(userId: UserId, slug: string, on: boolean): Promise<ArticleView> {
+    const article = await transaction(async (articles) => {
+      const found = await existing(articles, slug, 'change');
+      const changed = on
+        ? await articles.addFavorite(found.id, userId)
+        : await articles.removeFavorite(found.id, userId);
+      if (changed) {
+        await events.record({
+          type: on ? 'article.favorited' : 'article.unfavorited',
+          version: 1,
+          aggregate: { type: 'article', id: found.id },
+          payload: { articleId: found.id, userId },
+        });
+      }
+      return found;
+    });
+    return view(article.slug, userId);
+  }
+
   return {
     async publish(authorId: UserId, input: NewArticleInput): Promise<ArticleView> {
       const content = parseArticleContent(input);
@@ -166,36 +186,8 @@ export function createArticleService({
       });
     },
 
-    async favorite(userId: UserId, slug: string): Promise<ArticleView> {
-      const article = await transaction(async (articles) => {
-        const found = await existing(articles, slug, 'change');
-        if (await articles.addFavorite(found.id, userId)) {
-          await events.record({
-            type: 'article.favorited',
-            version: 1,
-            aggregate: { type: 'article', id: found.id },
-            payload: { articleId: found.id, userId },
-          });
-        }
-        return found;
-      });
-      return view(article.slug, userId);
-    },
+    favorite: (userId: UserId, slug: string) => setFavorite(userId, slug, true),
 
-    async unfavorite(userId: UserId, slug: string): Promise<ArticleView> {
-      const article = await transaction(async (articles) => {
-        const found = await existing(articles, slug, 'change');
-        if (await articles.removeFavorite(found.id, userId)) {
-          await events.record({
-            type: 'article.unfavorited',
-            version: 1,
-            aggregate: { type: 'article', id: found.id },
-            payload: { articleId: found.id, userId },
-          });
-        }
-        return found;
-      });
-      return view(article.slug, userId);
-    },
+    unfavorite: (userId: UserId, slug: string) => setFavorite(userId, slug, false),
   };
 }

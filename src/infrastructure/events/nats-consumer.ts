@@ -18,7 +18,7 @@ export interface EventStream {
 export const KEEL_EVENT_STREAM: EventStream = { name: 'KEEL_EVENTS', subjectPrefix: 'keel.events' };
 /**
  * JetStream drops a message whose id it saw this recently. A delivery is repeated only after its
- * lease lapsed (spec.md §3), well within this window, so a repeat is never stored twice.
+ * lease lapsed (spec.md §4.1), well within this window, so a repeat is never stored twice.
  */
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 const PUBLISH_TIMEOUT_MS = 5_000;

@@ -6,7 +6,7 @@ import { createOutboxRecorder } from '../db/outbox/outbox-recorder.js';
 import { registerOutboxMetrics } from './metrics.js';
 import { createRelay, type Relay, type RelayOptions } from './relay.js';
 
-/** The relay's timing; spec.md §3 says why each is what it is. */
+/** The relay's timing; spec.md §4.1 says why each is what it is. */
 export const RELAY_TIMING = {
   batchSize: 50,
   deliveryTimeoutMs: 30_000,

@@ -56,7 +56,7 @@ function describe(error: unknown): string {
 }
 
 /**
- * The outbox relay (spec.md §3): claims due deliveries (several relays may run, one per
+ * The outbox relay (spec.md §4.1): claims due deliveries (several relays may run, one per
  * instance; a claim is never taken twice), hands each to its consumer behind a timeout and a
  * circuit breaker, and settles it: delivered, retried after a backoff, or dead after
  * `maxAttempts`. A consumer whose circuit is open is not claimed for at all, so an outage

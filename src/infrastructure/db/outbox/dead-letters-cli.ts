@@ -9,7 +9,7 @@ const USAGE = `usage: npm run outbox:dead-letters -- list [--limit N]
 
 /**
  * `npm run outbox:dead-letters`: lists the deliveries that ran out of tries (one JSON line each,
- * newest first) or gives them back to their consumers (spec.md §3, docs/operations in README).
+ * newest first) or gives them back to their consumers (spec.md §4.1; README, "Events").
  */
 const { positionals, values } = parseArgs({
   allowPositionals: true,

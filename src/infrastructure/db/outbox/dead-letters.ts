@@ -39,7 +39,7 @@ export async function listDeadLetters(database: Database, limit: number): Promis
 /**
  * Gives dead letters back to their consumers with a fresh set of tries, due at once: those named
  * by `ids`, or all of them. Each is re-driven in event order; an event whose aggregate has later
- * events already delivered arrives after them (spec.md §3). The number re-driven.
+ * events already delivered arrives after them (spec.md §4.1). The number re-driven.
  */
 export async function redriveDeadLetters(
   database: Database,

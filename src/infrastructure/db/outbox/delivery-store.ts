@@ -26,7 +26,7 @@ const events = outboxEventsTable;
 const now = sql`now()`;
 const later = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
-/** The outbox's delivery rows in PostgreSQL (spec.md §3). */
+/** The outbox's delivery rows in PostgreSQL (spec.md §4.1). */
 export function createDeliveryStore(database: Database): DeliveryStore {
   const earlier = alias(eventDeliveriesTable, 'earlier');
   const heldBy = (claim: Claim) =>

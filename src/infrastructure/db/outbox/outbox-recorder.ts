@@ -12,7 +12,7 @@ export interface OutboxRecorderOptions {
 }
 
 /**
- * The transactional outbox's write side (spec.md §3): the event and one delivery per consumer,
+ * The transactional outbox's write side (spec.md §4.1): the event and one delivery per consumer,
  * in the transaction of the change. Outside a unit of work it throws instead of writing an
  * event for a change that may never commit.
  */

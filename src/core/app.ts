@@ -11,6 +11,7 @@ import Fastify, {
 } from 'fastify';
 import type { Registry } from 'prom-client';
 import { operationsRoutes } from '../api/operations.js';
+import { adminRoutes } from '../api/v1/admin.js';
 import { articleRoutes } from '../api/v1/articles.js';
 import { commentRoutes } from '../api/v1/comments.js';
 import { profileRoutes } from '../api/v1/profiles.js';
@@ -20,9 +21,8 @@ import { slugSuffixFrom } from '../domain/shared/slug.js';
 import { createArticleService } from '../domain/articles/article-service.js';
 import { createCommentService } from '../domain/comments/comment-service.js';
 import { createAccountService } from '../domain/identity/account-service.js';
+import { createAdministration } from '../domain/identity/administration.js';
 import { createProfileService } from '../domain/profiles/profile-service.js';
-import type { EventConsumer } from '../domain/shared/events.js';
-import { createFollowerNotifications } from '../domain/notifications/follower-notifications.js';
 import type { Mailer } from '../domain/notifications/ports.js';
 import type { Atomic } from '../domain/shared/transaction.js';
 import { createArticleQueries } from '../infrastructure/db/articles/article-queries.js';
@@ -49,13 +49,12 @@ import { createRedisClient } from '../infrastructure/cache/redis-client.js';
 import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-limit-store.js';
 import { createRedisInvalidationBus } from '../infrastructure/cache/redis-invalidation-bus.js';
 import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
+import { createAuditLog } from '../infrastructure/db/audit/audit-log.js';
 import { createAuditTrail } from '../infrastructure/db/audit/audit-trail.js';
 import { createIdempotencyStore } from '../infrastructure/db/idempotency-store.js';
-import { createNotificationStore } from '../infrastructure/db/notifications/notification-store.js';
 import { forgetDeliveredEvents } from '../infrastructure/db/outbox/delivery-store.js';
-import { createNatsConsumer } from '../infrastructure/events/nats-consumer.js';
+import { createEventConsumers } from '../infrastructure/events/consumers.js';
 import { createOutbox } from '../infrastructure/events/outbox.js';
-import { createLogMailer, createSmtpMailer } from '../infrastructure/mail/mailers.js';
 import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
 import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
@@ -112,27 +111,14 @@ export interface AppOptions {
 }
 
 /**
- * The outbox (spec.md §4.1) and its consumers: follower notifications when there is a mailer,
- * NATS JetStream when `NATS_URL` is set. This instance's relay runs from ready to close (unless
- * `OUTBOX_RELAY=off`); delivered events are forgotten after the retention period.
+ * The outbox (spec.md §4.1) and its consumers (`createEventConsumers`). This instance's relay
+ * runs from ready to close (unless `OUTBOX_RELAY=off`); delivered events are forgotten after the
+ * retention period.
  */
 function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Registry) {
   const { config, database } = options;
   const { events: settings } = config;
-  const smtp =
-    settings.smtpUrl === undefined
-      ? undefined
-      : createSmtpMailer(settings.smtpUrl, settings.mailFrom);
-  const mailer =
-    options.mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(app.log));
-  if (mailer === undefined) app.log.warn('no SMTP_URL: follower notifications are off');
-  const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);
-  const consumers: EventConsumer[] = [
-    ...(mailer === undefined
-      ? []
-      : [createFollowerNotifications(createNotificationStore(database.db), mailer)]),
-    ...(nats === undefined ? [] : [nats]),
-  ];
+  const { consumers, close } = createEventConsumers(config, database.db, app.log, options.mailer);
   const outbox = createOutbox(database.db, {
     consumers,
     pollMs: settings.pollMs,
@@ -149,8 +135,7 @@ function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Reg
   // Before the database closes: the batch in hand is settled, then the connections go.
   app.addHook('preClose', async () => {
     await outbox.relay.stop();
-    await nats?.close();
-    smtp?.close();
+    await close();
   });
   cleanUpPeriodically(app, 'delivered outbox events', CLEANUP_INTERVAL_MS, () =>
     forgetDeliveredEvents(database.db, settings.retentionDays),
@@ -209,11 +194,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transactionOn(db, work, (attempt) => writeRetry.execute(attempt));
   const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
   const hasher = await createPasswordHasher(options.passwordCost);
+  const audit = createAuditTrail(db, currentRequestId);
+  const accountRepository = createAccountRepository(db);
   const accountService = createAccountService({
     atomic,
     events,
-    audit: createAuditTrail(db, currentRequestId),
-    accounts: createAccountRepository(db),
+    audit,
+    accounts: accountRepository,
     hasher,
     tokens,
   });
@@ -326,6 +313,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         (attempt) => writeRetry.execute(attempt),
       ),
     events,
+    audit,
     queries: articleQueries,
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
@@ -341,16 +329,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const comments = createCommentService({
     atomic,
     events,
+    audit,
     comments: createCommentRepository(db),
     queries: retryingReads(createCommentQueries(db)),
   });
 
+  const invalidatingArticles = invalidatingArticleService(articles, invalidations);
   const routes = [
     userRoutes(accounts),
     profileRoutes(profiles),
-    articleRoutes(invalidatingArticleService(articles, invalidations), reader, readQueries),
+    articleRoutes(invalidatingArticles, reader, readQueries),
     commentRoutes(comments),
   ];
+  const administration = createAdministration({
+    atomic,
+    events,
+    audit,
+    accounts: accountRepository,
+    auditLog: createAuditLog(db),
+  });
   await app.register(async (api) => {
     // After auth (writes count per user); every write route must declare its limits.
     registerRateLimits(api, rateLimitStore, config.rateLimits, {
@@ -364,6 +361,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     for (const prefix of ['/api/v1', '/api']) {
       for (const plugin of routes) await api.register(plugin, { prefix });
     }
+    // Keel's own API, so only under its versioned prefix.
+    await api.register(adminRoutes({ administration, articles: invalidatingArticles, comments }), {
+      prefix: '/api/v1/admin',
+    });
   });
   return app;
 }

@@ -88,7 +88,7 @@ export interface Config {
   readonly events: {
     /** Publishes every event to NATS JetStream; without it no event leaves the database. */
     readonly natsUrl: string | undefined;
-    /** Mails follower notifications; without it development logs them and production sends none. */
+    /** Mails follower notifications and moderation notices; without it development logs them and production sends none. */
     readonly smtpUrl: string | undefined;
     readonly mailFrom: string;
     /** Whether this instance runs a relay; events are recorded either way. */

@@ -26,7 +26,7 @@ const descriptions: Readonly<Record<number, string>> = {
   401: 'Missing or invalid token, or invalid credentials',
   403: "The caller may not change this resource, or its role lacks the route's permission",
   404: 'No such resource',
-  409: 'A unique value is already taken',
+  409: 'A unique value is already taken, or the change would leave no active admin',
   413: 'Body too large',
   415: 'Body is not application/json',
   414: 'A path parameter is too long',

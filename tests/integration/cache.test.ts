@@ -261,6 +261,7 @@ describe('invalidation inside a unit of work', () => {
     publish: () => Promise.resolve(article),
     edit: () => Promise.resolve(article),
     remove: () => Promise.resolve(),
+    removeAsModerator: () => Promise.resolve(),
     favorite: () => Promise.resolve(article),
     unfavorite: () => Promise.resolve(article),
   };

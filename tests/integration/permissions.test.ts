@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import type { Permission } from '../../src/core/http/permissions.js';
-import type { Role } from '../../src/domain/identity/roles.js';
+import type { Role } from '../../src/domain/shared/roles.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import {
   createTestApp,
@@ -179,6 +179,12 @@ const OTHER_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /metrics': 'public',
   'GET /openapi.json': 'public',
   'OPTIONS *': 'public',
+  // Keel's own API: under /api/v1 only.
+  'PUT /api/v1/admin/accounts/:username/role': 'roles:manage',
+  'PUT /api/v1/admin/accounts/:username/status': 'accounts:suspend',
+  'GET /api/v1/admin/audit-events': 'audit:read',
+  'POST /api/v1/admin/articles/:slug/removal': 'articles:moderate',
+  'POST /api/v1/admin/articles/:slug/comments/:id/removal': 'comments:moderate',
 };
 
 /** A node of the tree: its path segment and, if routes end there, their methods. */

@@ -2,11 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createAccountService } from '../../src/domain/identity/account-service.js';
 import { parseEmail } from '../../src/domain/identity/email.js';
-import type { AccountChanges, AccountRepository } from '../../src/domain/identity/ports.js';
-import type { Role } from '../../src/domain/identity/roles.js';
-import { parseTokenVersion, type TokenVersion } from '../../src/domain/identity/token-version.js';
 import type { Account, TokenClaims } from '../../src/domain/identity/user.js';
 import {
+  AccountSuspendedError,
   InvalidCredentialsError,
   UnauthenticatedError,
   ValidationError,
@@ -14,19 +12,8 @@ import {
 import type { UserId } from '../../src/domain/shared/ids.js';
 import { BLANK } from '../../src/domain/shared/text.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
+import { memoryAccounts, version } from '../helpers/memory-accounts.js';
 import { recordingEvents } from '../helpers/recorded-events.js';
-
-interface Row {
-  account: Account;
-  passwordHash: string;
-  role?: Role;
-}
-
-const version = (value: number): TokenVersion => {
-  const parsed = parseTokenVersion(value);
-  if (parsed === undefined) throw new Error(`${String(value)} is no token version`);
-  return parsed;
-};
 
 /** The claims of a token for `userId`, issued under `tokenVersion` (0, the first, by default). */
 const claims = (userId: number, tokenVersion = 0): TokenClaims => ({
@@ -36,41 +23,7 @@ const claims = (userId: number, tokenVersion = 0): TokenClaims => ({
 
 /** In-memory accounts, a hasher that prefixes, and tokens that name their user and version. */
 function setup() {
-  const rows = new Map<UserId, Row>();
-  const changesSeen: AccountChanges[] = [];
-  const accounts: AccountRepository = {
-    findById: (id) => Promise.resolve(rows.get(id)?.account),
-    findAccess(id) {
-      const row = rows.get(id);
-      return Promise.resolve(
-        row && { role: row.role ?? 'user', tokenVersion: row.account.tokenVersion },
-      );
-    },
-    findCredentialsByEmail: (email) =>
-      Promise.resolve([...rows.values()].find((row) => row.account.email === email)),
-    insert({ username, email, passwordHash }) {
-      const account: Account = {
-        id: (rows.size + 1) as UserId,
-        username,
-        email,
-        bio: null,
-        image: null,
-        tokenVersion: version(0),
-      };
-      rows.set(account.id, { account, passwordHash });
-      return Promise.resolve(account);
-    },
-    update(caller, changes) {
-      changesSeen.push(changes);
-      const row = rows.get(caller.userId);
-      if (row?.account.tokenVersion !== caller.tokenVersion) return Promise.resolve(undefined);
-      const { passwordHash = row.passwordHash, revokeTokens, ...fields } = changes;
-      const tokenVersion = version(row.account.tokenVersion + (revokeTokens ? 1 : 0));
-      const account = { ...row.account, ...fields, tokenVersion };
-      rows.set(caller.userId, { ...row, account, passwordHash });
-      return Promise.resolve(account);
-    },
-  };
+  const { accounts, rows, changesSeen, set } = memoryAccounts();
   const hash = vi.fn((password: string) => Promise.resolve(`hashed:${password}`));
   const verify = vi.fn((stored: string | undefined, password: string) =>
     Promise.resolve(stored === `hashed:${password}`),
@@ -87,7 +40,7 @@ function setup() {
         Promise.resolve(`token-for-${String(userId)}@${String(tokenVersion)}`),
     },
   });
-  return { service, rows, changesSeen, hash, verify, recorded, audited };
+  return { service, rows, changesSeen, set, hash, verify, recorded, audited };
 }
 
 type Service = ReturnType<typeof setup>['service'];
@@ -145,6 +98,18 @@ describe('AccountService.login', () => {
     expect(verify).toHaveBeenCalledWith(undefined, 'whatever1');
   });
 
+  it('tells only the holder of the right password that the account is suspended', async () => {
+    const { service, set, audited } = setup();
+    await service.register(JANE);
+    set(1 as UserId, { status: 'suspended' });
+    await expect(service.login({ email: JANE.email, password: 'wrong horse' })).rejects.toThrow(
+      InvalidCredentialsError,
+    );
+    await expect(service.login(JANE)).rejects.toThrow(AccountSuspendedError);
+    // The wrong password is audited as a failed login; the right one is no failure to record.
+    expect(audited.map((entry) => entry.action)).toEqual(['account.login_failed']);
+  });
+
   it('rejects an empty password without looking anything up', async () => {
     const { service, verify } = setup();
     await expect(service.login({ email: JANE.email, password: '' })).rejects.toThrow(
@@ -162,8 +127,9 @@ describe('AccountService.login', () => {
       bio: null,
       image: null,
       tokenVersion: version(0),
+      status: 'active',
     };
-    rows.set(account.id, { account, passwordHash: 'hashed:abc' });
+    rows.set(account.id, { account, passwordHash: 'hashed:abc', role: 'user' });
     await expect(
       service.login({ email: 'old@example.com', password: 'abc' }),
     ).resolves.toMatchObject({ username: 'old' });
@@ -246,16 +212,24 @@ describe('AccountService.update', () => {
 
 describe('AccountService.authenticate', () => {
   it("accepts a token of the current version, with the account's role", async () => {
-    const { service, rows } = setup();
+    const { service, set } = setup();
     await service.register(JANE);
     await expect(service.authenticate(claims(1))).resolves.toEqual({
       userId: 1,
       tokenVersion: 0,
       role: 'user',
     });
-    const row = rows.get(1 as UserId);
-    if (row !== undefined) rows.set(1 as UserId, { ...row, role: 'moderator' });
+    set(1 as UserId, { role: 'moderator' });
     await expect(service.authenticate(claims(1))).resolves.toMatchObject({ role: 'moderator' });
+  });
+
+  it('refuses a current token of a suspended account', async () => {
+    const { service, set } = setup();
+    await service.register(JANE);
+    set(1 as UserId, { status: 'suspended' });
+    await expect(service.authenticate(claims(1))).rejects.toThrow(
+      new UnauthenticatedError('invalid'),
+    );
   });
 
   it('treats a verified token of a vanished account as invalid', async () => {

@@ -93,7 +93,7 @@ function setup(options: { takenSlugs?: readonly string[] } = {}) {
     tags: () => Promise.reject(new Error('not used')),
   };
   const opened = vi.fn();
-  const { atomic, events, recorded } = recordingEvents();
+  const { atomic, events, audit, recorded, audited } = recordingEvents();
   const transaction: Transaction<ArticleRepository> = (work) => {
     opened();
     return atomic(() => work(repository));
@@ -102,10 +102,11 @@ function setup(options: { takenSlugs?: readonly string[] } = {}) {
   const service = createArticleService({
     transaction,
     events,
+    audit,
     queries,
     slugSuffix: () => `s${String(++suffixes)}`,
   });
-  return { service, articles, repository, findBySlug, opened, recorded };
+  return { service, articles, repository, findBySlug, opened, recorded, audited };
 }
 
 const DRAGONS = {
@@ -281,6 +282,47 @@ describe('ArticleService.remove', () => {
       new NotFoundError('article'),
     );
     await expect(service.remove(JANE, '--')).rejects.toThrow(new NotFoundError('article'));
+  });
+});
+
+describe('ArticleService.removeAsModerator', () => {
+  it("deletes anyone's article with the reason audited and told to the author", async () => {
+    const { service, articles, recorded, audited } = setup();
+    await service.publish(JANE, DRAGONS);
+    await service.removeAsModerator(JOHN, 'how-to-train-your-dragon', '  spam  ');
+    expect(articles.size).toBe(0);
+    const removal = { articleId: 1, slug: 'how-to-train-your-dragon', authorId: JANE };
+    expect(recorded.slice(1)).toEqual([
+      expect.objectContaining({ type: 'article.deleted', payload: removal }),
+      expect.objectContaining({
+        type: 'moderation.article_removed',
+        aggregate: { type: 'article', id: 1 },
+        payload: { ...removal, moderatorId: JOHN, reason: 'spam' },
+      }),
+    ]);
+    expect(audited).toEqual([
+      { action: 'moderation.article_removed', actor: JOHN, subject: JANE, reason: 'spam' },
+    ]);
+  });
+
+  it('requires a reason, and deletes nothing without one', async () => {
+    const { service, articles, recorded } = setup();
+    await service.publish(JANE, DRAGONS);
+    await expect(
+      service.removeAsModerator(JOHN, 'how-to-train-your-dragon', '   '),
+    ).rejects.toThrow(ValidationError.field('reason', BLANK));
+    await expect(
+      service.removeAsModerator(JOHN, 'how-to-train-your-dragon', 'x'.repeat(501)),
+    ).rejects.toThrow(ValidationError);
+    expect(articles.size).toBe(1);
+    expect(recorded.map((event) => event.type)).toEqual(['article.published']);
+  });
+
+  it('throws NotFoundError for an unknown slug', async () => {
+    const { service } = setup();
+    await expect(service.removeAsModerator(JOHN, 'no-such-article', 'spam')).rejects.toThrow(
+      new NotFoundError('article'),
+    );
   });
 });
 

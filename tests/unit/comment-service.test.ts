@@ -62,9 +62,9 @@ function setup() {
       Promise.resolve([...stored.values()].filter((c) => c.articleId === articleId).map(view)),
     ),
   };
-  const { atomic, events, recorded } = recordingEvents();
-  const service = createCommentService({ atomic, events, comments, queries });
-  return { service, comments, queries, stored, recorded };
+  const { atomic, events, audit, recorded, audited } = recordingEvents();
+  const service = createCommentService({ atomic, events, audit, comments, queries });
+  return { service, comments, queries, stored, recorded, audited };
 }
 
 describe('CommentService.list', () => {
@@ -167,6 +167,53 @@ describe('CommentService.remove', () => {
     await expect(service.remove(JANE, 'no-such-article', 1)).rejects.toThrow(
       new NotFoundError('article'),
     );
+  });
+});
+
+describe('CommentService.removeAsModerator', () => {
+  it("deletes anyone's comment with the reason audited and told to the author", async () => {
+    const { service, stored, recorded, audited } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Buy pills');
+    await service.removeAsModerator(JOHN, 'dragons', id, ' spam ');
+    expect(stored.size).toBe(0);
+    expect(recorded.slice(1)).toEqual([
+      expect.objectContaining({ type: 'comment.deleted' }),
+      {
+        type: 'moderation.comment_removed',
+        version: 1,
+        aggregate: { type: 'comment', id },
+        payload: {
+          commentId: id,
+          articleId: DRAGONS,
+          slug: 'dragons',
+          authorId: JANE,
+          moderatorId: JOHN,
+          reason: 'spam',
+        },
+      },
+    ]);
+    expect(audited).toEqual([
+      { action: 'moderation.comment_removed', actor: JOHN, subject: JANE, reason: 'spam' },
+    ]);
+  });
+
+  it('requires a reason, and looks nothing up without one', async () => {
+    const { service, comments, stored } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Fine');
+    await expect(service.removeAsModerator(JOHN, 'dragons', id, '')).rejects.toThrow(
+      ValidationError.field('reason', BLANK),
+    );
+    expect(comments.findAuthorId).not.toHaveBeenCalled();
+    expect(stored.size).toBe(1);
+  });
+
+  it('records nothing when a concurrent delete removed the comment first', async () => {
+    const { service, comments, recorded, audited } = setup();
+    const { id } = await service.add(JANE, 'dragons', 'Gone soon');
+    comments.remove.mockResolvedValueOnce(false);
+    await service.removeAsModerator(JOHN, 'dragons', id, 'spam');
+    expect(recorded.map((event) => event.type)).toEqual(['comment.added']);
+    expect(audited).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grants, ROLES, type Capability } from '../../src/domain/identity/roles.js';
+import { grants, ROLES, type Capability } from '../../src/domain/shared/roles.js';
 
 const CAPABILITIES: readonly Capability[] = [
   'articles:moderate',

@@ -4,7 +4,7 @@ import type {
   onRequestAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
-import { grants } from '../../domain/identity/roles.js';
+import { grants } from '../../domain/shared/roles.js';
 import type { Principal } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UserId, Viewer } from '../../domain/shared/ids.js';

@@ -81,6 +81,16 @@ function fromDomain(error: DomainError): HttpError {
         status: 401,
         body: errorBody(error.code, error.message, { credentials: ['invalid'] }),
       };
+    case 'last_admin':
+      return {
+        status: 409,
+        body: errorBody(error.code, error.message, { account: ['is the last active admin'] }),
+      };
+    case 'account_suspended':
+      return {
+        status: 403,
+        body: errorBody(error.code, error.message, { account: ['is suspended'] }),
+      };
   }
 }
 

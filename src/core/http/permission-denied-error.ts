@@ -1,4 +1,4 @@
-import type { Capability } from '../../domain/identity/roles.js';
+import type { Capability } from '../../domain/shared/roles.js';
 
 /**
  * A signed-in caller whose role does not grant the route's capability; answered 403 `forbidden`

@@ -1,4 +1,4 @@
-import type { Capability } from '../../domain/identity/roles.js';
+import type { Capability } from '../../domain/shared/roles.js';
 
 /**
  * What a route requires of its caller (spec.md §8), declared by every route in

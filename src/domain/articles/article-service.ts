@@ -1,6 +1,8 @@
+import type { AuditTrail } from '../shared/audit.js';
 import type { ArticleField, EventRecorder } from '../shared/events.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
+import { parseReason } from '../shared/reason.js';
 import type { Transaction } from '../shared/transaction.js';
 import {
   parseArticleContent,
@@ -30,6 +32,8 @@ export interface ArticleServiceDeps {
   readonly transaction: Transaction<ArticleRepository>;
   /** Joins the transaction: each change's event commits with it. */
   readonly events: EventRecorder;
+  /** Joins the transaction too: a moderator's removal is audited with it. */
+  readonly audit: AuditTrail;
   readonly queries: ArticleQueries;
   /** A short random string that makes a taken slug unique. */
   readonly slugSuffix: () => string;
@@ -54,6 +58,11 @@ export interface ArticleService {
   edit(editorId: UserId, slug: string, input: ArticleChangesInput): Promise<ArticleView>;
   /** Author only; takes the article's comments, favorites and tag links with it. */
   remove(editorId: UserId, slug: string): Promise<void>;
+  /**
+   * Removes anyone's article as `remove` does, for a moderator (the route checks the capability),
+   * with a reason: audited, and its author told through `moderation.article_removed`.
+   */
+  removeAsModerator(moderatorId: UserId, slug: string, reason: string): Promise<void>;
   favorite(userId: UserId, slug: string): Promise<ArticleView>;
   unfavorite(userId: UserId, slug: string): Promise<ArticleView>;
 }
@@ -72,9 +81,21 @@ function changedFields(
 export function createArticleService({
   transaction,
   events,
+  audit,
   queries,
   slugSuffix,
 }: ArticleServiceDeps): ArticleService {
+  /** Deletes `found` with everything hanging off it, and records that. */
+  async function deleteArticle(articles: ArticleRepository, found: ArticleRef): Promise<void> {
+    await articles.remove(found);
+    await events.record({
+      type: 'article.deleted',
+      version: 1,
+      aggregate: { type: 'article', id: found.id },
+      payload: { articleId: found.id, slug: found.slug, authorId: found.authorId },
+    });
+  }
+
   async function view(slug: Slug, viewer: UserId): Promise<ArticleView> {
     const article = await queries.findBySlug(slug, viewer);
     // Only a concurrent delete between our commit and this read can get here.
@@ -175,13 +196,32 @@ export function createArticleService({
 
     async remove(editorId: UserId, slug: string): Promise<void> {
       await transaction(async (articles) => {
-        const found = await owned(articles, slug, editorId, 'delete');
-        await articles.remove(found);
+        await deleteArticle(articles, await owned(articles, slug, editorId, 'delete'));
+      });
+    },
+
+    async removeAsModerator(moderatorId: UserId, slug: string, reason: string): Promise<void> {
+      const why = parseReason(reason);
+      await transaction(async (articles) => {
+        const found = await existing(articles, slug, 'delete');
+        await deleteArticle(articles, found);
         await events.record({
-          type: 'article.deleted',
+          type: 'moderation.article_removed',
           version: 1,
           aggregate: { type: 'article', id: found.id },
-          payload: { articleId: found.id, slug: found.slug, authorId: found.authorId },
+          payload: {
+            articleId: found.id,
+            slug: found.slug,
+            authorId: found.authorId,
+            moderatorId,
+            reason: why,
+          },
+        });
+        await audit.append({
+          action: 'moderation.article_removed',
+          actor: moderatorId,
+          subject: found.authorId,
+          reason: why,
         });
       });
     },

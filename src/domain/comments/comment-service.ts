@@ -1,7 +1,9 @@
-import { slugFromPath } from '../shared/slug.js';
+import type { AuditTrail } from '../shared/audit.js';
+import { parseReason } from '../shared/reason.js';
+import { slugFromPath, type Slug } from '../shared/slug.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import type { EventRecorder } from '../shared/events.js';
-import type { ArticleId, UserId, Viewer } from '../shared/ids.js';
+import type { ArticleId, CommentId, UserId, Viewer } from '../shared/ids.js';
 import type { Atomic } from '../shared/transaction.js';
 import { commentIdFromPath, parseCommentBody, type CommentView } from './comment.js';
 import type { CommentQueries, CommentRepository } from './ports.js';
@@ -9,28 +11,68 @@ import type { CommentQueries, CommentRepository } from './ports.js';
 export interface CommentServiceDeps {
   readonly atomic: Atomic;
   readonly events: EventRecorder;
+  /** Joins the unit of work: a moderator's removal is audited with it. */
+  readonly audit: AuditTrail;
   readonly comments: CommentRepository;
   readonly queries: CommentQueries;
 }
 
-/** Comments on articles; only a comment's author may delete it. */
+/** Comments on articles; only a comment's author, or a moderator with a reason, may delete it. */
 export interface CommentService {
   list(slug: string, viewer: Viewer): Promise<CommentView[]>;
   add(authorId: UserId, slug: string, body: string): Promise<CommentView>;
   remove(userId: UserId, slug: string, commentId: number): Promise<void>;
+  /**
+   * Removes anyone's comment, for a moderator (the route checks the capability), with a reason:
+   * audited, and its author told through `moderation.comment_removed`.
+   */
+  removeAsModerator(
+    moderatorId: UserId,
+    slug: string,
+    commentId: number,
+    reason: string,
+  ): Promise<void>;
 }
 
 export function createCommentService({
   atomic,
   events,
+  audit,
   comments,
   queries,
 }: CommentServiceDeps): CommentService {
-  async function articleId(slug: string): Promise<ArticleId> {
+  async function articleOf(slug: string): Promise<{ id: ArticleId; slug: Slug }> {
     const parsed = slugFromPath(slug);
     const id = parsed === undefined ? undefined : await comments.findArticleId(parsed);
-    if (id === undefined) throw new NotFoundError('article');
-    return id;
+    if (parsed === undefined || id === undefined) throw new NotFoundError('article');
+    return { id, slug: parsed };
+  }
+
+  async function articleId(slug: string): Promise<ArticleId> {
+    return (await articleOf(slug)).id;
+  }
+
+  /**
+   * Deletes comment `commentId` of `article` if `allowed` lets its author's comment go, and
+   * records that; `false` when a concurrent delete got there first (it recorded the event).
+   */
+  async function deleteComment(
+    article: ArticleId,
+    commentId: number,
+    allowed: (authorId: UserId) => boolean,
+  ): Promise<{ id: CommentId; authorId: UserId } | undefined> {
+    const id = commentIdFromPath(commentId);
+    const authorId = id === undefined ? undefined : await comments.findAuthorId(article, id);
+    if (id === undefined || authorId === undefined) throw new NotFoundError('comment');
+    if (!allowed(authorId)) throw new ForbiddenError('comment');
+    if (!(await comments.remove(id))) return undefined;
+    await events.record({
+      type: 'comment.deleted',
+      version: 1,
+      aggregate: { type: 'comment', id },
+      payload: { commentId: id, articleId: article, authorId },
+    });
+    return { id, authorId };
   }
 
   return {
@@ -59,18 +101,33 @@ export function createCommentService({
 
     async remove(userId: UserId, slug: string, commentId: number): Promise<void> {
       const article = await articleId(slug);
-      const id = commentIdFromPath(commentId);
+      await atomic(() => deleteComment(article, commentId, (authorId) => authorId === userId));
+    },
+
+    async removeAsModerator(moderatorId, slug, commentId, reason): Promise<void> {
+      const why = parseReason(reason);
+      const article = await articleOf(slug);
       await atomic(async () => {
-        const authorId = id === undefined ? undefined : await comments.findAuthorId(article, id);
-        if (id === undefined || authorId === undefined) throw new NotFoundError('comment');
-        if (authorId !== userId) throw new ForbiddenError('comment');
-        // A concurrent delete got there first: it recorded the event.
-        if (!(await comments.remove(id))) return;
+        const removed = await deleteComment(article.id, commentId, () => true);
+        if (removed === undefined) return;
         await events.record({
-          type: 'comment.deleted',
+          type: 'moderation.comment_removed',
           version: 1,
-          aggregate: { type: 'comment', id },
-          payload: { commentId: id, articleId: article, authorId },
+          aggregate: { type: 'comment', id: removed.id },
+          payload: {
+            commentId: removed.id,
+            articleId: article.id,
+            slug: article.slug,
+            authorId: removed.authorId,
+            moderatorId,
+            reason: why,
+          },
+        });
+        await audit.append({
+          action: 'moderation.comment_removed',
+          actor: moderatorId,
+          subject: removed.authorId,
+          reason: why,
         });
       });
     },

@@ -1,6 +1,10 @@
 import type { AuditTrail } from '../shared/audit.js';
 import type { AccountField, EventRecorder } from '../shared/events.js';
-import { InvalidCredentialsError, UnauthenticatedError } from '../shared/errors.js';
+import {
+  AccountSuspendedError,
+  InvalidCredentialsError,
+  UnauthenticatedError,
+} from '../shared/errors.js';
 import type { Atomic } from '../shared/transaction.js';
 import { parseEmail } from './email.js';
 import { parseNewPassword, requireLoginPassword } from './password.js';
@@ -46,11 +50,14 @@ export interface AccountServiceDeps {
 /** Registration, login and the current user's account. */
 export interface AccountService {
   register(input: RegistrationInput): Promise<AuthenticatedUser>;
-  /** `InvalidCredentialsError` for an unknown email or a wrong password, at the same cost. */
+  /**
+   * `InvalidCredentialsError` for an unknown email or a wrong password, at the same cost;
+   * `AccountSuspendedError` for the right password of a suspended account.
+   */
   login(input: LoginInput): Promise<AuthenticatedUser>;
   /**
-   * The caller a verified token names, as long as the account still exists and has not signed
-   * out since the token was issued; else `UnauthenticatedError('invalid')`.
+   * The caller a verified token names, as long as the account still exists, is active and has
+   * not signed out since the token was issued; else `UnauthenticatedError('invalid')`.
    */
   authenticate(claims: TokenClaims): Promise<Principal>;
   current(caller: TokenClaims): Promise<AuthenticatedUser>;
@@ -138,14 +145,18 @@ export function createAccountService({
         );
         throw new InvalidCredentialsError();
       }
+      // Said only to someone who knows the password: anyone else learns nothing of the account.
+      if (found.account.status === 'suspended') throw new AccountSuspendedError();
       return authenticated(found.account);
     },
 
     async authenticate(claims: TokenClaims): Promise<Principal> {
       const access = await accounts.findAccess(claims.userId);
-      // A valid signature for an account that is gone, or that signed out after the token was
-      // issued, is a stale credential.
-      if (access?.tokenVersion !== claims.tokenVersion) throw new UnauthenticatedError('invalid');
+      // A valid signature for an account that is gone, that signed out after the token was
+      // issued, or that is suspended (which revoked its tokens too) is a stale credential.
+      if (access?.tokenVersion !== claims.tokenVersion || access.status !== 'active') {
+        throw new UnauthenticatedError('invalid');
+      }
       return { ...claims, role: access.role };
     },
 

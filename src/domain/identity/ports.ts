@@ -1,7 +1,8 @@
 import type { Email } from './email.js';
 import type { NewPassword } from './password.js';
 import type { UserId } from '../shared/ids.js';
-import type { Role } from './roles.js';
+import type { Role } from '../shared/roles.js';
+import type { AccountStatus } from './account-status.js';
 import type { TokenVersion } from './token-version.js';
 import type { Account, TokenClaims } from './user.js';
 import type { Username } from '../shared/username.js';
@@ -25,7 +26,16 @@ export interface AccountChanges {
 /** What a token is checked against on every request. */
 export interface AccountAccess {
   readonly role: Role;
+  readonly status: AccountStatus;
   readonly tokenVersion: TokenVersion;
+}
+
+/** An account's standing: what administration changes. */
+export interface AccountStanding {
+  readonly id: UserId;
+  readonly username: Username;
+  readonly role: Role;
+  readonly status: AccountStatus;
 }
 
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
@@ -43,6 +53,19 @@ export interface AccountRepository {
    * out since.
    */
   update(caller: TokenClaims, changes: AccountChanges): Promise<Account | undefined>;
+  findIdByUsername(username: Username): Promise<UserId | undefined>;
+  /**
+   * Locks every active admin's row to the end of the transaction (in id order, so concurrent
+   * administrators queue instead of deadlocking) and returns their ids.
+   */
+  lockActiveAdmins(): Promise<UserId[]>;
+  /** Locks the account's row to the end of the transaction; `undefined` if there is none. */
+  lockStanding(username: Username): Promise<AccountStanding | undefined>;
+  /** Sets role and status and revokes every token of the account. */
+  changeStanding(
+    id: UserId,
+    standing: Pick<AccountStanding, 'role' | 'status'>,
+  ): Promise<AccountStanding>;
 }
 
 export interface PasswordHasher {

@@ -2,7 +2,8 @@ import type { UserId } from '../shared/ids.js';
 import { ValidationError } from '../shared/errors.js';
 import { optionalText } from '../shared/text.js';
 import type { Email } from './email.js';
-import type { Role } from './roles.js';
+import type { Role } from '../shared/roles.js';
+import type { AccountStatus } from './account-status.js';
 import type { TokenVersion } from './token-version.js';
 import type { Username } from '../shared/username.js';
 
@@ -17,6 +18,7 @@ export interface Account {
   readonly image: string | null;
   /** Tokens are issued under it; a token of an older version is refused. */
   readonly tokenVersion: TokenVersion;
+  readonly status: AccountStatus;
 }
 
 /** What a token says, once its signature and expiry have been checked. */

@@ -35,4 +35,9 @@ export interface NotificationStore {
   ): Promise<Recipient[]>;
   /** Remembers that `recipient` was told of the event, so a repeat skips them. */
   told(eventSequence: number, recipient: UserId): Promise<void>;
+  /** The account `id`, unless it is gone or was already told of event `eventSequence`. */
+  untoldAccount(
+    eventSequence: number,
+    id: UserId,
+  ): Promise<(Recipient & { readonly username: Username }) | undefined>;
 }

@@ -7,7 +7,7 @@
 export type FieldErrors = Readonly<Record<string, readonly string[]>>;
 
 /** A resource named in 403/404 bodies (`errors.article: ["not found"]`). */
-export type Resource = 'article' | 'comment' | 'profile';
+export type Resource = 'article' | 'comment' | 'profile' | 'account';
 
 export class ValidationError extends Error {
   readonly code = 'validation_failed';
@@ -67,13 +67,31 @@ export class InvalidCredentialsError extends Error {
   }
 }
 
+/** A role change or suspension that would leave no active admin to administer Keel. */
+export class LastAdminError extends Error {
+  readonly code = 'last_admin';
+  constructor() {
+    super("the last active admin can't be demoted or suspended");
+  }
+}
+
+/** The right password for a suspended account: it may not sign in until reinstated. */
+export class AccountSuspendedError extends Error {
+  readonly code = 'account_suspended';
+  constructor() {
+    super('this account is suspended');
+  }
+}
+
 export type DomainError =
   | ValidationError
   | NotFoundError
   | ForbiddenError
   | ConflictError
   | UnauthenticatedError
-  | InvalidCredentialsError;
+  | InvalidCredentialsError
+  | LastAdminError
+  | AccountSuspendedError;
 
 export function isDomainError(error: unknown): error is DomainError {
   return (
@@ -82,6 +100,8 @@ export function isDomainError(error: unknown): error is DomainError {
     error instanceof ForbiddenError ||
     error instanceof ConflictError ||
     error instanceof UnauthenticatedError ||
-    error instanceof InvalidCredentialsError
+    error instanceof InvalidCredentialsError ||
+    error instanceof LastAdminError ||
+    error instanceof AccountSuspendedError
   );
 }

@@ -1,4 +1,6 @@
 import type { ArticleId, CommentId, UserId } from './ids.js';
+import type { Reason } from './reason.js';
+import type { Role } from './roles.js';
 import type { Slug } from './slug.js';
 import type { Username } from './username.js';
 
@@ -30,6 +32,15 @@ export type ProfileUpdated = EventOf<
   { readonly userId: UserId; readonly changed: readonly AccountField[] }
 >;
 export type PasswordChanged = EventOf<'user.password_changed', 'user', { readonly userId: UserId }>;
+interface RolePayload {
+  readonly userId: UserId;
+  /** The role granted, or the one taken away (the account is a `user` again). */
+  readonly role: Role;
+}
+export type RoleGranted = EventOf<'user.role_granted', 'user', RolePayload>;
+export type RoleRevoked = EventOf<'user.role_revoked', 'user', RolePayload>;
+export type AccountSuspended = EventOf<'user.suspended', 'user', { readonly userId: UserId }>;
+export type AccountReinstated = EventOf<'user.reinstated', 'user', { readonly userId: UserId }>;
 interface FollowPayload {
   readonly followerId: UserId;
   readonly followeeId: UserId;
@@ -71,10 +82,29 @@ interface CommentPayload {
 export type CommentAdded = EventOf<'comment.added', 'comment', CommentPayload>;
 export type CommentDeleted = EventOf<'comment.deleted', 'comment', CommentPayload>;
 
+/** A moderator removed someone's content: the author is told why (`moderation-notices`). */
+interface RemovalPayload {
+  readonly articleId: ArticleId;
+  readonly slug: Slug;
+  readonly authorId: UserId;
+  readonly moderatorId: UserId;
+  readonly reason: Reason;
+}
+export type ArticleRemoved = EventOf<'moderation.article_removed', 'article', RemovalPayload>;
+export type CommentRemoved = EventOf<
+  'moderation.comment_removed',
+  'comment',
+  RemovalPayload & { readonly commentId: CommentId }
+>;
+
 export type DomainEvent =
   | UserRegistered
   | ProfileUpdated
   | PasswordChanged
+  | RoleGranted
+  | RoleRevoked
+  | AccountSuspended
+  | AccountReinstated
   | Followed
   | Unfollowed
   | ArticlePublished
@@ -83,7 +113,9 @@ export type DomainEvent =
   | ArticleFavorited
   | ArticleUnfavorited
   | CommentAdded
-  | CommentDeleted;
+  | CommentDeleted
+  | ArticleRemoved
+  | CommentRemoved;
 
 export type EventType = DomainEvent['type'];
 

@@ -39,6 +39,10 @@ export function invalidatingArticleService(
       // It was found by this exact slug, so it is the canonical one.
       await after(bus, { articles: [slug], tags: true });
     },
+    async removeAsModerator(moderatorId, slug, reason) {
+      await service.removeAsModerator(moderatorId, slug, reason);
+      await after(bus, { articles: [slug], tags: true });
+    },
     async favorite(userId, slug) {
       const article = await service.favorite(userId, slug);
       await after(bus, { articles: [article.slug] });

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { EventRecorder, EventConsumer } from '../../domain/shared/events.js';
+import type { EventRecorder, EventConsumer, EventType } from '../../domain/shared/events.js';
 import type { Database } from '../db/database.js';
 import { createDeliveryStore } from '../db/outbox/delivery-store.js';
 import { createOutboxRecorder } from '../db/outbox/outbox-recorder.js';
@@ -15,6 +15,14 @@ export const RELAY_TIMING = {
   backoff: { baseMs: 1_000, maxMs: 5 * 60_000 },
   circuit: { failures: 5, halfOpenAfterMs: 10_000 },
 } as const;
+
+/** The names of the `consumers` that take events of a type: each gets a delivery of one. */
+export function consumersOf(
+  consumers: readonly EventConsumer[],
+): (type: EventType) => readonly string[] {
+  return (type) =>
+    consumers.filter((consumer) => consumer.accepts(type)).map((consumer) => consumer.name);
+}
 
 export interface OutboxOptions {
   readonly consumers: readonly EventConsumer[];
@@ -45,10 +53,7 @@ export function createOutbox(database: Database, options: OutboxOptions): Outbox
     settled: registerOutboxMetrics(options.registry, () => store.backlog()),
   });
   const recorder = createOutboxRecorder(database, {
-    consumersOf: (type) =>
-      options.consumers
-        .filter((consumer) => consumer.accepts(type))
-        .map((consumer) => consumer.name),
+    consumersOf: consumersOf(options.consumers),
     committed: () => {
       relay.wake();
     },

@@ -40,6 +40,7 @@ export function createAuditTrail(
         actor: typeof entry.actor === 'number' ? `user:${String(entry.actor)}` : entry.actor,
         subjectId: entry.subject ?? null,
         reason: entry.reason ?? null,
+        role: entry.role ?? null,
         requestId: requestId() ?? null,
         occurredAt: end.now,
       };

@@ -10,6 +10,7 @@ export interface ChainedFields {
   readonly actor: string;
   readonly subjectId: number | null;
   readonly reason: string | null;
+  readonly role: string | null;
   readonly requestId: string | null;
   readonly occurredAt: Date;
 }
@@ -25,6 +26,7 @@ export function chainHash(previousHash: string, fields: ChainedFields): string {
     actor: fields.actor,
     subjectId: fields.subjectId ?? undefined,
     reason: fields.reason ?? undefined,
+    role: fields.role ?? undefined,
     requestId: fields.requestId ?? undefined,
     occurredAt: fields.occurredAt.toISOString(),
   });

@@ -1,10 +1,16 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Email } from '../../../domain/identity/email.js';
-import type { AccountRepository, AccountChanges } from '../../../domain/identity/ports.js';
+import type { AccountStatus } from '../../../domain/identity/account-status.js';
+import type {
+  AccountRepository,
+  AccountChanges,
+  AccountStanding,
+} from '../../../domain/identity/ports.js';
 import type { TokenVersion } from '../../../domain/identity/token-version.js';
 import type { Account } from '../../../domain/identity/user.js';
 import { ConflictError, type UniqueField } from '../../../domain/shared/errors.js';
 import type { UserId } from '../../../domain/shared/ids.js';
+import type { Role } from '../../../domain/shared/roles.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
 import { prepared } from '../prepared.js';
@@ -19,6 +25,14 @@ const accountColumns = {
   bio: usersTable.bio,
   image: usersTable.image,
   tokenVersion: usersTable.tokenVersion,
+  status: usersTable.status,
+};
+
+const standingColumns = {
+  id: usersTable.id,
+  username: usersTable.username,
+  role: usersTable.role,
+  status: usersTable.status,
 };
 
 interface AccountRow {
@@ -28,6 +42,23 @@ interface AccountRow {
   readonly bio: string | null;
   readonly image: string | null;
   readonly tokenVersion: number;
+  readonly status: AccountStatus;
+}
+
+interface StandingRow {
+  readonly id: number;
+  readonly username: string;
+  readonly role: Role;
+  readonly status: AccountStatus;
+}
+
+function toStanding(row: StandingRow): AccountStanding {
+  return {
+    id: row.id as UserId,
+    username: row.username as Username,
+    role: row.role,
+    status: row.status,
+  };
 }
 
 function toAccount(row: AccountRow): Account {
@@ -38,6 +69,7 @@ function toAccount(row: AccountRow): Account {
     bio: row.bio,
     image: row.image,
     tokenVersion: row.tokenVersion as TokenVersion,
+    status: row.status,
   };
 }
 
@@ -61,7 +93,11 @@ export function createAccountRepository(database: Database): AccountRepository {
   // Asked on every authenticated request, so prepared once (prepared.ts): one primary-key probe.
   const accountAccess = prepared(database, 'account_access', (db) =>
     db
-      .select({ role: usersTable.role, tokenVersion: usersTable.tokenVersion })
+      .select({
+        role: usersTable.role,
+        status: usersTable.status,
+        tokenVersion: usersTable.tokenVersion,
+      })
       .from(usersTable)
       .where(eq(usersTable.id, sql.placeholder('viewer'))),
   );
@@ -79,7 +115,7 @@ export function createAccountRepository(database: Database): AccountRepository {
       const [row] = await accountAccess({ viewer: id });
       return row === undefined
         ? undefined
-        : { role: row.role, tokenVersion: row.tokenVersion as TokenVersion };
+        : { role: row.role, status: row.status, tokenVersion: row.tokenVersion as TokenVersion };
     },
 
     async findCredentialsByEmail(email) {
@@ -120,6 +156,51 @@ export function createAccountRepository(database: Database): AccountRepository {
           .returning(accountColumns);
         return row === undefined ? undefined : toAccount(row);
       });
+    },
+
+    async findIdByUsername(username) {
+      const [row] = await executorFor(database)
+        .select({ id: usersTable.id })
+        .from(usersTable)
+        .where(eq(usersTable.username, username));
+      return row?.id as UserId | undefined;
+    },
+
+    async lockActiveAdmins() {
+      // users_active_admins_idx: in id order, so every administrator locks them in one order.
+      const rows = await executorFor(database)
+        .select({ id: usersTable.id })
+        .from(usersTable)
+        .where(and(eq(usersTable.role, 'admin'), eq(usersTable.status, 'active')))
+        .orderBy(asc(usersTable.id))
+        .for('update');
+      return rows.map((row) => row.id as UserId);
+    },
+
+    async lockStanding(username) {
+      const [row] = await executorFor(database)
+        .select(standingColumns)
+        .from(usersTable)
+        .where(eq(usersTable.username, username))
+        .for('update');
+      return row === undefined ? undefined : toStanding(row);
+    },
+
+    async changeStanding(id, { role, status }) {
+      const [row] = await executorFor(database)
+        .update(usersTable)
+        .set({
+          role,
+          status,
+          // sql: the database clock, as every change of the row is stamped.
+          updatedAt: sql`now()`,
+          // sql: moved on in the row itself: a role or status change revokes every token.
+          tokenVersion: sql`${usersTable.tokenVersion} + 1`,
+        })
+        .where(eq(usersTable.id, id))
+        .returning(standingColumns);
+      if (row === undefined) throw new Error(`account ${String(id)} vanished while locked`);
+      return toStanding(row);
     },
   };
 }

@@ -48,5 +48,19 @@ export function createNotificationStore(database: Database): NotificationStore {
         .values({ eventSequence, recipientId: recipient })
         .onConflictDoNothing();
     },
+
+    async untoldAccount(eventSequence, id) {
+      const [row] = await database
+        .select({ id: usersTable.id, email: usersTable.email, username: usersTable.username })
+        .from(usersTable)
+        .leftJoin(
+          sends,
+          and(eq(sends.eventSequence, eventSequence), eq(sends.recipientId, usersTable.id)),
+        )
+        .where(and(eq(usersTable.id, id), isNull(sends.recipientId)));
+      return row === undefined
+        ? undefined
+        : { id: row.id as UserId, email: row.email, username: row.username as Username };
+    },
   };
 }

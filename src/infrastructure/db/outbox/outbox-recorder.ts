@@ -7,8 +7,8 @@ import { afterCommit, openTransactionOn } from '../unit-of-work.js';
 export interface OutboxRecorderOptions {
   /** The consumers that take events of `type`: each gets a delivery row with the event. */
   readonly consumersOf: (type: EventType) => readonly string[];
-  /** Called once a recorded event has committed (wakes this instance's relay). */
-  readonly committed: () => void;
+  /** Called once a recorded event has committed (wakes this instance's relay, if it has one). */
+  readonly committed?: () => void;
 }
 
 /**
@@ -46,6 +46,7 @@ export function createOutboxRecorder(
         .values(
           consumers.map((consumer) => ({ consumer, eventSequence: row.sequence, aggregate })),
         );
+      if (committed === undefined) return;
       await afterCommit(() => {
         committed();
         return Promise.resolve();

@@ -9,6 +9,7 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+import { roleEnum } from './identity.js';
 
 /**
  * The audit stream (spec.md §8): append-only, each row holding the hash of the one before, so a
@@ -26,15 +27,19 @@ export const auditEventsTable = pgTable(
     actor: text('actor').notNull(),
     subjectId: integer('subject_id'),
     reason: text('reason'),
+    /** The role an `account.role_granted` grants or an `account.role_revoked` takes away. */
+    role: roleEnum('role'),
     requestId: text('request_id'),
     occurredAt: timestamp('occurred_at', { precision: 3, withTimezone: true }).notNull(),
     previousHash: text('previous_hash').notNull(),
     hash: text('hash').notNull(),
   },
   (table) => [
-    // The admin API's filters (by subject, by actor), newest first.
+    // The admin API's filters (by subject, by actor, by action), newest first; the projection of
+    // role and status reads an account's entries by subject.
     index('audit_events_subject_idx').on(table.subjectId, table.sequence),
     index('audit_events_actor_idx').on(table.actor, table.sequence),
+    index('audit_events_action_idx').on(table.action, table.sequence),
   ],
 );
 

@@ -10,10 +10,12 @@ import {
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/pg-core';
-import { ROLES } from '../../../domain/identity/roles.js';
+import { ACCOUNT_STATUSES } from '../../../domain/identity/account-status.js';
+import { ROLES } from '../../../domain/shared/roles.js';
 
-/** An enum, so the database refuses any role the domain does not know. */
+/** Enums, so the database refuses any role or status the domain does not know. */
 export const roleEnum = pgEnum('user_role', ROLES);
+export const accountStatusEnum = pgEnum('account_status', ACCOUNT_STATUSES);
 
 export const usersTable = pgTable(
   'users',
@@ -29,9 +31,12 @@ export const usersTable = pgTable(
     // per request.
     articlesCount: integer('articles_count').notNull().default(0),
     favoritesCount: integer('favorites_count').notNull().default(0),
+    // Role and status are the projection of the account's audit entries (spec.md §8), written in
+    // the transaction that appends them; `npm run audit:rebuild` recomputes them from the stream.
     role: roleEnum('role').notNull().default('user'),
-    // Moved on by "log out everywhere"; a token of another version is
-    // refused (domain/identity/token-version.ts).
+    status: accountStatusEnum('status').notNull().default('active'),
+    // Moved on by "log out everywhere", a role change and a suspension; a token of another version
+    // is refused (domain/identity/token-version.ts).
     tokenVersion: integer('token_version').notNull().default(0),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
@@ -41,6 +46,11 @@ export const usersTable = pgTable(
     uniqueIndex('users_username_lower_key').on(sql`lower(${table.username})`),
     // Lookups by the exact username (profiles, author and favorited filters).
     index('users_username_idx').on(table.username),
+    // The last-admin rule locks the active admins: a handful of rows, found without a scan.
+    index('users_active_admins_idx')
+      .on(table.id)
+      // sql: partial index predicate; only the rows the last-admin rule reads.
+      .where(sql`${table.role} = 'admin' and ${table.status} = 'active'`),
     uniqueIndex('users_email_key').on(table.email),
     // sql: check constraint; the domain lower-cases emails, the database guarantees it.
     check('users_email_lower_check', sql`${table.email} = lower(${table.email})`),

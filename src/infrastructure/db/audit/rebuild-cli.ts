@@ -1,0 +1,34 @@
+import { pino } from 'pino';
+import { loadEnvironmentConfig } from '../../../core/config.js';
+import { openConfiguredDatabase } from '../database.js';
+import { rebuildStandings } from './standing-projection.js';
+import { verifyAuditChain } from './verify.js';
+
+/**
+ * `npm run audit:rebuild`: recomputes every account's role and status from the audit stream
+ * (spec.md §8) and names the accounts it corrected. Refuses (exit 1) when the chain is broken:
+ * a projection of a tampered stream would carry the tampering into the accounts.
+ */
+const config = loadEnvironmentConfig();
+const log = pino({ level: config.logLevel });
+const database = await openConfiguredDatabase(config, log);
+try {
+  const verdict = await verifyAuditChain(database.db);
+  if (verdict.intact) {
+    const corrected = await rebuildStandings(database.db);
+    log.info(
+      { corrected },
+      corrected.length === 0
+        ? 'every role and status already matched the audit stream'
+        : `${String(corrected.length)} accounts corrected from the audit stream`,
+    );
+  } else {
+    log.error(
+      verdict,
+      `not rebuilt: the audit chain is broken at entry ${String(verdict.sequence)}`,
+    );
+    process.exitCode = 1;
+  }
+} finally {
+  await database.close();
+}

@@ -1,0 +1,50 @@
+import type { Config } from '../../core/config.js';
+import { createFollowerNotifications } from '../../domain/notifications/follower-notifications.js';
+import { createModerationNotices } from '../../domain/notifications/moderation-notices.js';
+import type { Mailer } from '../../domain/notifications/ports.js';
+import type { EventConsumer } from '../../domain/shared/events.js';
+import type { Database } from '../db/database.js';
+import { createNotificationStore } from '../db/notifications/notification-store.js';
+import { createLogMailer, createSmtpMailer } from '../mail/mailers.js';
+import { createNatsConsumer } from './nats-consumer.js';
+
+export interface EventConsumers {
+  readonly consumers: readonly EventConsumer[];
+  /** Closes the connections the consumers opened (none until a delivery needs one). */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * The consumers configured (spec.md §4.1): the mail ones when there is a mailer (`mailer`, else
+ * SMTP with `SMTP_URL`, else the log outside production), NATS JetStream with `NATS_URL`. The
+ * server and the command-line tools that record events build the same list, so an event gets a
+ * delivery for every consumer whichever process recorded it.
+ */
+export function createEventConsumers(
+  config: Config,
+  database: Database,
+  log: { info(details: object, message: string): void; warn(message: string): void },
+  mailer?: Mailer,
+): EventConsumers {
+  const { events: settings } = config;
+  const smtp =
+    settings.smtpUrl === undefined
+      ? undefined
+      : createSmtpMailer(settings.smtpUrl, settings.mailFrom);
+  const sender = mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(log));
+  if (sender === undefined) log.warn('no SMTP_URL: notifications by mail are off');
+  const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);
+  const store = createNotificationStore(database);
+  return {
+    consumers: [
+      ...(sender === undefined
+        ? []
+        : [createFollowerNotifications(store, sender), createModerationNotices(store, sender)]),
+      ...(nats === undefined ? [] : [nats]),
+    ],
+    async close() {
+      await nats?.close();
+      smtp?.close();
+    },
+  };
+}

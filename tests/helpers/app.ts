@@ -19,6 +19,7 @@ import {
   favoritesTable,
   tagsTable,
 } from '../../src/infrastructure/db/schema/articles.js';
+import { auditEventsTable } from '../../src/infrastructure/db/schema/audit.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
@@ -106,6 +107,7 @@ const TABLES: Readonly<Record<string, PgTable>> = {
   eventDeliveries: eventDeliveriesTable,
   deadLetters: deadLettersTable,
   notificationSends: notificationSendsTable,
+  auditEvents: auditEventsTable,
 };
 
 /** Row counts of every table: equal before and after a rejected request means nothing was written. */

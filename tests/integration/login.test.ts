@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, type TestApp } from '../helpers/app.js';
+import { createTestApp, rowChanges, rowCounts, type TestApp } from '../helpers/app.js';
 import { registerUser, unique } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -58,13 +58,13 @@ describe('POST /api/v1/users/login', () => {
     expect({ ...response.json().user, token: '' }).toEqual({ ...canonical, token: '' });
   });
 
-  it('returns 401 invalid_credentials for a wrong password and writes nothing', async () => {
+  it('returns 401 invalid_credentials for a wrong password, writing only its audit entry', async () => {
     const registered = await registerUser(t.app);
     const before = await rowCounts(t.db);
     const response = await login({ user: { email: registered.email, password: 'wrongpassword' } });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject(INVALID_CREDENTIALS);
-    expect(await rowCounts(t.db)).toEqual(before);
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ auditEvents: 1 });
   });
 
   it('returns the same 401 body for an unknown email as for a wrong password', async () => {
@@ -79,7 +79,8 @@ describe('POST /api/v1/users/login', () => {
     expect(unknownEmail.statusCode).toBe(401);
     expect(unknownEmail.json()).toMatchObject(INVALID_CREDENTIALS);
     expect(unknownEmail.json()).toEqual(wrongPassword.json());
-    expect(await rowCounts(t.db)).toEqual(before);
+    // Each failure is audited, the same way: nothing else is written.
+    expect(rowChanges(before, await rowCounts(t.db))).toEqual({ auditEvents: 2 });
   });
 
   it.each([

@@ -1,17 +1,10 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
-import { createAdministration } from '../../../domain/identity/administration.js';
 import { isDomainError } from '../../../domain/shared/errors.js';
 import { createEventConsumers } from '../../events/consumers.js';
-import { consumersOf } from '../../events/outbox.js';
-import { createAuditLog } from '../audit/audit-log.js';
-import { createAuditTrail } from '../audit/audit-trail.js';
 import { openConfiguredDatabase } from '../database.js';
-import { createOutboxRecorder } from '../outbox/outbox-recorder.js';
-import { writeRetry } from '../retry.js';
-import { transactionOn } from '../unit-of-work.js';
-import { createAccountRepository } from './account-repository.js';
+import { createSystemAdministration } from './system-administration.js';
 
 /**
  * `npm run admin:grant -- --username NAME [--reason TEXT]`: makes an account an admin, the way
@@ -33,14 +26,7 @@ if (values.username === undefined) {
 const database = await openConfiguredDatabase(config, log);
 const { db } = database;
 const { consumers, close } = createEventConsumers(config, db, log);
-const administration = createAdministration({
-  atomic: (work) => transactionOn(db, work, (attempt) => writeRetry.execute(attempt)),
-  // Deliveries for every configured consumer: the servers' relays deliver them.
-  events: createOutboxRecorder(db, { consumersOf: consumersOf(consumers) }),
-  audit: createAuditTrail(db, () => undefined),
-  accounts: createAccountRepository(db),
-  auditLog: createAuditLog(db),
-});
+const administration = createSystemAdministration(db, consumers);
 try {
   const account = await administration.changeRole('system', values.username, {
     role: 'admin',

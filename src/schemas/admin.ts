@@ -37,30 +37,31 @@ export const AccountResponse = Type.Object({
 
 const Account = Type.Object({ id: Type.Integer(), username: NullableString });
 
-export const AuditEventsQuery = Type.Object(
-  {
-    action: Type.Optional(Type.Enum(AUDIT_ACTIONS)),
-    actor: Type.Optional(
-      Type.String({
-        maxLength: USERNAME_MAX_LENGTH,
-        description: 'A username, or `@system` (a command-line tool) or `@anonymous`',
-      }),
-    ),
-    subject: Type.Optional(
-      Type.String({ maxLength: USERNAME_MAX_LENGTH, description: 'A username' }),
-    ),
-    before: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        description: 'Entries older than this sequence: the `next` of the previous page',
-      }),
-    ),
-    limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
-    ),
-  },
-  { additionalProperties: false },
-);
+/**
+ * The audit listing's filters. Unknown query parameters are ignored, as on every list
+ * (spec.md §6).
+ */
+export const AuditEventsQuery = Type.Object({
+  action: Type.Optional(Type.Enum(AUDIT_ACTIONS)),
+  actor: Type.Optional(
+    Type.String({
+      maxLength: USERNAME_MAX_LENGTH,
+      description: 'A username, or `@system` (a command-line tool) or `@anonymous`',
+    }),
+  ),
+  subject: Type.Optional(
+    Type.String({ maxLength: USERNAME_MAX_LENGTH, description: 'A username' }),
+  ),
+  before: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'Entries older than this sequence: the `next` of the previous page',
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
+  ),
+});
 export type AuditEventsQuery = Static<typeof AuditEventsQuery>;
 
 export const AuditEventsResponse = Type.Object({

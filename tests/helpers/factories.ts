@@ -51,3 +51,18 @@ export async function createArticle(
   expect(response.statusCode).toBe(201);
   return response.json<{ article: CreatedArticle }>().article;
 }
+
+/** Logs `user` in again for a fresh token: a role change or suspension revoked the earlier ones. */
+export async function signInAgain(
+  app: FastifyInstance,
+  user: RegisteredUser,
+): Promise<RegisteredUser> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/users/login',
+    payload: { user: { email: user.email, password: user.password } },
+  });
+  expect(response.statusCode).toBe(200);
+  const token = response.json<{ user: { token: string } }>().user.token;
+  return { ...user, token, headers: { authorization: `Token ${token}` } };
+}

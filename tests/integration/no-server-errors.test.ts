@@ -9,10 +9,18 @@ import fc from 'fast-check';
 import type { HTTPMethods, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, rowCounts, TEST_TOKEN_SECRET, type TestApp } from '../helpers/app.js';
+import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
+import {
+  createTestApp,
+  rowChanges,
+  rowCounts,
+  TEST_TOKEN_SECRET,
+  type TestApp,
+} from '../helpers/app.js';
 import {
   createArticle,
   registerUser,
+  signInAgain,
   type CreatedArticle,
   type RegisteredUser,
 } from '../helpers/factories.js';
@@ -26,9 +34,9 @@ const PROPERTY_TIMEOUT_MS = 120_000;
 const CATALOGUE: Readonly<Record<number, readonly string[]>> = {
   400: ['malformed_json', 'bad_request'],
   401: ['invalid_credentials', 'token_missing', 'token_invalid'],
-  403: ['forbidden'],
+  403: ['forbidden', 'account_suspended'],
   404: ['not_found', 'route_not_found'],
-  409: ['already_taken'],
+  409: ['already_taken', 'last_admin'],
   413: ['payload_too_large'],
   414: ['uri_too_long'],
   415: ['unsupported_media_type'],
@@ -46,6 +54,12 @@ let other: RegisteredUser;
 let mutable: RegisteredUser;
 let article: CreatedArticle;
 let commentId: number;
+/** The admin the administration properties act as, and the only account they change. */
+let admin: RegisteredUser;
+let subject: RegisteredUser;
+/** What the moderation properties may remove (no other property reads them). */
+let doomed: CreatedArticle;
+let doomedCommentId: number;
 /** Syntactically fine tokens that must all be refused (forged, expired, unknown user, …). */
 let badTokens: string[];
 
@@ -82,6 +96,21 @@ beforeAll(async () => {
   });
   expect(comment.statusCode).toBe(201);
   commentId = comment.json<{ comment: { id: number } }>().comment.id;
+  const first = await registerUser(t.app);
+  await createSystemAdministration(t.db, []).changeRole('system', first.username, {
+    role: 'admin',
+    reason: 'fixture',
+  });
+  admin = await signInAgain(t.app, first);
+  subject = await registerUser(t.app);
+  doomed = await createArticle(t.app, other);
+  const doomedComment = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/articles/${doomed.slug}/comments`,
+    headers: other.headers,
+    payload: { comment: { body: 'a comment to remove' } },
+  });
+  doomedCommentId = doomedComment.json<{ comment: { id: number } }>().comment.id;
 
   const past = Math.floor(Date.now() / 1000) - 60;
   const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '1', iss: 'keel', aud: 'keel', exp: 4102444800 })}.`;
@@ -175,7 +204,12 @@ async function exchange(
   expectAnswered(request, response);
   if (write && response.statusCode >= 400) {
     const context = `${show(request, response)} changed the database`;
-    expect(await rowCounts(t.db), context).toEqual(before);
+    // A failed login is audited (spec.md §8): that entry is the one row a refusal may write.
+    const audited =
+      response.json<{ error?: { code?: string } }>().error?.code === 'invalid_credentials'
+        ? { auditEvents: 1 }
+        : {};
+    expect(rowChanges(before ?? {}, await rowCounts(t.db)), context).toEqual(audited);
     if (unchanged !== undefined) expect(await unchanged(), context).toEqual(state);
   }
   return response;
@@ -950,6 +984,65 @@ describe('no client mistake yields a 5xx (properties)', () => {
           );
         },
       );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'PUT /admin/accounts/:username/role and /status',
+    async () => {
+      const reason = fc.constantFrom('a reason', '  ', 'x'.repeat(501));
+      const change = fc
+        .constantFrom('role', 'status')
+        .chain((what) =>
+          body(
+            what === 'role'
+              ? fields({ role: fc.constantFrom('user', 'moderator', 'admin'), reason })
+              : fields({ status: fc.constantFrom('active', 'suspended'), reason }),
+          ).map((payload) => [what, payload] as const),
+        );
+      await run(
+        fc.tuple(change, pathParam(subject.username), authorization([admin, author]), requestId),
+        async ([[what, payload], username, auth, id]) => {
+          await exchange(
+            request('PUT', `${V1}/admin/accounts/${username}/${what}`, { auth, body: payload, id }),
+          );
+        },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'POST /admin/articles/:slug/removal and …/comments/:id/removal',
+    async () => {
+      const removal = fields({ reason: fc.constantFrom('spam', '', 'x'.repeat(501)) });
+      const url = fc.oneof(
+        pathParam(doomed.slug).map((slug) => `${V1}/admin/articles/${slug}/removal`),
+        fc
+          .tuple(pathParam(doomed.slug), fc.constantFrom(String(doomedCommentId), '0', 'x', '1.5'))
+          .map(([slug, id]) => `${V1}/admin/articles/${slug}/comments/${id}/removal`),
+      );
+      await run(
+        fc.tuple(url, authorization([admin, author]), body(removal)),
+        async ([target, auth, payload]) => {
+          await exchange(request('POST', target, { auth, body: payload }));
+        },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /admin/audit-events with any query',
+    async () => {
+      const query = queryString(
+        ['action', 'actor', 'subject', 'before', 'limit'],
+        ['account.role_granted', '@system', admin.username, '1', '20'],
+      );
+      await run(fc.tuple(query, authorization([admin, author])), async ([search, auth]) => {
+        await exchange(request('GET', `${V1}/admin/audit-events${search}`, { auth }));
+      });
     },
     PROPERTY_TIMEOUT_MS,
   );

@@ -1,12 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
+import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
-import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
+import {
+  createArticle,
+  registerUser,
+  signInAgain,
+  unique,
+  type RegisteredUser,
+} from '../helpers/factories.js';
 import { outboxEvents } from '../helpers/outbox.js';
 import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
 
@@ -314,6 +322,35 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         intact: true,
         entries: before.entries + 20,
       });
+    });
+
+    it('never leaves Keel without an active admin when the only two demote each other at once', async () => {
+      const administration = createSystemAdministration(t.db, []);
+      const admins = await Promise.all(times(2, () => registerUser(t.app)));
+      for (const admin of admins) {
+        await administration.changeRole('system', admin.username, { role: 'admin', reason: 'r' });
+      }
+      const [first, second] = await Promise.all(admins.map((admin) => signInAgain(t.app, admin)));
+      if (first === undefined || second === undefined) throw new Error('two admins expected');
+      const demote = (by: RegisteredUser, target: RegisteredUser) =>
+        t.app.inject({
+          method: 'PUT',
+          url: `/api/v1/admin/accounts/${target.username}/role`,
+          headers: by.headers,
+          payload: { role: 'user', reason: 'race' },
+        });
+      const responses = await Promise.all([demote(first, second), demote(second, first)]);
+      // One wins; the other is refused as the last admin, or (authenticated after the winner
+      // committed) its token was revoked by the demotion.
+      const counts = statusCounts(responses);
+      expect(counts[200]).toBe(1);
+      expect((counts[409] ?? 0) + (counts[401] ?? 0)).toBe(1);
+      const active = await t.db
+        .select({ n: count() })
+        .from(usersTable)
+        .where(and(eq(usersTable.role, 'admin'), eq(usersTable.status, 'active')));
+      expect(active).toEqual([{ n: 1 }]);
+      expect((await verifyAuditChain(t.db)).intact).toBe(true);
     });
 
     it('keeps feed totals exact while readers follow and unfollow an author who publishes and deletes', async () => {

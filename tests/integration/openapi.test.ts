@@ -183,6 +183,28 @@ describe('GET /openapi.json', () => {
     );
   });
 
+  it('documents the administration API: each route, its capability, a token, its errors', () => {
+    const admin = {
+      '/api/v1/admin/accounts/{username}/role': ['put', 'roles:manage', ['200', '409', '422']],
+      '/api/v1/admin/accounts/{username}/status': ['put', 'accounts:suspend', ['200', '409']],
+      '/api/v1/admin/audit-events': ['get', 'audit:read', ['200', '422']],
+      '/api/v1/admin/articles/{slug}/removal': ['post', 'articles:moderate', ['204', '404']],
+      '/api/v1/admin/articles/{slug}/comments/{id}/removal': [
+        'post',
+        'comments:moderate',
+        ['204', '404'],
+      ],
+    } as const;
+    for (const [path, [method, permission, statuses]] of Object.entries(admin)) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation?.description, path).toContain(`Permission: \`${permission}\``);
+      expect(operation?.security, path).toEqual([{ Token: [] }]);
+      expect(Object.keys(operation?.responses ?? {}), path).toEqual(
+        expect.arrayContaining([...statuses, '401', '403']),
+      );
+    }
+  });
+
   it('lists only the canonical /api/v1 paths, not the legacy /api duplicates', () => {
     const paths = Object.keys(doc.paths);
     expect(paths.filter((p) => p.startsWith('/api/') && !p.startsWith('/api/v1/'))).toEqual([]);

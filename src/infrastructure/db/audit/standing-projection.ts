@@ -20,6 +20,8 @@ export interface StandingCorrection {
 /**
  * The value `after` gives the account's latest entry among `actions` (newest first on
  * audit_events_subject_idx); `otherwise` when it has none: never granted a role, never suspended.
+ * Drizzle writes the columns of `after` unqualified; inside this subquery an unqualified `role`
+ * is the entry's, since a name resolves against the innermost FROM first.
  */
 function latest<T>(db: Database, actions: readonly AuditAction[], after: SQL<T>, otherwise: T) {
   const entry = db

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { recountCounters } from '../../src/infrastructure/db/articles/recount.js';
+import { rebuildProjection } from '../../src/infrastructure/db/projections/rebuild-projection.js';
 import {
   articlesTable,
   articleTotalsTable,
@@ -10,7 +10,7 @@ import {
 } from '../../src/infrastructure/db/schema/articles.js';
 import { feedTotalsTable } from '../../src/infrastructure/db/schema/profiles.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { createTestApp, driftedCounters, type TestApp } from '../helpers/app.js';
+import { createTestApp, driftedColumns, type TestApp } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -134,7 +134,7 @@ describe('list counters', () => {
           }
           if (step.kind === 'delete') published.splice(step.on % published.length, 1);
         }
-        expect(await driftedCounters(t.db)).toEqual([]);
+        expect(await driftedColumns(t.db)).toEqual([]);
       }),
       { numRuns: 25 },
     );
@@ -195,14 +195,14 @@ describe('list counters', () => {
       .set({ articlesCount: 1000 })
       .where(eq(usersTable.username, author.username));
 
-    expect((await driftedCounters(t.db)).sort()).toEqual([
+    expect((await driftedColumns(t.db)).sort()).toEqual([
       'articles.favorites_count',
       'articles.tag_list',
       'users.articles_count',
     ]);
   });
 
-  it('recountCounters repairs every drifted copy from the rows it summarises', async () => {
+  it('rebuildProjection repairs every drifted copy from the rows it summarises', async () => {
     const author = userAt(1);
     const reader = userAt(2);
     const { slug } = await createArticle(t.app, author, { title: 'Repaired', tagList: ['alpha'] });
@@ -219,11 +219,11 @@ describe('list counters', () => {
     await t.db.update(tagsTable).set({ articlesCount: 42 });
     await t.db.update(articleTotalsTable).set({ articles: 5 });
     await t.db.update(feedTotalsTable).set({ articles: 9 });
-    expect((await driftedCounters(t.db)).length).toBeGreaterThan(5);
+    expect((await driftedColumns(t.db)).length).toBeGreaterThan(5);
 
-    await recountCounters(t.db);
+    await rebuildProjection(t.db);
 
-    expect(await driftedCounters(t.db)).toEqual([]);
+    expect(await driftedColumns(t.db)).toEqual([]);
     await expectFeedTotalExact(reader);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
-import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
+import { driftedColumns, rowChanges, rowCounts } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { outboxEvents } from '../helpers/outbox.js';
 import { createSystemApp, waitForLockWaiters, type SystemApp } from './postgres.js';
@@ -345,7 +345,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       ]);
 
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       for (const reader of readers) {
         const feed = await t.app.inject({
           method: 'GET',
@@ -413,7 +413,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       ]);
 
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       expect(await deadlocks()).toBe(before);
     });
 
@@ -448,7 +448,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       );
 
       expect(responses.every((response) => response.statusCode === 201)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       expect(await deadlocks()).toBe(before);
     });
   },

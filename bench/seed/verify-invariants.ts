@@ -1,5 +1,5 @@
 import { count, eq, isNull } from 'drizzle-orm';
-import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
+import { projectionDrift } from '../../src/infrastructure/db/projections/projection-drift.js';
 import { articlesTable, articleTagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
@@ -43,15 +43,15 @@ export async function verifyInvariants(db: Database): Promise<InvariantCheck[]> 
         .where(isNull(articleTagsTable.articleId)),
     ],
   ];
-  const [graph, counters] = await Promise.all([
+  const [graph, projection] = await Promise.all([
     Promise.all(
       checks.map(async ([invariant, query]) => ({ invariant, violations: await countOf(query) })),
     ),
-    counterDrift(db),
+    projectionDrift(db),
   ]);
   return [
-    ...counters.map(({ counter, rowsOff }) => ({
-      invariant: `${counter} is exact`,
+    ...projection.map(({ column, rowsOff }) => ({
+      invariant: `${column} is exact`,
       violations: rowsOff,
     })),
     ...graph,

@@ -12,7 +12,7 @@ import {
   type DatabaseHandle,
 } from '../../src/infrastructure/db/database.js';
 import type { Mailer } from '../../src/domain/notifications/ports.js';
-import { counterDrift } from '../../src/infrastructure/db/articles/counter-drift.js';
+import { projectionDrift } from '../../src/infrastructure/db/projections/projection-drift.js';
 import {
   articlesTable,
   articleTagsTable,
@@ -151,9 +151,9 @@ export async function expectRefused(
   expect(await rowCounts(t.db)).toEqual(before);
 }
 
-/** The counters and copies of spec.md §3 that are off, by name; `[]` when all are exact. */
-export async function driftedCounters(db: Database): Promise<string[]> {
-  return (await counterDrift(db))
+/** The columns of the read projection (spec.md §3.1) that are off, by name; `[]` when exact. */
+export async function driftedColumns(db: Database): Promise<string[]> {
+  return (await projectionDrift(db))
     .filter((drift) => drift.rowsOff > 0)
-    .map((drift) => drift.counter);
+    .map((drift) => drift.column);
 }

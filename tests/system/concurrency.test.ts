@@ -7,7 +7,7 @@ import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { driftedCounters, rowChanges, rowCounts } from '../helpers/app.js';
+import { driftedColumns, rowChanges, rowCounts } from '../helpers/app.js';
 import {
   createArticle,
   registerUser,
@@ -382,7 +382,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       ]);
 
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       for (const reader of readers) {
         const feed = await t.app.inject({
           method: 'GET',
@@ -450,7 +450,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       ]);
 
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       expect(await deadlocks()).toBe(before);
     });
 
@@ -485,7 +485,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       );
 
       expect(responses.every((response) => response.statusCode === 201)).toBe(true);
-      expect(await driftedCounters(t.db)).toEqual([]);
+      expect(await driftedColumns(t.db)).toEqual([]);
       expect(await deadlocks()).toBe(before);
     });
   },

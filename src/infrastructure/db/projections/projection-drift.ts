@@ -10,12 +10,12 @@ import {
   tagsTable,
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
-import { tagListOf } from './tag-list.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
+import { tagListOf } from '../articles/tag-list.js';
 
-/** A value the writes keep denormalized, and how many rows hold a wrong one (0 when exact). */
-export interface CounterDrift {
-  readonly counter: string;
+/** A column of the read projection, and how many of its rows hold a wrong value (0 when exact). */
+export interface ProjectionDrift {
+  readonly column: string;
   readonly rowsOff: number;
 }
 
@@ -78,11 +78,12 @@ async function rowsOff(query: PromiseLike<{ n: number }[]>): Promise<number> {
 }
 
 /**
- * Compares every counter and copied sort key the list reads rely on (spec.md §3) with the rows
- * they summarise. The writes keep them exact in their transactions; this is the check the
- * seeder and the tests run, so drift is found by a test rather than by a reader.
+ * Compares every column of the read projection (spec.md §3.1: the counters and copies the reads
+ * rely on) with the write-model rows it summarises. The writes keep it exact in their
+ * transactions; this is the check the seeder, the tests and `npm run projections:rebuild` run, so
+ * drift is found by a check rather than by a reader.
  */
-export function counterDrift(database: Database): Promise<CounterDrift[]> {
+export function projectionDrift(database: Database): Promise<ProjectionDrift[]> {
   // One snapshot for every check, so writes landing meanwhile can't look like drift.
   return database.transaction((db) => driftIn(db), {
     isolationLevel: 'repeatable read',
@@ -90,7 +91,7 @@ export function counterDrift(database: Database): Promise<CounterDrift[]> {
   });
 }
 
-async function driftIn(db: Database): Promise<CounterDrift[]> {
+async function driftIn(db: Database): Promise<ProjectionDrift[]> {
   // sql: the shard an article counts in, the same expression the writes use.
   const shard = sql<number>`${articlesTable.id} % ${ARTICLE_TOTAL_SHARDS}`;
   const checks: [string, PromiseLike<{ n: number }[]>][] = [
@@ -175,7 +176,7 @@ async function driftIn(db: Database): Promise<CounterDrift[]> {
     ],
   ];
   // One after another: they share the transaction's one connection.
-  const drift: CounterDrift[] = [];
-  for (const [counter, query] of checks) drift.push({ counter, rowsOff: await rowsOff(query) });
+  const drift: ProjectionDrift[] = [];
+  for (const [column, query] of checks) drift.push({ column, rowsOff: await rowsOff(query) });
   return drift;
 }

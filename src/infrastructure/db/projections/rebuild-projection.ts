@@ -10,15 +10,16 @@ import {
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
-import { tagListOf } from './tag-list.js';
+import { tagListOf } from '../articles/tag-list.js';
 
 /**
- * Recomputes every counter and copy of spec.md §3 from the rows they summarise, writing only the
- * ones that are wrong, in one transaction. The tables they summarise are locked against writes
- * (`SHARE` mode: reads go on) for the duration, so no write lands between a count and its update;
- * run it when `counterDrift()` reports drift (`npm run db:recount`), in a quiet moment.
+ * Recomputes every column of the read projection (spec.md §3.1) from the write model (articles,
+ * article_tags, favorites, follows, users), writing only the rows that are wrong, in one
+ * transaction. The tables involved are locked against writes (`SHARE` mode: reads go on) for the
+ * duration, so no write lands between a count and its update; run it when `projectionDrift()`
+ * reports drift (`npm run projections:rebuild`), in a quiet moment.
  */
-export async function recountCounters(database: Database): Promise<void> {
+export async function rebuildProjection(database: Database): Promise<void> {
   await database.transaction(async (db) => {
     // sql: LOCK TABLE has no builder; SHARE blocks other writes and lets reads through.
     await db.execute(

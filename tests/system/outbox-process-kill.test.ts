@@ -48,14 +48,20 @@ interface Keel {
   readonly exited: Promise<NodeJS.Signals | number | null>;
 }
 
+/** Every process started, listening or not, so that none outlives the test file. */
+const spawned: ChildProcess[] = [];
+
 /**
  * Starts `src/server.ts` in production mode on `databaseUrl`, relaying to NATS and SMTP. Node
  * runs it with tsx's loader in this one process: the `tsx` command would run the server in a
- * child of its own, which a SIGKILL of the command leaves running.
+ * child of its own, which a SIGKILL of the command leaves running. `signal` (the test's, aborted
+ * if it times out) kills it too.
  */
-function startKeel(databaseUrl: string, smtpUrl: string): Promise<Keel> {
+function startKeel(databaseUrl: string, smtpUrl: string, signal: AbortSignal): Promise<Keel> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
+    signal,
+    killSignal: 'SIGKILL',
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -70,6 +76,7 @@ function startKeel(databaseUrl: string, smtpUrl: string): Promise<Keel> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  spawned.push(child);
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve(signal ?? code);
@@ -80,6 +87,7 @@ function startKeel(databaseUrl: string, smtpUrl: string): Promise<Keel> {
       const origin = /Keel listening on (http:\/\/[^,]+),/.exec(line)?.[1];
       if (origin !== undefined) resolve({ child, origin, exited });
     });
+    child.once('error', reject);
     void exited.then((status) => {
       reject(new Error(`Keel exited (${String(status)}) before listening`));
     });
@@ -126,7 +134,9 @@ function api(origin: string) {
 
 describe.runIf(enabled)(
   'a Keel process killed between publishing and settling',
-  { timeout: 60_000 },
+  // About 20 s; most of it is two servers starting, which takes several times longer on a busy
+  // two-core machine.
+  { timeout: 120_000 },
   () => {
     let database: TestPostgres;
     let proxy: PostgresFaultProxy;
@@ -135,7 +145,6 @@ describe.runIf(enabled)(
     let jsm: JetStreamManager;
     /** The stream's first sequence this test may have written. */
     let firstSequence: number;
-    const running: Keel[] = [];
 
     beforeAll(async () => {
       database = await createTestPostgres();
@@ -156,23 +165,29 @@ describe.runIf(enabled)(
 
     afterAll(async () => {
       // A test that failed half-way leaves its processes running.
-      for (const keel of running) keel.child.kill('SIGKILL');
-      await Promise.all(running.map((keel) => keel.exited));
-      // Keel's stream is shared with whatever else runs on this NATS: remove only this run's.
-      for (const { sequence } of await streamed()) {
-        await jsm.streams.deleteMessage(KEEL_EVENT_STREAM.name, sequence);
+      await Promise.all(
+        spawned
+          .filter((child) => child.exitCode === null && child.signalCode === null)
+          .map(
+            (child) =>
+              new Promise((resolve) => {
+                child.once('exit', resolve);
+                child.kill('SIGKILL');
+              }),
+          ),
+      );
+      try {
+        // Keel's stream is shared with whatever else runs on this NATS: remove only this run's.
+        for (const { sequence } of await streamed()) {
+          await jsm.streams.deleteMessage(KEEL_EVENT_STREAM.name, sequence);
+        }
+      } finally {
+        await nc.close();
+        await proxy.close();
+        await smtp.close();
+        await database.drop();
       }
-      await nc.close();
-      await proxy.close();
-      await smtp.close();
-      await database.drop();
     });
-
-    async function start(databaseUrl: string): Promise<Keel> {
-      const keel = await startKeel(databaseUrl, smtp.url);
-      running.push(keel);
-      return keel;
-    }
 
     /** This database's events in Keel's stream (others may share it): sequence and event id. */
     async function streamed(): Promise<{ sequence: number; id: string }[]> {
@@ -202,9 +217,11 @@ describe.runIf(enabled)(
         .orderBy(asc(eventDeliveriesTable.consumer));
     }
 
-    it('delivers every event at least once and each effect once after a SIGKILL mid-delivery', async () => {
+    it('delivers every event at least once and each effect once after a SIGKILL mid-delivery', async ({
+      signal,
+    }) => {
       // The first process reaches PostgreSQL through the fault proxy.
-      const first = await start(proxy.url);
+      const first = await startKeel(proxy.url, smtp.url, signal);
       const client = api(first.origin);
       const author = await client.register();
       const followers = [await client.register(), await client.register()];
@@ -233,7 +250,7 @@ describe.runIf(enabled)(
       ]);
 
       // A second process, on a direct connection, takes them over once the lease lapses.
-      const second = await start(database.url);
+      const second = await startKeel(database.url, smtp.url, signal);
       await expect.poll(owed, SETTLED).toEqual([]);
       // It delivered both again (a settle is counted just after its row is gone).
       const delivered = async () =>

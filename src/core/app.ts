@@ -122,6 +122,7 @@ function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Reg
   const outbox = createOutbox(database.db, {
     consumers,
     pollMs: settings.pollMs,
+    leaseMs: settings.leaseMs,
     maxAttempts: settings.maxAttempts,
     registry,
     log: app.log,

@@ -45,6 +45,9 @@ const Environment = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, maxLength: 254, default: 'Keel <no-reply@keel.invalid>' }),
   OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
+  // At most a minute: a delivery is repeated once its lease lapsed, and the repeat must fall in
+  // NATS's 2-minute duplicate window to be dropped (spec.md §4.1).
+  OUTBOX_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 60_000, default: 60_000 }),
   OUTBOX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   OUTBOX_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3_650, default: 7 }),
   RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE: Type.Integer({ ...RATE_LIMIT_RANGE, default: 10 }),
@@ -95,6 +98,11 @@ export interface Config {
     readonly relay: boolean;
     /** How often an idle relay looks for deliveries due (its own commits wake it sooner). */
     readonly pollMs: number;
+    /**
+     * How long a claimed delivery is its relay's: a relay that dies holds its claims this long.
+     * Each delivery gets half of it, so it is settled before the lease lapses.
+     */
+    readonly leaseMs: number;
     /** Failed tries after which a delivery goes to the dead letters. */
     readonly maxAttempts: number;
     /** How long a delivered event is kept in the outbox. */
@@ -195,6 +203,7 @@ function toConfig(env: Environment): Config {
       mailFrom: env.MAIL_FROM,
       relay: env.OUTBOX_RELAY === 'on',
       pollMs: env.OUTBOX_POLL_MS,
+      leaseMs: env.OUTBOX_LEASE_MS,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       retentionDays: env.OUTBOX_RETENTION_DAYS,
     }),

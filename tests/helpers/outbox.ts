@@ -1,4 +1,4 @@
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Mail, Mailer } from '../../src/domain/notifications/ports.js';
 import type { EventConsumer } from '../../src/domain/shared/events.js';
 import type { Database } from '../../src/infrastructure/db/database.js';
@@ -73,4 +73,22 @@ export async function outboxEvents(db: Database) {
     })
     .from(outboxEventsTable)
     .orderBy(asc(outboxEventsTable.sequence));
+}
+
+/** The `article.published` event of the article `slug`: its id (the message id outside) and sequence. */
+export async function publishedEvent(
+  db: Database,
+  slug: string,
+): Promise<{ id: string; sequence: number }> {
+  const published = await db
+    .select({
+      id: outboxEventsTable.id,
+      sequence: outboxEventsTable.sequence,
+      payload: outboxEventsTable.payload,
+    })
+    .from(outboxEventsTable)
+    .where(eq(outboxEventsTable.type, 'article.published'));
+  const event = published.find((row) => (row.payload as { slug?: unknown }).slug === slug);
+  if (event === undefined) throw new Error(`no article.published event for ${slug}`);
+  return { id: event.id, sequence: event.sequence };
 }

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         mailFrom: 'Keel <no-reply@keel.invalid>',
         relay: true,
         pollMs: 1_000,
+        leaseMs: 60_000,
         maxAttempts: 10,
         retentionDays: 7,
       },
@@ -71,6 +72,8 @@ describe('loadConfig', () => {
     ['TOKEN_TTL_SECONDS', '59'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
+    ['OUTBOX_LEASE_MS', '999'],
+    ['OUTBOX_LEASE_MS', '60001'],
   ])('names %s in the error for the bad value %j', (variable, value) => {
     expect(errorOf({ [variable]: value })).toMatch(
       new RegExp(`^invalid environment variable ${variable}: `),
@@ -147,6 +150,10 @@ describe('loadConfig', () => {
     expect(errorOf({ DATABASE_URL: 'mysql://db/keel' })).toMatch(
       /^invalid environment variable DATABASE_URL: /,
     );
+  });
+
+  it('takes a shorter OUTBOX_LEASE_MS, the time a dead relay holds its claims', () => {
+    expect(loadConfig({ OUTBOX_LEASE_MS: '5000' }).events.leaseMs).toBe(5_000);
   });
 
   it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {

@@ -9,9 +9,6 @@ import { createRelay, type Relay, type RelayOptions } from './relay.js';
 /** The relay's timing; spec.md §4.1 says why each is what it is. */
 export const RELAY_TIMING = {
   batchSize: 50,
-  deliveryTimeoutMs: 30_000,
-  // Twice the delivery timeout: a claim is settled long before another relay may take it.
-  leaseMs: 60_000,
   backoff: { baseMs: 1_000, maxMs: 5 * 60_000 },
   circuit: { failures: 5, halfOpenAfterMs: 10_000 },
 } as const;
@@ -27,6 +24,8 @@ export function consumersOf(
 export interface OutboxOptions {
   readonly consumers: readonly EventConsumer[];
   readonly pollMs: number;
+  /** How long a claim is the relay's (`OUTBOX_LEASE_MS`). */
+  readonly leaseMs: number;
   readonly maxAttempts: number;
   readonly registry: Registry;
   readonly log: RelayOptions['log'];
@@ -48,6 +47,9 @@ export function createOutbox(database: Database, options: OutboxOptions): Outbox
     store,
     consumers: options.consumers,
     pollMs: options.pollMs,
+    leaseMs: options.leaseMs,
+    // Half the lease: a claim is settled long before another relay may take it.
+    deliveryTimeoutMs: options.leaseMs / 2,
     maxAttempts: options.maxAttempts,
     log: options.log,
     settled: registerOutboxMetrics(options.registry, () => store.backlog()),

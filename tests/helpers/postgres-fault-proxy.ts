@@ -1,0 +1,127 @@
+import { connect, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A TCP proxy in front of PostgreSQL that can stop chosen statements from ever reaching it: the
+ * fault of a process that died after sending a statement's predecessors but before this one.
+ */
+export interface PostgresFaultProxy {
+  /** The database URL through the proxy (same database, user and options). */
+  readonly url: string;
+  /**
+   * From now on, a statement whose SQL `matches` is held on every connection: it and everything
+   * its client sends after it are never forwarded, so its client waits forever for an answer.
+   * Other connections carry on.
+   */
+  hold(matches: (sql: string) => boolean): void;
+  /** The SQL of every statement held so far. */
+  held(): readonly string[];
+  close(): Promise<void>;
+}
+
+// Before the startup message is through, a client's messages carry no type byte; an SSL or GSS
+// encryption request is answered with one byte and followed by another untyped message.
+const SSL_REQUEST = 80_877_103;
+const GSSENC_REQUEST = 80_877_104;
+const QUERY = 0x51; // 'Q': a simple query
+const PARSE = 0x50; // 'P': the extended protocol's statement text
+
+function cString(message: Buffer, start: number): string {
+  return message.toString('utf8', start, message.indexOf(0, start));
+}
+
+/** The SQL a typed frontend message carries, if it carries any. */
+function statementOf(message: Buffer): string | undefined {
+  if (message[0] === QUERY) return cString(message, 5);
+  // Parse: the statement's name, then its text.
+  if (message[0] === PARSE) return cString(message, message.indexOf(0, 5) + 1);
+  return undefined;
+}
+
+/**
+ * Splits a client's byte stream into whole frontend messages (PostgreSQL protocol 3), calling
+ * `each` with every message and whether it is typed (past the startup).
+ */
+function frontendMessages(each: (message: Buffer, typed: boolean) => void) {
+  let pending = Buffer.alloc(0);
+  let startup = true;
+  return (chunk: Buffer): void => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const typeLength = startup ? 0 : 1;
+      if (pending.length < typeLength + 4) return;
+      const length = typeLength + pending.readInt32BE(typeLength);
+      if (pending.length < length) return;
+      const message = pending.subarray(0, length);
+      pending = pending.subarray(length);
+      if (startup) {
+        const code = message.readInt32BE(4);
+        startup = code === SSL_REQUEST || code === GSSENC_REQUEST;
+        each(message, false);
+      } else {
+        each(message, true);
+      }
+    }
+  };
+}
+
+/** Starts a proxy on a free port of 127.0.0.1 to the server of `databaseUrl`. */
+export async function startPostgresFaultProxy(databaseUrl: string): Promise<PostgresFaultProxy> {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<Socket>();
+  const heldStatements: string[] = [];
+  let matches: ((sql: string) => boolean) | undefined;
+
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    let holding = false;
+    client.on(
+      'data',
+      frontendMessages((message, typed) => {
+        const sql = typed && !holding ? statementOf(message) : undefined;
+        if (sql !== undefined && matches?.(sql) === true) {
+          holding = true;
+          heldStatements.push(sql);
+        }
+        if (!holding) upstream.write(message);
+      }),
+    );
+    upstream.pipe(client);
+    // Either side going away (a killed client resets its connections) ends the other, so the
+    // server's session ends as it would had the client's process died on a direct connection.
+    for (const [socket, peer] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(socket);
+      socket.on('error', () => peer.destroy());
+      socket.on('close', () => {
+        sockets.delete(socket);
+        peer.destroy();
+      });
+    }
+  });
+  const port = await new Promise<number>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    hold(predicate) {
+      matches = predicate;
+    },
+    held: () => heldStatements,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

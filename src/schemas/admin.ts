@@ -1,11 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { ACCOUNT_STATUSES } from '../domain/identity/account-status.js';
 import { AUDIT_ACTIONS } from '../domain/shared/audit.js';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../domain/shared/pagination.js';
 import { REASON_MAX_LENGTH } from '../domain/shared/reason.js';
 import { ROLES } from '../domain/shared/roles.js';
 import { USERNAME_MAX_LENGTH } from '../domain/shared/username.js';
-import { NullableString, Timestamp } from './common.js';
+import { NullableString, PageQuery, Timestamp } from './common.js';
 
 /**
  * The admin API's bodies are flat (`{ "role": …, "reason": … }`): the RealWorld envelope
@@ -55,12 +54,12 @@ export const AuditEventsQuery = Type.Object({
   before: Type.Optional(
     Type.Integer({
       minimum: 1,
+      // A sequence JavaScript holds exactly (and far below the column's bigint).
+      maximum: Number.MAX_SAFE_INTEGER,
       description: 'Entries older than this sequence: the `next` of the previous page',
     }),
   ),
-  limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
-  ),
+  limit: PageQuery.limit,
 });
 export type AuditEventsQuery = Static<typeof AuditEventsQuery>;
 

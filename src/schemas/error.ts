@@ -24,7 +24,7 @@ export const ErrorResponse = Type.Object(
 const descriptions: Readonly<Record<number, string>> = {
   400: 'Malformed request (e.g. invalid JSON)',
   401: 'Missing or invalid token, or invalid credentials',
-  403: "The caller may not change this resource, or its role lacks the route's permission",
+  403: "The caller may not change this resource, its role lacks the route's permission, or the account is suspended",
   404: 'No such resource',
   409: 'A unique value is already taken, or the change would leave no active admin',
   413: 'Body too large',

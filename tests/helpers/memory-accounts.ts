@@ -70,15 +70,17 @@ export function memoryAccounts() {
       return Promise.resolve(account);
     },
     findIdByUsername: (username) => Promise.resolve(byName(username)?.account.id),
-    lockActiveAdmins: () =>
-      Promise.resolve(
-        [...rows.values()]
+    lockForAdministration(target, actor) {
+      const all = [...rows.values()];
+      const actorRow = actor === undefined ? undefined : rows.get(actor);
+      const targetRow = byName(target);
+      return Promise.resolve({
+        activeAdmins: all
           .filter((row) => row.role === 'admin' && row.account.status === 'active')
           .map((row) => row.account.id),
-      ),
-    lockStanding(username) {
-      const row = byName(username);
-      return Promise.resolve(row && standingOf(row));
+        target: targetRow && standingOf(targetRow),
+        actor: actorRow && { ...standingOf(actorRow), tokenVersion: actorRow.account.tokenVersion },
+      });
     },
     changeStanding(id, { role, status }) {
       const row = rows.get(id);

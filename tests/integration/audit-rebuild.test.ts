@@ -62,8 +62,13 @@ describe('role and status, projected from the audit stream', () => {
   });
 
   it('puts back what was changed behind the stream, and names the accounts it corrected', async () => {
-    const [first, second, third] = usernames;
-    if (first === undefined || second === undefined || third === undefined) throw new Error();
+    // Fresh accounts: the property left the others in any standing.
+    const [first, second, third] = await Promise.all(
+      [1, 2, 3].map(async () => (await registerUser(t.app)).username),
+    );
+    if (first === undefined || second === undefined || third === undefined) {
+      throw new Error('three accounts expected');
+    }
     await administration.changeRole('system', first, { role: 'admin', reason: 'r' });
     await administration.changeRole('system', second, { role: 'moderator', reason: 'r' });
     await administration.changeStatus('system', second, { status: 'suspended', reason: 'r' });

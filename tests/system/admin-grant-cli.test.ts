@@ -70,7 +70,7 @@ describe('npm run admin:grant', { timeout: 120_000 }, () => {
   it('makes the account an admin, recorded as a system action with its reason', async () => {
     const { code, output } = await grant('--username', username, '--reason', 'first admin');
     expect(code, output).toBe(0);
-    expect(output).toContain(`${username} is an admin`);
+    expect(output).toContain(`${username} is an admin (status: active)`);
     const [account, entries, events] = await inspect((db) =>
       Promise.all([
         db

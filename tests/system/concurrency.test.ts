@@ -339,12 +339,21 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           headers: by.headers,
           payload: { role: 'user', reason: 'race' },
         });
-      const responses = await Promise.all([demote(first, second), demote(second, first)]);
-      // One wins; the other is refused as the last admin, or (authenticated after the winner
-      // committed) its token was revoked by the demotion.
-      const counts = statusCounts(responses);
-      expect(counts[200]).toBe(1);
-      expect((counts[409] ?? 0) + (counts[401] ?? 0)).toBe(1);
+      // Another transaction holds both admins' rows, so both requests are authenticated and
+      // waiting on the administration lock before either goes on.
+      let pending: Promise<LightMyRequestResponse[]> | undefined;
+      await t.db.transaction(async (writer) => {
+        await writer
+          .select({ id: usersTable.id })
+          .from(usersTable)
+          .where(eq(usersTable.role, 'admin'))
+          .for('no key update');
+        pending = Promise.all([demote(first, second), demote(second, first)]);
+        await waitForLockWaiters(writer, 2);
+      });
+      // The first through demotes the other, whose request, authenticated again under the lock,
+      // finds its token revoked by that demotion.
+      expect(statusCounts((await pending) ?? [])).toEqual({ 200: 1, 401: 1 });
       const active = await t.db
         .select({ n: count() })
         .from(usersTable)

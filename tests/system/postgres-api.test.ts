@@ -1,6 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildStandings } from '../../src/infrastructure/db/audit/standing-projection.js';
+import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
 import { articlesTable, articleTotalsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
@@ -362,5 +364,31 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('Keel on a PostgreSQ
         commentUpdatedAt: comment.updatedAt,
       });
     });
+  });
+
+  it('rebuilds role and status from the audit stream: the rows changed behind it put back', async () => {
+    const administration = createSystemAdministration(t.db, []);
+    const [moderator, suspended] = await Promise.all([registerUser(t.app), registerUser(t.app)]);
+    await administration.changeRole('system', moderator.username, {
+      role: 'moderator',
+      reason: 'r',
+    });
+    await administration.changeStatus('system', suspended.username, {
+      status: 'suspended',
+      reason: 'r',
+    });
+    expect(await rebuildStandings(t.db)).toEqual([]);
+    await t.db
+      .update(usersTable)
+      .set({ role: 'admin', status: 'active' })
+      .where(inArray(usersTable.username, [moderator.username, suspended.username]));
+    const corrected = await rebuildStandings(t.db);
+    expect(corrected.map(({ username, role, status }) => ({ username, role, status }))).toEqual(
+      expect.arrayContaining([
+        { username: moderator.username, role: 'moderator', status: 'active' },
+        { username: suspended.username, role: 'user', status: 'suspended' },
+      ]),
+    );
+    expect(corrected).toHaveLength(2);
   });
 });

@@ -3,7 +3,7 @@ import { principalOf, viewerOf } from '../../core/http/auth.js';
 import type { ArticleService } from '../../domain/articles/article-service.js';
 import type { CommentService } from '../../domain/comments/comment-service.js';
 import type { Administration } from '../../domain/identity/administration.js';
-import { DEFAULT_PAGE_LIMIT } from '../../domain/shared/pagination.js';
+import { pageOf } from '../../domain/shared/pagination.js';
 import {
   AccountResponse,
   AuditEventsQuery,
@@ -107,10 +107,7 @@ export function adminRoutes({
         },
       },
       async (request) =>
-        administration.auditEvents({
-          ...request.query,
-          limit: request.query.limit ?? DEFAULT_PAGE_LIMIT,
-        }),
+        administration.auditEvents({ ...request.query, limit: pageOf(request.query).limit }),
     );
 
     app.post(

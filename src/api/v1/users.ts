@@ -22,8 +22,9 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
         schema: {
           tags,
           summary: 'Log in',
+          description: 'A suspended account is refused with 403 once its password is right.',
           body: LoginBody,
-          response: { 200: UserResponse, ...errorResponses(400, 401, 413, 415, 422) },
+          response: { 200: UserResponse, ...errorResponses(400, 401, 403, 413, 415, 422) },
         },
       },
       async (request) => ({ user: await accounts.login(request.body.user) }),

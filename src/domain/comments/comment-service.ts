@@ -54,7 +54,7 @@ export function createCommentService({
 
   /**
    * Deletes comment `commentId` of `article` if `allowed` lets its author's comment go, and
-   * records that; `false` when a concurrent delete got there first (it recorded the event).
+   * records that; `undefined` when a concurrent delete got there first (it recorded the event).
    */
   async function deleteComment(
     article: ArticleId,

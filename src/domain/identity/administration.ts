@@ -1,5 +1,10 @@
 import type { AuditFilter, AuditLog, AuditRecord, AuditTrail } from '../shared/audit.js';
-import { ForbiddenError, LastAdminError, NotFoundError } from '../shared/errors.js';
+import {
+  ForbiddenError,
+  LastAdminError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../shared/errors.js';
 import type { EventRecorder } from '../shared/events.js';
 import type { UserId } from '../shared/ids.js';
 import { parseReason } from '../shared/reason.js';
@@ -96,17 +101,31 @@ export function createAdministration({
   auditLog,
 }: AdministrationDeps): Administration {
   /**
-   * Locks the active admins, then the account `username` names, for the rest of the transaction:
-   * concurrent changes queue here, so two admins demoting each other can't both succeed.
+   * Locks the active admins, the account `username` names and the administrator for the rest of
+   * the transaction, so concurrent changes queue here: two admins demoting each other can't both
+   * succeed. A signed-in administrator is authenticated again under the lock: a request that
+   * began before its caller was demoted, suspended or signed out may not act on the old role.
    */
   async function lockForChange(
+    by: Administrator,
     username: string,
-  ): Promise<{ activeAdmins: UserId[]; account: AccountStanding }> {
-    const activeAdmins = await accounts.lockActiveAdmins();
+  ): Promise<{ activeAdmins: readonly UserId[]; account: AccountStanding }> {
     const name = usernameFromPath(username);
-    const account = name === undefined ? undefined : await accounts.lockStanding(name);
-    if (account === undefined) throw new NotFoundError('profile');
-    return { activeAdmins, account };
+    if (name === undefined) throw new NotFoundError('profile');
+    const locks = await accounts.lockForAdministration(
+      name,
+      by === 'system' ? undefined : by.userId,
+    );
+    if (
+      by !== 'system' &&
+      (locks.actor?.tokenVersion !== by.tokenVersion ||
+        locks.actor.status !== 'active' ||
+        locks.actor.role !== by.role)
+    ) {
+      throw new UnauthenticatedError('invalid');
+    }
+    if (locks.target === undefined) throw new NotFoundError('profile');
+    return { activeAdmins: locks.activeAdmins, account: locks.target };
   }
 
   /** An account id from a username, or `null` when no account has that name. */
@@ -119,7 +138,7 @@ export function createAdministration({
     async changeRole(by, username, input) {
       const reason = parseReason(input.reason);
       return atomic(async () => {
-        const { activeAdmins, account } = await lockForChange(username);
+        const { activeAdmins, account } = await lockForChange(by, username);
         if (account.role === input.role) return summaryOf(account);
         const next = { role: input.role, status: account.status };
         if (removesLastAdmin(activeAdmins, account, next)) throw new LastAdminError();
@@ -136,7 +155,11 @@ export function createAdministration({
           type: granted ? 'user.role_granted' : 'user.role_revoked',
           version: 1,
           aggregate: { type: 'user', id: account.id },
-          payload: { userId: account.id, role: granted ? input.role : account.role },
+          payload: {
+            userId: account.id,
+            role: granted ? input.role : account.role,
+            previousRole: account.role,
+          },
         });
         return summaryOf(changed);
       });
@@ -145,7 +168,7 @@ export function createAdministration({
     async changeStatus(by, username, input) {
       const reason = parseReason(input.reason);
       return atomic(async () => {
-        const { activeAdmins, account } = await lockForChange(username);
+        const { activeAdmins, account } = await lockForChange(by, username);
         // Moderators suspend users; only those who manage roles suspend staff.
         if (account.role !== 'user' && by !== 'system' && !grants(by.role, 'roles:manage')) {
           throw new ForbiddenError('account');
@@ -179,18 +202,20 @@ export function createAdministration({
       ]);
       // A filter naming nobody matches nothing.
       if (actor === null || subject === null) return { auditEvents: [], next: null };
-      const auditEvents = await auditLog.list({
+      // One more than the page: whether a next page exists, without a count.
+      const found = await auditLog.list({
         ...(query.action !== undefined && { action: query.action }),
         ...(special && { actor: query.actor === '@system' ? 'system' : 'anonymous' }),
         ...(actor !== undefined && { actor }),
         ...(subject !== undefined && { subject }),
         ...(query.before !== undefined && { before: query.before }),
-        limit: query.limit,
+        limit: query.limit + 1,
       });
+      const auditEvents = found.slice(0, query.limit);
       const last = auditEvents.at(-1);
       return {
         auditEvents,
-        next: last !== undefined && auditEvents.length === query.limit ? last.sequence : null,
+        next: found.length > query.limit && last !== undefined ? last.sequence : null,
       };
     },
   };

@@ -38,6 +38,15 @@ export interface AccountStanding {
   readonly status: AccountStatus;
 }
 
+/** What administration reads under its locks. */
+export interface AdministrationLocks {
+  readonly activeAdmins: readonly UserId[];
+  /** The account changed; `undefined` if no account has the name. */
+  readonly target: AccountStanding | undefined;
+  /** The administrator as stored now, with the version its tokens must carry. */
+  readonly actor: (AccountStanding & { readonly tokenVersion: TokenVersion }) | undefined;
+}
+
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
 export interface AccountRepository {
   findById(id: UserId): Promise<Account | undefined>;
@@ -55,13 +64,16 @@ export interface AccountRepository {
   update(caller: TokenClaims, changes: AccountChanges): Promise<Account | undefined>;
   findIdByUsername(username: Username): Promise<UserId | undefined>;
   /**
-   * Locks every active admin's row to the end of the transaction (in id order, so concurrent
-   * administrators queue instead of deadlocking) and returns their ids.
+   * Locks, to the end of the transaction, every active admin's row, the account `target` names
+   * and `actor`'s, in one statement in id order (the order every writer of `users` rows locks
+   * them in, so administration queues behind other writers instead of deadlocking with them).
    */
-  lockActiveAdmins(): Promise<UserId[]>;
-  /** Locks the account's row to the end of the transaction; `undefined` if there is none. */
-  lockStanding(username: Username): Promise<AccountStanding | undefined>;
-  /** Sets role and status and revokes every token of the account. */
+  lockForAdministration(target: Username, actor: UserId | undefined): Promise<AdministrationLocks>;
+  /**
+   * Sets role and status and revokes every token of the account: a token issued before a
+   * promotion is not carried into the new power, nor one issued before a demotion or suspension
+   * kept.
+   */
   changeStanding(
     id: UserId,
     standing: Pick<AccountStanding, 'role' | 'status'>,

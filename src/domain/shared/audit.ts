@@ -7,18 +7,7 @@ import type { Role } from './roles.js';
  * on it, and moderation. Append-only; each entry is chained to the one before by a hash. An
  * account's role and status are a projection of its `account.*` entries (`npm run audit:rebuild`).
  */
-export type AuditAction =
-  | 'account.password_changed'
-  | 'account.login_failed'
-  | 'account.tokens_revoked'
-  | 'account.role_granted'
-  | 'account.role_revoked'
-  | 'account.suspended'
-  | 'account.reinstated'
-  | 'moderation.article_removed'
-  | 'moderation.comment_removed';
-
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
+export const AUDIT_ACTIONS = [
   'account.password_changed',
   'account.login_failed',
   'account.tokens_revoked',
@@ -28,7 +17,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'account.reinstated',
   'moderation.article_removed',
   'moderation.comment_removed',
-];
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who did it: an account, the system (a command-line tool), or nobody signed in. */
 export type AuditActor = UserId | 'system' | 'anonymous';

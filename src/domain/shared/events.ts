@@ -36,6 +36,8 @@ interface RolePayload {
   readonly userId: UserId;
   /** The role granted, or the one taken away (the account is a `user` again). */
   readonly role: Role;
+  /** The role before: tells a promotion from a demotion (admin → moderator is a grant). */
+  readonly previousRole: Role;
 }
 export type RoleGranted = EventOf<'user.role_granted', 'user', RolePayload>;
 export type RoleRevoked = EventOf<'user.role_revoked', 'user', RolePayload>;

@@ -1,23 +1,10 @@
 import { and, desc, eq, inArray, lt } from 'drizzle-orm';
-import type { AuditAction, AuditLog, AuditRecord } from '../../../domain/shared/audit.js';
+import type { AuditAction, AuditLog } from '../../../domain/shared/audit.js';
 import type { UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
 import { auditEventsTable as entries } from '../schema/audit.js';
 import { usersTable } from '../schema/identity.js';
-
-const USER_ACTOR = /^user:(\d+)$/;
-
-/** The stored actor (`user:<id>`, `system`, `anonymous`) as the listing shows it. */
-function actorOf(stored: string, usernames: ReadonlyMap<number, string>): AuditRecord['actor'] {
-  const id = USER_ACTOR.exec(stored)?.[1];
-  if (id !== undefined) {
-    return { type: 'user', id: Number(id) as UserId, username: usernames.get(Number(id)) ?? null };
-  }
-  if (stored !== 'system' && stored !== 'anonymous') {
-    throw new Error(`audit entry with an unknown actor ${stored}`);
-  }
-  return { type: stored };
-}
+import { actorAccount, actorRecord, storedActor } from './actor.js';
 
 /**
  * The audit stream for the admin API: a page of entries newest first, each filter served by its
@@ -33,12 +20,7 @@ export function createAuditLog(database: Database): AuditLog {
         .where(
           and(
             filter.action === undefined ? undefined : eq(entries.action, filter.action),
-            filter.actor === undefined
-              ? undefined
-              : eq(
-                  entries.actor,
-                  typeof filter.actor === 'number' ? `user:${String(filter.actor)}` : filter.actor,
-                ),
+            filter.actor === undefined ? undefined : eq(entries.actor, storedActor(filter.actor)),
             filter.subject === undefined ? undefined : eq(entries.subjectId, filter.subject),
             filter.before === undefined ? undefined : lt(entries.sequence, filter.before),
           ),
@@ -47,8 +29,8 @@ export function createAuditLog(database: Database): AuditLog {
         .limit(filter.limit);
       const ids = new Set<number>();
       for (const row of rows) {
-        const actor = USER_ACTOR.exec(row.actor)?.[1];
-        if (actor !== undefined) ids.add(Number(actor));
+        const actor = actorAccount(row.actor);
+        if (actor !== undefined) ids.add(actor);
         if (row.subjectId !== null) ids.add(row.subjectId);
       }
       const named =
@@ -62,7 +44,7 @@ export function createAuditLog(database: Database): AuditLog {
       return rows.map((row) => ({
         sequence: row.sequence,
         action: row.action as AuditAction,
-        actor: actorOf(row.actor, usernames),
+        actor: actorRecord(row.actor, usernames),
         subject:
           row.subjectId === null
             ? null

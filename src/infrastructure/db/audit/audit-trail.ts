@@ -3,6 +3,7 @@ import type { AuditTrail } from '../../../domain/shared/audit.js';
 import type { Database } from '../database.js';
 import { auditChainHeadTable as head, auditEventsTable } from '../schema/audit.js';
 import { openTransactionOn } from '../unit-of-work.js';
+import { storedActor } from './actor.js';
 import { chainHash } from './chain.js';
 
 /**
@@ -37,7 +38,7 @@ export function createAuditTrail(
       const fields = {
         sequence: end.sequence + 1,
         action: entry.action,
-        actor: typeof entry.actor === 'number' ? `user:${String(entry.actor)}` : entry.actor,
+        actor: storedActor(entry.actor),
         subjectId: entry.subject ?? null,
         reason: entry.reason ?? null,
         role: entry.role ?? null,

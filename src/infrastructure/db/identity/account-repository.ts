@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Email } from '../../../domain/identity/email.js';
 import type { AccountStatus } from '../../../domain/identity/account-status.js';
 import type {
@@ -166,24 +166,32 @@ export function createAccountRepository(database: Database): AccountRepository {
       return row?.id as UserId | undefined;
     },
 
-    async lockActiveAdmins() {
-      // users_active_admins_idx: in id order, so every administrator locks them in one order.
+    async lockForAdministration(target, actor) {
+      // FOR NO KEY UPDATE, as every other writer of these rows: foreign-key checks of inserts that
+      // name the accounts (KEY SHARE) go on.
       const rows = await executorFor(database)
-        .select({ id: usersTable.id })
+        .select({ ...standingColumns, tokenVersion: usersTable.tokenVersion })
         .from(usersTable)
-        .where(and(eq(usersTable.role, 'admin'), eq(usersTable.status, 'active')))
+        .where(
+          or(
+            and(eq(usersTable.role, 'admin'), eq(usersTable.status, 'active')),
+            eq(usersTable.username, target),
+            actor === undefined ? undefined : eq(usersTable.id, actor),
+          ),
+        )
         .orderBy(asc(usersTable.id))
-        .for('update');
-      return rows.map((row) => row.id as UserId);
-    },
-
-    async lockStanding(username) {
-      const [row] = await executorFor(database)
-        .select(standingColumns)
-        .from(usersTable)
-        .where(eq(usersTable.username, username))
-        .for('update');
-      return row === undefined ? undefined : toStanding(row);
+        .for('no key update');
+      const found = rows.map((row) => ({
+        ...toStanding(row),
+        tokenVersion: row.tokenVersion as TokenVersion,
+      }));
+      return {
+        activeAdmins: found
+          .filter((row) => row.role === 'admin' && row.status === 'active')
+          .map((row) => row.id),
+        target: found.find((row) => row.username === target),
+        actor: found.find((row) => row.id === actor),
+      };
     },
 
     async changeStanding(id, { role, status }) {
@@ -194,7 +202,7 @@ export function createAccountRepository(database: Database): AccountRepository {
           status,
           // sql: the database clock, as every change of the row is stamped.
           updatedAt: sql`now()`,
-          // sql: moved on in the row itself: a role or status change revokes every token.
+          // sql: moved on in the row itself: a standing change revokes every token (ports.ts).
           tokenVersion: sql`${usersTable.tokenVersion} + 1`,
         })
         .where(eq(usersTable.id, id))

@@ -32,7 +32,8 @@ try {
     role: 'admin',
     reason: values.reason,
   });
-  log.info({ account }, `${account.username} is an admin`);
+  // An account that was an admin already is left as it was, and a suspended one stays so.
+  log.info({ account }, `${account.username} is an admin (status: ${account.status})`);
 } catch (error) {
   if (!isDomainError(error)) throw error;
   log.error({ error: error.message }, `no admin granted: ${error.message}`);

@@ -498,7 +498,15 @@ describe('GET /api/v1/admin/audit-events', () => {
   it('is for admins only, and refuses filters out of bounds', async () => {
     const moderator = await withRole('moderator');
     expect((await list('', moderator)).statusCode).toBe(403);
-    for (const query of ['?limit=0', '?limit=101', '?before=0', '?action=nope', '?before=1.5']) {
+    for (const query of [
+      '?limit=0',
+      '?limit=101',
+      '?before=0',
+      '?before=1.5',
+      '?before=99999999999999999999',
+      '?before=9007199254740993',
+      '?action=nope',
+    ]) {
       const response = await list(query);
       expect(response.statusCode, query).toBe(422);
     }

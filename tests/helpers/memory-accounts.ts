@@ -1,6 +1,10 @@
 import type { AccountStatus } from '../../src/domain/identity/account-status.js';
 import type { AccountChanges, AccountRepository } from '../../src/domain/identity/ports.js';
-import { parseTokenVersion, type TokenVersion } from '../../src/domain/identity/token-version.js';
+import {
+  honours,
+  parseTokenVersion,
+  type TokenVersion,
+} from '../../src/domain/identity/token-version.js';
 import type { Account } from '../../src/domain/identity/user.js';
 import type { UserId } from '../../src/domain/shared/ids.js';
 import type { Role } from '../../src/domain/shared/roles.js';
@@ -41,6 +45,7 @@ export function memoryAccounts() {
           role: row.role,
           status: row.account.status,
           tokenVersion: row.account.tokenVersion,
+          keptTokenId: row.account.keptTokenId,
         },
       );
     },
@@ -54,6 +59,7 @@ export function memoryAccounts() {
         bio: null,
         image: null,
         tokenVersion: version(0),
+        keptTokenId: null,
         status: 'active',
       };
       rows.set(account.id, { account, passwordHash, role: 'user' });
@@ -62,10 +68,16 @@ export function memoryAccounts() {
     update(caller, changes) {
       changesSeen.push(changes);
       const row = rows.get(caller.userId);
-      if (row?.account.tokenVersion !== caller.tokenVersion) return Promise.resolve(undefined);
+      if (row === undefined || !honours(row.account, caller)) return Promise.resolve(undefined);
       const { passwordHash = row.passwordHash, revokeTokens, ...fields } = changes;
-      const tokenVersion = version(row.account.tokenVersion + (revokeTokens ? 1 : 0));
-      const account = { ...row.account, ...fields, tokenVersion };
+      const revoked =
+        revokeTokens === undefined
+          ? {}
+          : {
+              tokenVersion: version(row.account.tokenVersion + 1),
+              keptTokenId: revokeTokens === 'others' ? (caller.tokenId ?? null) : null,
+            };
+      const account = { ...row.account, ...fields, ...revoked };
       rows.set(caller.userId, { ...row, account, passwordHash });
       return Promise.resolve(account);
     },
@@ -79,14 +91,22 @@ export function memoryAccounts() {
           .filter((row) => row.role === 'admin' && row.account.status === 'active')
           .map((row) => row.account.id),
         target: targetRow && standingOf(targetRow),
-        actor: actorRow && { ...standingOf(actorRow), tokenVersion: actorRow.account.tokenVersion },
+        actor: actorRow && {
+          ...standingOf(actorRow),
+          tokenVersion: actorRow.account.tokenVersion,
+          keptTokenId: actorRow.account.keptTokenId,
+        },
       });
     },
     changeStanding(id, { role, status }) {
       const row = rows.get(id);
       if (row === undefined) throw new Error(`no account ${String(id)}`);
       const tokenVersion = version(row.account.tokenVersion + 1);
-      const changed = { ...row, role, account: { ...row.account, status, tokenVersion } };
+      const changed = {
+        ...row,
+        role,
+        account: { ...row.account, status, tokenVersion, keptTokenId: null },
+      };
       rows.set(id, changed);
       return Promise.resolve(standingOf(changed));
     },

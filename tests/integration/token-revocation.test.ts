@@ -73,9 +73,25 @@ async function login(user: RegisteredUser, password = user.password): Promise<Re
 }
 
 describe('an account update', () => {
-  it('revokes no token, not even for a new password (the RealWorld contract reuses it)', async () => {
+  it('revokes no token without a new password', async () => {
     const user = await registerUser(t.app);
     const other = await login(user);
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/user',
+      headers: user.headers,
+      payload: { user: { bio: 'new bio' } },
+    });
+    expect(response.statusCode).toBe(200);
+    await expectWorks(user);
+    await expectWorks(other);
+  });
+
+  it("with a new password revokes every other token, and keeps the caller's (the RealWorld contract reuses it)", async () => {
+    const user = await registerUser(t.app);
+    const thief = await login(user);
+    // Changed twice with one token, as the official suite does.
+    let fresh = user;
     for (const changes of [{ password: 'a new passphrase' }, { password: 'another one' }]) {
       const response = await t.app.inject({
         method: 'PUT',
@@ -84,9 +100,20 @@ describe('an account update', () => {
         payload: { user: changes },
       });
       expect(response.statusCode).toBe(200);
+      fresh = holding(user, response.json<{ user: { token: string } }>().user.token);
     }
     await expectWorks(user);
-    await expectWorks(other);
+    await expectWorks(fresh);
+    await expectRevoked(thief);
+    // Log out everywhere leaves none, the kept token included.
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/user/logout-all',
+      headers: user.headers,
+    });
+    expect(out.statusCode).toBe(204);
+    await expectRevoked(user);
+    await expectRevoked(fresh);
   });
 });
 

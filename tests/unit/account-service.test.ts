@@ -12,13 +12,18 @@ import {
 import type { UserId } from '../../src/domain/shared/ids.js';
 import { BLANK } from '../../src/domain/shared/text.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
+import { parseTokenId } from '../../src/domain/identity/token-version.js';
 import { memoryAccounts, version } from '../helpers/memory-accounts.js';
 import { recordingEvents } from '../helpers/recorded-events.js';
 
-/** The claims of a token for `userId`, issued under `tokenVersion` (0, the first, by default). */
-const claims = (userId: number, tokenVersion = 0): TokenClaims => ({
+/**
+ * The claims of a token for `userId`, issued under `tokenVersion` (0, the first, by default),
+ * with the id `tokenId` if given.
+ */
+const claims = (userId: number, tokenVersion = 0, tokenId?: string): TokenClaims => ({
   userId: userId as UserId,
   tokenVersion: version(tokenVersion),
+  tokenId: tokenId === undefined ? undefined : parseTokenId(tokenId),
 });
 
 /** In-memory accounts, a hasher that prefixes, and tokens that name their user and version. */
@@ -127,6 +132,7 @@ describe('AccountService.login', () => {
       bio: null,
       image: null,
       tokenVersion: version(0),
+      keptTokenId: null,
       status: 'active',
     };
     rows.set(account.id, { account, passwordHash: 'hashed:abc', role: 'user' });
@@ -176,6 +182,7 @@ describe('AccountService.update', () => {
         username: 'jane2',
         email: 'jane2@example.com',
         passwordHash: 'hashed:new passphrase',
+        revokeTokens: 'others',
         bio: null,
         image: 'https://example.com/jane.png',
       },
@@ -256,19 +263,51 @@ describe('AccountService.authenticate', () => {
 });
 
 describe('revoking tokens', () => {
-  it('an account update, a new password included, keeps every token working', async () => {
+  const MINE = 'a0b1c2d3-0000-4000-8000-000000000001';
+  const STOLEN = 'a0b1c2d3-0000-4000-8000-000000000002';
+
+  it('an account update without a password keeps every token working', async () => {
     const { service } = setup();
     await service.register(JANE);
-    const user = await service.update(claims(1), { password: 'new passphrase', bio: 'still me' });
+    const user = await service.update(claims(1, 0, MINE), { bio: 'still me' });
     expect(user.token).toBe('token-for-1@0');
-    await expect(service.authenticate(claims(1, 0))).resolves.toMatchObject({ userId: 1 });
+    await expect(service.authenticate(claims(1, 0, STOLEN))).resolves.toMatchObject({ userId: 1 });
+  });
+
+  it("a new password revokes every token but the caller's, which keeps working", async () => {
+    const { service, changesSeen } = setup();
+    await service.register(JANE);
+    const user = await service.update(claims(1, 0, MINE), { password: 'new passphrase' });
+    expect(changesSeen.at(-1)).toMatchObject({ revokeTokens: 'others' });
+    expect(user.token).toBe('token-for-1@1');
+    await expect(service.authenticate(claims(1, 0, MINE))).resolves.toMatchObject({ userId: 1 });
+    for (const other of [claims(1, 0, STOLEN), claims(1, 0)]) {
+      await expect(service.authenticate(other)).rejects.toThrow(
+        new UnauthenticatedError('invalid'),
+      );
+    }
+    // The kept token may change the password again (the RealWorld suite does), and stays kept.
+    await service.update(claims(1, 0, MINE), { password: 'newer passphrase' });
+    await expect(service.current(claims(1, 0, MINE))).resolves.toMatchObject({ username: 'jane' });
+    await expect(service.authenticate(claims(1, 1))).rejects.toThrow(UnauthenticatedError);
+    // Logging out everywhere lets none survive, the kept one included.
+    await service.logOutEverywhere(claims(1, 0, MINE));
+    await expect(service.authenticate(claims(1, 0, MINE))).rejects.toThrow(UnauthenticatedError);
+  });
+
+  it('a new password changed with a token without an id keeps no token', async () => {
+    const { service } = setup();
+    await service.register(JANE);
+    const user = await service.update(claims(1), { password: 'new passphrase' });
+    expect(user.token).toBe('token-for-1@1');
+    await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
   });
 
   it("logging out everywhere revokes every token, the caller's own included", async () => {
     const { service, changesSeen } = setup();
     await service.register(JANE);
     await service.logOutEverywhere(claims(1));
-    expect(changesSeen).toEqual([{ revokeTokens: true }]);
+    expect(changesSeen).toEqual([{ revokeTokens: 'all' }]);
     await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
   });
 
@@ -292,7 +331,8 @@ describe('AccountService events', () => {
     const { service, recorded } = setup();
     await service.register(JANE);
     await service.update(claims(1), { bio: 'Hi', image: null, password: 'a new password!' });
-    await service.update(claims(1), { username: 'janet' });
+    // The password change revoked the token without an id: the next update has a new one.
+    await service.update(claims(1, 1), { username: 'janet' });
     const aggregate = { type: 'user', id: 1 };
     expect(recorded).toEqual([
       {

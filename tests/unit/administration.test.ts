@@ -52,7 +52,7 @@ function setup(roles: readonly Role[]) {
 function principal(rows: Awaited<ReturnType<typeof setup>>['rows'], id: UserId): Principal {
   const row = rows.get(id);
   if (row === undefined) throw new Error(`no account ${String(id)}`);
-  return { userId: id, tokenVersion: row.account.tokenVersion, role: row.role };
+  return { userId: id, tokenVersion: row.account.tokenVersion, tokenId: undefined, role: row.role };
 }
 
 describe('Administration.changeRole', () => {

@@ -13,11 +13,13 @@ const tokens = createTokenService(SECRET, TTL);
 const INVALID = new UnauthenticatedError('invalid');
 
 /** The claims of user `userId`'s tokens issued under `tokenVersion`. */
-function claims(userId: string, tokenVersion: number): TokenClaims {
+function claims(userId: string, tokenVersion: number): Omit<TokenClaims, 'tokenId'> {
   const [id, version] = [parseUserId(userId), parseTokenVersion(tokenVersion)];
   if (id === undefined || version === undefined) throw new Error('not claims Keel issues');
   return { userId: id, tokenVersion: version };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A token as Keel signs it (version 0), with one claim or key changed. */
 function forged(
@@ -45,9 +47,30 @@ afterEach(() => {
 });
 
 describe('TokenService', () => {
-  it('verifies the tokens it issues, back to the same user and token version', async () => {
-    const token = await tokens.issue(claims('42', 3));
-    await expect(tokens.verify(token)).resolves.toEqual({ userId: 42, tokenVersion: 3 });
+  it('verifies the tokens it issues, back to the same user, token version and own id', async () => {
+    const [first, second] = [
+      await tokens.issue(claims('42', 3)),
+      await tokens.issue(claims('42', 3)),
+    ];
+    const verified = await tokens.verify(first);
+    expect(verified).toEqual({ userId: 42, tokenVersion: 3, tokenId: expect.stringMatching(UUID) });
+    // Every token has an id of its own, even two for the same account and version.
+    expect((await tokens.verify(second)).tokenId).not.toBe(verified.tokenId);
+  });
+
+  it('reads a token without an id, or with one that is no UUID, as naming no token', async () => {
+    for (const payload of [
+      { token_version: 0 },
+      { token_version: 0, jti: 'not-a-uuid' },
+      { token_version: 0, jti: 'A0B1C2D3-0000-4000-8000-000000000000' },
+    ]) {
+      const token = await forged({ sub: '7', payload });
+      await expect(tokens.verify(token)).resolves.toEqual({
+        userId: 7,
+        tokenVersion: 0,
+        tokenId: undefined,
+      });
+    }
   });
 
   it('accepts the largest user id and token version the database can hold', async () => {
@@ -55,6 +78,7 @@ describe('TokenService', () => {
     await expect(tokens.verify(token)).resolves.toEqual({
       userId: 2_147_483_647,
       tokenVersion: 2_147_483_647,
+      tokenId: undefined,
     });
   });
 
@@ -68,7 +92,7 @@ describe('TokenService', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const token = await tokens.issue(claims('1', 0));
     vi.advanceTimersByTime((TTL - 1) * 1000);
-    await expect(tokens.verify(token)).resolves.toEqual({ userId: 1, tokenVersion: 0 });
+    await expect(tokens.verify(token)).resolves.toMatchObject({ userId: 1, tokenVersion: 0 });
     vi.advanceTimersByTime(2000);
     await expect(tokens.verify(token)).rejects.toThrow(INVALID);
   });

@@ -82,6 +82,9 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
         schema: {
           tags,
           summary: 'Update the current user',
+          description:
+            'A new `password` revokes every token of the account but the one sent (and the ' +
+            'fresh one answered): other sessions must log in again.',
           body: UpdateUserBody,
           response: { 200: UserResponse, ...errorResponses(400, 401, 409, 413, 415, 422) },
         },
@@ -100,8 +103,8 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
           summary: 'Log out everywhere',
           description:
             'Revokes every token of the account, the one sent included: each is refused with ' +
-            '401 from now on. Log in again for a new token. Call it after changing the password: ' +
-            'a password change alone revokes no token.',
+            '401 from now on. Log in again for a new token. (A password change revokes every ' +
+            'token but the one it is made with.)',
           response: {
             204: { description: 'Every token revoked', type: 'null' },
             ...errorResponses(401),

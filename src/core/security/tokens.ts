@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { TokenIssuer } from '../../domain/identity/ports.js';
-import { parseTokenVersion } from '../../domain/identity/token-version.js';
+import { parseTokenId, parseTokenVersion } from '../../domain/identity/token-version.js';
 import type { TokenClaims } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import { parseUserId } from '../../domain/shared/ids.js';
@@ -20,14 +21,18 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
   const key = new TextEncoder().encode(secret);
   return {
     issue({ userId, tokenVersion }) {
-      return new SignJWT({ [TOKEN_VERSION_CLAIM]: tokenVersion })
-        .setProtectedHeader({ alg: ALGORITHM })
-        .setSubject(String(userId))
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(`${String(ttlSeconds)}s`)
-        .sign(key);
+      return (
+        new SignJWT({ [TOKEN_VERSION_CLAIM]: tokenVersion })
+          .setProtectedHeader({ alg: ALGORITHM })
+          .setSubject(String(userId))
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime(`${String(ttlSeconds)}s`)
+          // Its own id, so the account can keep this one token through a password change.
+          .setJti(randomUUID())
+          .sign(key)
+      );
     },
 
     async verify(token) {
@@ -44,7 +49,8 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
       if (userId === undefined || tokenVersion === undefined) {
         throw new UnauthenticatedError('invalid');
       }
-      return { userId, tokenVersion };
+      // An id that is not a UUID names no token: such a token can only be of the current version.
+      return { userId, tokenVersion, tokenId: parseTokenId(payload.jti) };
     },
   };
 }

@@ -8,6 +8,7 @@ import {
 import type { Atomic } from '../shared/transaction.js';
 import { parseEmail } from './email.js';
 import { parseNewPassword, requireLoginPassword } from './password.js';
+import { honours } from './token-version.js';
 import type { AccountChanges, AccountRepository, PasswordHasher, TokenIssuer } from './ports.js';
 import {
   parseBio,
@@ -62,8 +63,9 @@ export interface AccountService {
   authenticate(claims: TokenClaims): Promise<Principal>;
   current(caller: TokenClaims): Promise<AuthenticatedUser>;
   /**
-   * Changes only the fields given; `null` or `""` clears bio and image. Revokes no token: the
-   * RealWorld contract keeps using the token a password was changed with (spec.md §8).
+   * Changes only the fields given; `null` or `""` clears bio and image. A new password revokes
+   * every token of the account but the caller's, which the RealWorld contract keeps using
+   * (spec.md §8).
    */
   update(caller: TokenClaims, input: AccountUpdateInput): Promise<AuthenticatedUser>;
   /** Signs out every token of the account, the caller's own included. */
@@ -99,8 +101,11 @@ export function createAccountService({
     return {
       ...(input.username !== undefined && { username: parseUsername(input.username) }),
       ...(input.email !== undefined && { email: parseEmail(input.email) }),
+      // A new password shuts out whoever else holds a token (a thief, a forgotten device); the
+      // caller's own token goes on working.
       ...(input.password !== undefined && {
         passwordHash: await hasher.hash(parseNewPassword(input.password)),
+        revokeTokens: 'others' as const,
       }),
       ...(input.bio !== undefined && { bio: parseBio(input.bio) }),
       ...(input.image !== undefined && { image: parseImage(input.image) }),
@@ -152,9 +157,9 @@ export function createAccountService({
 
     async authenticate(claims: TokenClaims): Promise<Principal> {
       const access = await accounts.findAccess(claims.userId);
-      // A valid signature for an account that is gone, that signed out after the token was
+      // A valid signature for an account that is gone, that revoked the token since it was
       // issued, or that is suspended (which revoked its tokens too) is a stale credential.
-      if (access?.tokenVersion !== claims.tokenVersion || access.status !== 'active') {
+      if (access === undefined || !honours(access, claims) || access.status !== 'active') {
         throw new UnauthenticatedError('invalid');
       }
       return { ...claims, role: access.role };
@@ -164,7 +169,9 @@ export function createAccountService({
       const account = await accounts.findById(caller.userId);
       // Checked again: a revocation since the request was authenticated must not be answered
       // with a fresh token that works.
-      if (account?.tokenVersion !== caller.tokenVersion) throw new UnauthenticatedError('invalid');
+      if (account === undefined || !honours(account, caller)) {
+        throw new UnauthenticatedError('invalid');
+      }
       return authenticated(account);
     },
 
@@ -204,7 +211,7 @@ export function createAccountService({
 
     async logOutEverywhere(caller: TokenClaims): Promise<void> {
       await atomic(async () => {
-        const account = await accounts.update(caller, { revokeTokens: true });
+        const account = await accounts.update(caller, { revokeTokens: 'all' });
         if (account === undefined) throw new UnauthenticatedError('invalid');
         await audit.append({
           action: 'account.tokens_revoked',

@@ -13,6 +13,7 @@ import type { Atomic } from '../shared/transaction.js';
 import { usernameFromPath, type Username } from '../shared/username.js';
 import type { AccountStatus } from './account-status.js';
 import type { AccountRepository, AccountStanding } from './ports.js';
+import { honours } from './token-version.js';
 import type { Principal } from './user.js';
 
 /** Who administers: a signed-in account (its role checked by the route and here), or a CLI. */
@@ -118,7 +119,8 @@ export function createAdministration({
     );
     if (
       by !== 'system' &&
-      (locks.actor?.tokenVersion !== by.tokenVersion ||
+      (locks.actor === undefined ||
+        !honours(locks.actor, by) ||
         locks.actor.status !== 'active' ||
         locks.actor.role !== by.role)
     ) {

@@ -3,7 +3,7 @@ import type { NewPassword } from './password.js';
 import type { UserId } from '../shared/ids.js';
 import type { Role } from '../shared/roles.js';
 import type { AccountStatus } from './account-status.js';
-import type { TokenVersion } from './token-version.js';
+import type { TokenStanding } from './token-version.js';
 import type { Account, TokenClaims } from './user.js';
 import type { Username } from '../shared/username.js';
 
@@ -19,15 +19,17 @@ export interface AccountChanges {
   readonly passwordHash?: string;
   readonly bio?: string | null;
   readonly image?: string | null;
-  /** Moves the token version on: every token issued before stops working. */
-  readonly revokeTokens?: true;
+  /**
+   * Moves the token version on: every token issued before stops working (`all`), or every one
+   * but the caller's (`others`), which the account then keeps honouring.
+   */
+  readonly revokeTokens?: 'all' | 'others';
 }
 
 /** What a token is checked against on every request. */
-export interface AccountAccess {
+export interface AccountAccess extends TokenStanding {
   readonly role: Role;
   readonly status: AccountStatus;
-  readonly tokenVersion: TokenVersion;
 }
 
 /** An account's standing: what administration changes. */
@@ -43,8 +45,8 @@ export interface AdministrationLocks {
   readonly activeAdmins: readonly UserId[];
   /** The account changed; `undefined` if no account has the name. */
   readonly target: AccountStanding | undefined;
-  /** The administrator as stored now, with the version its tokens must carry. */
-  readonly actor: (AccountStanding & { readonly tokenVersion: TokenVersion }) | undefined;
+  /** The administrator as stored now, with what its tokens must carry. */
+  readonly actor: (AccountStanding & TokenStanding) | undefined;
 }
 
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
@@ -57,9 +59,9 @@ export interface AccountRepository {
   ): Promise<{ readonly account: Account; readonly passwordHash: string } | undefined>;
   insert(account: NewAccount): Promise<Account>;
   /**
-   * Changes the account `caller` names, only while its token version is still the caller's (the
-   * check and the write are one statement); `undefined` when the account is gone or has signed
-   * out since.
+   * Changes the account `caller` names, only while it still honours the caller's token (the
+   * check and the write are one statement); `undefined` when the account is gone or has revoked
+   * the token since.
    */
   update(caller: TokenClaims, changes: AccountChanges): Promise<Account | undefined>;
   findIdByUsername(username: Username): Promise<UserId | undefined>;
@@ -87,5 +89,6 @@ export interface PasswordHasher {
 }
 
 export interface TokenIssuer {
-  issue(claims: TokenClaims): Promise<string>;
+  /** A new token for the account at `tokenVersion`, with an id of its own. */
+  issue(claims: Pick<TokenClaims, 'userId' | 'tokenVersion'>): Promise<string>;
 }

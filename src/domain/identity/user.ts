@@ -4,7 +4,7 @@ import { optionalText } from '../shared/text.js';
 import type { Email } from './email.js';
 import type { Role } from '../shared/roles.js';
 import type { AccountStatus } from './account-status.js';
-import type { TokenVersion } from './token-version.js';
+import type { TokenId, TokenVersion } from './token-version.js';
 import type { Username } from '../shared/username.js';
 
 export const BIO_MAX_LENGTH = 2_000;
@@ -16,8 +16,9 @@ export interface Account {
   readonly email: Email;
   readonly bio: string | null;
   readonly image: string | null;
-  /** Tokens are issued under it; a token of an older version is refused. */
+  /** Tokens are issued under it; a token of an older version is refused (but the kept one). */
   readonly tokenVersion: TokenVersion;
+  readonly keptTokenId: TokenId | null;
   readonly status: AccountStatus;
 }
 
@@ -25,6 +26,8 @@ export interface Account {
 export interface TokenClaims {
   readonly userId: UserId;
   readonly tokenVersion: TokenVersion;
+  /** Absent from tokens issued before tokens had ids; such a token can't be the kept one. */
+  readonly tokenId: TokenId | undefined;
 }
 
 /** The caller a current token authenticates: its account still exists and has not signed out. */

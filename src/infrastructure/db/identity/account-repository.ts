@@ -6,7 +6,7 @@ import type {
   AccountChanges,
   AccountStanding,
 } from '../../../domain/identity/ports.js';
-import type { TokenVersion } from '../../../domain/identity/token-version.js';
+import type { TokenId, TokenVersion } from '../../../domain/identity/token-version.js';
 import type { Account } from '../../../domain/identity/user.js';
 import { ConflictError, type UniqueField } from '../../../domain/shared/errors.js';
 import type { UserId } from '../../../domain/shared/ids.js';
@@ -25,6 +25,7 @@ const accountColumns = {
   bio: usersTable.bio,
   image: usersTable.image,
   tokenVersion: usersTable.tokenVersion,
+  keptTokenId: usersTable.keptTokenId,
   status: usersTable.status,
 };
 
@@ -42,6 +43,7 @@ interface AccountRow {
   readonly bio: string | null;
   readonly image: string | null;
   readonly tokenVersion: number;
+  readonly keptTokenId: string | null;
   readonly status: AccountStatus;
 }
 
@@ -69,6 +71,7 @@ function toAccount(row: AccountRow): Account {
     bio: row.bio,
     image: row.image,
     tokenVersion: row.tokenVersion as TokenVersion,
+    keptTokenId: row.keptTokenId as TokenId | null,
     status: row.status,
   };
 }
@@ -97,6 +100,7 @@ export function createAccountRepository(database: Database): AccountRepository {
         role: usersTable.role,
         status: usersTable.status,
         tokenVersion: usersTable.tokenVersion,
+        keptTokenId: usersTable.keptTokenId,
       })
       .from(usersTable)
       .where(eq(usersTable.id, sql.placeholder('viewer'))),
@@ -115,7 +119,12 @@ export function createAccountRepository(database: Database): AccountRepository {
       const [row] = await accountAccess({ viewer: id });
       return row === undefined
         ? undefined
-        : { role: row.role, status: row.status, tokenVersion: row.tokenVersion as TokenVersion };
+        : {
+            role: row.role,
+            status: row.status,
+            tokenVersion: row.tokenVersion as TokenVersion,
+            keptTokenId: row.keptTokenId as TokenId | null,
+          };
     },
 
     async findCredentialsByEmail(email) {
@@ -147,11 +156,23 @@ export function createAccountRepository(database: Database): AccountRepository {
             ...changes,
             // sql: the database clock, so every instance stamps changes from one source of time.
             updatedAt: sql`now()`,
-            // sql: moved on in the row itself, so concurrent revocations each count.
-            ...(revokeTokens && { tokenVersion: sql`${usersTable.tokenVersion} + 1` }),
+            ...(revokeTokens !== undefined && {
+              // sql: moved on in the row itself, so concurrent revocations each count.
+              tokenVersion: sql`${usersTable.tokenVersion} + 1`,
+              keptTokenId: revokeTokens === 'others' ? (caller.tokenId ?? null) : null,
+            }),
           })
           .where(
-            and(eq(usersTable.id, caller.userId), eq(usersTable.tokenVersion, caller.tokenVersion)),
+            and(
+              eq(usersTable.id, caller.userId),
+              // The caller's token is still honoured (token-version.ts `honours`).
+              or(
+                eq(usersTable.tokenVersion, caller.tokenVersion),
+                caller.tokenId === undefined
+                  ? undefined
+                  : eq(usersTable.keptTokenId, caller.tokenId),
+              ),
+            ),
           )
           .returning(accountColumns);
         return row === undefined ? undefined : toAccount(row);
@@ -170,7 +191,11 @@ export function createAccountRepository(database: Database): AccountRepository {
       // FOR NO KEY UPDATE, as every other writer of these rows: foreign-key checks of inserts that
       // name the accounts (KEY SHARE) go on.
       const rows = await executorFor(database)
-        .select({ ...standingColumns, tokenVersion: usersTable.tokenVersion })
+        .select({
+          ...standingColumns,
+          tokenVersion: usersTable.tokenVersion,
+          keptTokenId: usersTable.keptTokenId,
+        })
         .from(usersTable)
         .where(
           or(
@@ -184,6 +209,7 @@ export function createAccountRepository(database: Database): AccountRepository {
       const found = rows.map((row) => ({
         ...toStanding(row),
         tokenVersion: row.tokenVersion as TokenVersion,
+        keptTokenId: row.keptTokenId as TokenId | null,
       }));
       return {
         activeAdmins: found
@@ -204,6 +230,7 @@ export function createAccountRepository(database: Database): AccountRepository {
           updatedAt: sql`now()`,
           // sql: moved on in the row itself: a standing change revokes every token (ports.ts).
           tokenVersion: sql`${usersTable.tokenVersion} + 1`,
+          keptTokenId: null,
         })
         .where(eq(usersTable.id, id))
         .returning(standingColumns);

@@ -8,6 +8,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
 import { ACCOUNT_STATUSES } from '../../../domain/identity/account-status.js';
@@ -38,6 +39,9 @@ export const usersTable = pgTable(
     // Moved on by "log out everywhere", a role change and a suspension; a token of another version
     // is refused (domain/identity/token-version.ts).
     tokenVersion: integer('token_version').notNull().default(0),
+    // The one token a password change left working (the one that made it): honoured whatever
+    // its version, until the next revocation clears it.
+    keptTokenId: uuid('kept_token_id'),
     createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
   },

@@ -113,6 +113,9 @@ export function createAdministration({
   ): Promise<{ activeAdmins: readonly UserId[]; account: AccountStanding }> {
     const name = usernameFromPath(username);
     if (name === undefined) throw new NotFoundError('profile');
+    // Under READ COMMITTED the locking read keeps the rows of its snapshot: an admin granted by a
+    // change this one waited for is not counted. That errs towards a 409 (safe, and a retry sees
+    // them), never towards removing the last admin.
     const locks = await accounts.lockForAdministration(
       name,
       by === 'system' ? undefined : by.userId,

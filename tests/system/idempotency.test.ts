@@ -17,7 +17,9 @@ import {
   type TestPostgres,
 } from './postgres.js';
 
-const WAIT_MS = 300;
+// How long a duplicate waits for the first request before a 409: long enough for a publish on
+// a loaded CI machine (300 ms was not), and the 409 test holds its first request by a lock.
+const WAIT_MS = 3_000;
 
 /** Two instances sharing one PostgreSQL database, each with its own pool. */
 describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(

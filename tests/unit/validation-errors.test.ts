@@ -36,6 +36,21 @@ const PageQuery = Type.Object({
 const JANE = { username: 'jane', email: 'jane@example.com' };
 
 describe('fieldErrors', () => {
+  it('names every unknown key even when there are too many for the summary error', () => {
+    // TypeBox stops at a few errors: with this many unknown keys only their per-key errors come.
+    const keys = ['', ' ', '!', 'a/b', 'c~d', '$', '%', '&', 'x'];
+    const user = { ...JANE, ...Object.fromEntries(keys.map((key) => [key, 0])) };
+    const errors = errorsOf(UserBody, { user });
+    expect(errors.some((error) => error.keyword === 'additionalProperties')).toBe(false);
+    const fields = fieldErrors(errors, 'body');
+    expect(Object.keys(fields).length).toBeGreaterThan(0);
+    for (const [key, messages] of Object.entries(fields)) {
+      expect(keys).toContain(key);
+      expect(messages).toEqual(['is not a known field']);
+    }
+    expect(fields).toMatchObject({ '': ['is not a known field'], 'a/b': ['is not a known field'] });
+  });
+
   it('reports a missing property as required on the property itself', () => {
     expect(fieldErrors(errorsOf(UserBody, { user: { bio: null } }), 'body')).toEqual({
       username: ['is required'],

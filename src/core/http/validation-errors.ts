@@ -9,6 +9,12 @@ function fieldOf(instancePath: string, part: string): string {
   return named.at(-1) ?? part;
 }
 
+/** The key an unknown-property error points at: its path's last segment, unescaped (RFC 6901). */
+function unknownKeyOf(instancePath: string): string {
+  const segment = instancePath.slice(instancePath.lastIndexOf('/') + 1);
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
 function messageOf(error: FastifySchemaValidationError): string {
   const params = error.params;
   const limit = String(params.limit);
@@ -68,8 +74,13 @@ export function fieldErrors(
       if (specific === undefined)
         add(field, `must be ${(choices.get(error.instancePath) ?? []).join(' or ')}`);
       else for (const message of specific) add(field, message);
-    } else if (error.keyword !== 'boolean') {
-      // 'boolean' repeats an additionalProperties error for each unknown key.
+    } else if (error.keyword === 'boolean') {
+      // One per unknown key (the false schema of `additionalProperties`), reported before the
+      // summary above, which TypeBox's cap on errors drops when there are many unknown keys.
+      if (error.schemaPath.endsWith('/additionalProperties')) {
+        add(unknownKeyOf(error.instancePath), 'is not a known field');
+      }
+    } else {
       add(fieldOf(error.instancePath, part), messageOf(error));
     }
   }

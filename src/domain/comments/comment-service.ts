@@ -48,10 +48,6 @@ export function createCommentService({
     return { id, slug: parsed };
   }
 
-  async function articleId(slug: string): Promise<ArticleId> {
-    return (await articleOf(slug)).id;
-  }
-
   /**
    * Deletes comment `commentId` of `article` if `allowed` lets its author's comment go, and
    * records that; `undefined` when a concurrent delete got there first (it recorded the event).
@@ -77,12 +73,12 @@ export function createCommentService({
 
   return {
     async list(slug: string, viewer: Viewer): Promise<CommentView[]> {
-      return queries.listForArticle(await articleId(slug), viewer);
+      return queries.listForArticle((await articleOf(slug)).id, viewer);
     },
 
     async add(authorId: UserId, slug: string, body: string): Promise<CommentView> {
       const text = parseCommentBody(body);
-      const article = await articleId(slug);
+      const { id: article } = await articleOf(slug);
       const id = await atomic(async () => {
         const added = await comments.insert(article, authorId, text);
         await events.record({
@@ -100,7 +96,7 @@ export function createCommentService({
     },
 
     async remove(userId: UserId, slug: string, commentId: number): Promise<void> {
-      const article = await articleId(slug);
+      const { id: article } = await articleOf(slug);
       await atomic(() => deleteComment(article, commentId, (authorId) => authorId === userId));
     },
 

@@ -22,13 +22,16 @@ export interface BenchOptions {
   readonly smoke: boolean;
   /** Run the built server (dist/server.js, after `npm run build`) instead of src through tsx. */
   readonly dist: boolean;
+  /** Keel scenarios whose name contains one of these words (all when empty); ceilings always run. */
+  readonly only: readonly string[];
   readonly comparePath: string | undefined;
   readonly outPath: string | undefined;
 }
 
 export const USAGE = `npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
   [--pool-size 10] [--database postgres|embedded] [--database-url URL] [--admin-url URL]
-  [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--compare old.json] [--out results.json]`;
+  [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed] [--compare old.json]
+  [--out results.json]`;
 
 function whole(name: string, value: string, min: number): number {
   const number = Number(value);
@@ -55,6 +58,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       keep: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       dist: { type: 'boolean', default: false },
+      only: { type: 'string', default: '' },
       compare: { type: 'string' },
       out: { type: 'string' },
     },
@@ -80,6 +84,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     keep: values.keep,
     smoke: values.smoke,
     dist: values.dist,
+    only: values.only.split(',').filter((word) => word !== ''),
     comparePath: values.compare,
     outPath: values.out,
   };

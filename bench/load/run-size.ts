@@ -141,12 +141,11 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       target.fixture.heavyReaders.map((reader) => reader.email),
     ),
   };
-  const scenarios = await runAll(
-    keel,
-    keelScenarios(target.fixture, tokens, options.seed),
-    settings,
-    log,
+  const chosen = keelScenarios(target.fixture, tokens, options.seed).filter(
+    (scenario) =>
+      options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
   );
+  const scenarios = await runAll(keel, chosen, settings, log);
   await keel.stop();
 
   return {

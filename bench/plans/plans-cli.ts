@@ -23,12 +23,13 @@ import { benchDatabaseName, databaseUrl, DEFAULT_ADMIN_URL } from '../seed/bench
 /**
  * `npm run bench:plans -- --size l`: the plan of every hot statement as Keel runs it, on a seeded
  * bench database kept by `npm run bench -- --keep`. Keel's own query code runs each read once
- * with a logger that records its statements and parameters; each is then run again under
- * `EXPLAIN (ANALYZE, BUFFERS)` and printed as Markdown for docs/performance.md. The parameters
+ * with a logger that records its statements and parameters; each is then prepared, run as Keel
+ * runs it until PostgreSQL's plan cache has chosen (planOf), and its next execution explained
+ * with `EXPLAIN (ANALYZE, BUFFERS)`, printed as Markdown for docs/performance.md. The parameters
  * are the heaviest the data holds: the most used tag, the most prolific author, the biggest
  * favoriter, the reader who follows the most authors, the most commented article. With
  * `--pgbench SECONDS`, pgbench also runs each statement alone (10 clients, prepared, its
- * parameters inlined): the rate the database itself can serve it, with no Node in the way.
+ * parameters bound): the rate the database itself can serve it, with no Node in the way.
  */
 const { values } = parseArgs({
   options: {
@@ -139,22 +140,30 @@ const reads: [string, () => Promise<unknown>][] = [
   ],
 ];
 
-/** `statement` with its parameters written in as literals, for pgbench's script file. */
-function inlined(statement: Captured): string {
-  return statement.sql.replace(/\$(\d+)/g, (_, index: string) => {
-    const value = statement.params[Number(index) - 1];
-    return typeof value === 'number' ? String(value) : pg.escapeLiteral(String(value));
-  });
+/** The literal of each of `statement`'s parameters, in order, for PREPARE's EXECUTE. */
+function literals(statement: Captured): string {
+  return statement.params
+    .map((value) => (typeof value === 'number' ? String(value) : pg.escapeLiteral(String(value))))
+    .join(', ');
 }
 
-/** Transactions per second pgbench reaches running `statement` alone for `seconds`. */
+/**
+ * Transactions per second pgbench reaches running `statement` alone for `seconds`: prepared,
+ * with its parameters bound (pgbench's `:pN` variables), so PostgreSQL chooses between custom
+ * and generic plans exactly as it does for Keel.
+ */
 async function pgbench(statement: Captured, seconds: number): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'keel-pgbench-'));
   try {
     const script = join(directory, 'statement.sql');
-    await writeFile(script, `${inlined(statement)};\n`);
+    await writeFile(script, `${statement.sql.replace(/\$(\d+)/g, ':p$1')};\n`);
+    const variables = statement.params.flatMap((value, index) => [
+      '-D',
+      `p${String(index + 1)}=${String(value)}`,
+    ]);
     const { stdout } = await promisify(execFile)('pgbench', [
       ...['-n', '-M', 'prepared', '-c', '10', '-j', '2', '-T', String(seconds), '-f', script],
+      ...variables,
       url,
     ]);
     const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
@@ -162,6 +171,43 @@ async function pgbench(statement: Captured, seconds: number): Promise<string> {
     return Math.round(Number(tps)).toLocaleString('en-US');
   } finally {
     await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** More than the five custom plans PostgreSQL makes before it weighs a generic one. */
+const EXECUTIONS = 8;
+
+/**
+ * The plan PostgreSQL runs `statement` with as Keel's prepared statement: prepared, executed
+ * `EXECUTIONS` times with its parameters, then explained as the next execution (generic or
+ * custom, as the plan cache decided, and which it was).
+ */
+async function planOf(
+  client: pg.PoolClient,
+  statement: Captured,
+): Promise<{ readonly plan: string[]; readonly kind: string }> {
+  const execute = `execute keel_plan(${literals(statement)})`;
+  // sql: PREPARE of a statement Keel built, captured verbatim; its parameters as literals.
+  await client.query(`prepare keel_plan as ${statement.sql}`);
+  try {
+    for (let run = 0; run < EXECUTIONS; run++) await client.query(execute);
+    // sql: how often the plan cache chose each kind of plan for it.
+    const { rows } = await client.query<{ generic: string; custom: string }>(
+      "select generic_plans as generic, custom_plans as custom from pg_prepared_statements where name = 'keel_plan'",
+    );
+    const counted = rows[0];
+    const kind =
+      counted !== undefined && Number(counted.generic) > 0
+        ? 'generic plan'
+        : 'custom plan at every execution';
+    // sql: EXPLAIN of the next execution.
+    const explained = await client.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers, costs off) ${execute}`,
+    );
+    return { plan: explained.rows.map((row) => row['QUERY PLAN']), kind };
+  } finally {
+    // sql: the statement's name is free again for the next one.
+    await client.query('deallocate keel_plan');
   }
 }
 
@@ -174,18 +220,13 @@ try {
     captured = [];
     await read();
     for (const [index, statement] of captured.entries()) {
-      // sql: EXPLAIN of a statement Keel built, captured verbatim with its parameters.
-      const explained = await client.query<{ 'QUERY PLAN': string }>(
-        `explain (analyze, buffers, costs off) ${statement.sql}`,
-        statement.params,
-      );
-      const plan = explained.rows.map((row) => row['QUERY PLAN']);
+      const { plan, kind } = await planOf(client, statement);
       const time = plan.find((line) => line.startsWith('Execution Time')) ?? '';
       const part = captured.length > 1 ? ` — statement ${String(index + 1)}` : '';
       const ceiling =
         pgbenchSeconds > 0 ? `, pgbench ${await pgbench(statement, pgbenchSeconds)} per s` : '';
       process.stdout.write(
-        `\n#### ${name}${part} (${time.replace('Execution Time: ', '')}${ceiling})\n\n` +
+        `\n#### ${name}${part} (${kind}, ${time.replace('Execution Time: ', '')}${ceiling})\n\n` +
           `\`\`\`sql\n${statement.sql}\n\`\`\`\n\n\`\`\`\n${plan.join('\n')}\n\`\`\`\n`,
       );
     }

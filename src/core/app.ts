@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -66,6 +65,7 @@ import { cleanUpPeriodically } from './housekeeping.js';
 import { currentRequestId, registerRequestContext } from './request-context.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRateLimitMetrics, registerRateLimits } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validator.js';
@@ -170,8 +170,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   registerRequestContext(app);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // While closing, a response that finishes an in-flight request also ends its keep-alive
   // connection; otherwise the client would hold it open and the close would never complete.
@@ -180,8 +181,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     closing = true;
     done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   registerJsonBody(app);
@@ -219,7 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? 'public'
         : undefined,
   );
-  await app.register(helmet);
+  registerSecurityHeaders(app);
   await app.register(cors, {
     origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
   });

@@ -52,9 +52,10 @@ async function sessionsGone(client: pg.Client, name: string): Promise<void> {
 
 /**
  * A throwaway database on the server `TEST_DATABASE_URL` names, migrated and reached through
- * the production pool (10 connections). The name is generated hex only, so it needs no quoting.
+ * the production pool (10 connections unless `poolSize`). The name is generated hex only, so it
+ * needs no quoting.
  */
-export async function createTestPostgres(): Promise<TestPostgres> {
+export async function createTestPostgres(poolSize = 10): Promise<TestPostgres> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl === undefined) throw new Error('TEST_DATABASE_URL is not set');
   const name = `keel_test_${randomBytes(8).toString('hex')}`;
@@ -65,7 +66,7 @@ export async function createTestPostgres(): Promise<TestPostgres> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = connectPostgres(
-    { url: url.toString(), poolSize: 10, statementTimeoutMs: 5_000, connectionTimeoutMs: 5_000 },
+    { url: url.toString(), poolSize, statementTimeoutMs: 5_000, connectionTimeoutMs: 5_000 },
     poolWarnings,
   );
   const drop = async (): Promise<void> => {
@@ -94,9 +95,12 @@ export interface SystemApp {
   close(): Promise<void>;
 }
 
-/** The real app on its own throwaway PostgreSQL database; only Argon2's cost is lowered. */
-export async function createSystemApp(): Promise<SystemApp> {
-  const postgres = await createTestPostgres();
+/**
+ * The real app on its own throwaway PostgreSQL database; only Argon2's cost is lowered. With a
+ * `poolSize` of 1 every statement runs in one session, whose state a test can read.
+ */
+export async function createSystemApp(poolSize?: number): Promise<SystemApp> {
+  const postgres = await createTestPostgres(poolSize);
   try {
     const app = await buildApp({
       config: testConfig,

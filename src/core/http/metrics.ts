@@ -26,7 +26,7 @@ export function registerMetrics(app: FastifyInstance, poolStats: PoolStatsSource
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route template, never the raw URL: one series per route, not per slug.
     const labels = {
       method: request.method,
@@ -35,6 +35,7 @@ export function registerMetrics(app: FastifyInstance, poolStats: PoolStatsSource
     };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   new Gauge({

@@ -118,25 +118,34 @@ export function registerRateLimits(
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const writes = methods.some((method) => !SAFE_METHODS.has(method));
-    if (writes && route.config?.rateLimit === undefined) {
+    const names = route.config?.rateLimit;
+    if (writes && names === undefined) {
       throw new Error(
         `route ${methods.join(',')} ${route.url} must declare config.rateLimit ([] for none)`,
       );
     }
+    // Attached to the routes that have limits only: the reads pay nothing for them.
+    if (names === undefined || names.length === 0) return;
+    const own = route.preHandler ?? [];
+    route.preHandler = [...(Array.isArray(own) ? own : [own]), enforce(names)];
   });
-  app.addHook('preHandler', async (request) => {
-    const names = request.routeOptions.config.rateLimit ?? [];
-    // In order, stopping at the first refusal: a request refused per IP does not also use up
-    // the account's allowance.
-    for (const name of names) {
-      const subject = subjectOf(name, request, accountKey);
-      if (subject === undefined) continue;
-      const limit = limits[name];
-      const decision = decide(limit, await store.hit(rateLimitKey(name, subject), limit.windowMs));
-      if (!decision.allowed) {
-        metrics?.rejected(name);
-        throw new RateLimitedError(name, decision.retryAfterSeconds);
+
+  /** The limits `names`, in order, stopping at the first refusal: a request refused per IP does not also use up the account's allowance. */
+  function enforce(names: readonly RateLimitName[]) {
+    return async (request: FastifyRequest): Promise<void> => {
+      for (const name of names) {
+        const subject = subjectOf(name, request, accountKey);
+        if (subject === undefined) continue;
+        const limit = limits[name];
+        const decision = decide(
+          limit,
+          await store.hit(rateLimitKey(name, subject), limit.windowMs),
+        );
+        if (!decision.allowed) {
+          metrics?.rejected(name);
+          throw new RateLimitedError(name, decision.retryAfterSeconds);
+        }
       }
-    }
-  });
+    };
+  }
 }

@@ -4,7 +4,6 @@ import {
   count,
   desc,
   eq,
-  exists,
   gt,
   inArray,
   sql,
@@ -19,6 +18,7 @@ import type { Slug } from '../../../domain/shared/slug.js';
 import type { UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';
+import { hasRow, PAGE_CAP, unplanned } from '../generic-plans.js';
 import { prepared } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
 import {
@@ -48,6 +48,9 @@ const viewerId = sql.placeholder('viewer');
 const pageLimit = sql.placeholder('limit');
 const pageOffset = sql.placeholder('offset');
 const filterValue = sql.placeholder('filter');
+
+/** A list's article ids with their sort key (`createdAt`, then `id`), newest first. */
+type PageIds = PgSelect<string, { id: AnyPgColumn; createdAt: AnyPgColumn }, 'partial'>;
 
 interface CardRow {
   readonly slug: string;
@@ -80,7 +83,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
         reader === undefined
           ? // sql: a constant, so an anonymous request asks the database nothing about favorites.
             sql<boolean>`false`
-          : exists(
+          : hasRow(
               database
                 .select({ userId: favoritesTable.userId })
                 .from(favoritesTable)
@@ -90,7 +93,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
                     eq(favoritesTable.articleId, articlesTable.id),
                   ),
                 ),
-            ).mapWith(Boolean),
+            ),
       tagList: articlesTable.tagList,
       author: profileColumns(database, reader),
     };
@@ -127,7 +130,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
   /** Articles matching `where` (a condition on `articlesTable`), newest first. */
   function articleIds(where: SQL | undefined) {
     return database
-      .select({ id: articlesTable.id })
+      .select({ id: articlesTable.id, createdAt: articlesTable.createdAt })
       .from(articlesTable)
       .where(where)
       .orderBy(...newestFirst)
@@ -140,37 +143,36 @@ export function createArticleQueries(database: Database): ArticleQueries {
     .where(eq(followsTable.followerId, viewerId));
 
   /**
-   * Each list kind's ids, newest first, from the index that holds them in that order; built
-   * afresh on every call, since Drizzle's builders change in place (`limit`, `offset`).
+   * Each list kind's ids and sort key, newest first, from the index that holds them in that
+   * order; built afresh on every call, since Drizzle's builders change in place (`limit`).
    */
-  const idsOf: Readonly<Record<ListKind, () => PgSelect<string, { id: AnyPgColumn }, 'partial'>>> =
-    {
-      all: () => articleIds(undefined),
-      author: () => articleIds(eq(articlesTable.authorId, userIdOf(filterValue))),
-      tag: () =>
-        database
-          .select({ id: articleTagsTable.articleId })
-          .from(articleTagsTable)
-          .where(
-            eq(
-              articleTagsTable.tagId,
-              database
-                .select({ id: tagsTable.id })
-                .from(tagsTable)
-                .where(eq(tagsTable.name, filterValue)),
-            ),
-          )
-          .orderBy(desc(articleTagsTable.articleCreatedAt), desc(articleTagsTable.articleId))
-          .$dynamic(),
-      favorited: () =>
-        database
-          .select({ id: favoritesTable.articleId })
-          .from(favoritesTable)
-          .where(eq(favoritesTable.userId, userIdOf(filterValue)))
-          .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
-          .$dynamic(),
-      feed: () => articleIds(inArray(articlesTable.authorId, followedBy)),
-    };
+  const idsOf: Readonly<Record<ListKind, () => PageIds>> = {
+    all: () => articleIds(undefined),
+    author: () => articleIds(eq(articlesTable.authorId, userIdOf(filterValue))),
+    tag: () =>
+      database
+        .select({ id: articleTagsTable.articleId, createdAt: articleTagsTable.articleCreatedAt })
+        .from(articleTagsTable)
+        .where(
+          eq(
+            articleTagsTable.tagId,
+            database
+              .select({ id: tagsTable.id })
+              .from(tagsTable)
+              .where(eq(tagsTable.name, filterValue)),
+          ),
+        )
+        .orderBy(desc(articleTagsTable.articleCreatedAt), desc(articleTagsTable.articleId))
+        .$dynamic(),
+    favorited: () =>
+      database
+        .select({ id: favoritesTable.articleId, createdAt: favoritesTable.articleCreatedAt })
+        .from(favoritesTable)
+        .where(eq(favoritesTable.userId, userIdOf(filterValue)))
+        .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
+        .$dynamic(),
+    feed: () => articleIds(inArray(articlesTable.authorId, followedBy)),
+  };
 
   /** The list's total as a scalar subquery on the counters the writes keep (spec.md §3). */
   function totalOf(kind: ListKind): SQL<number | null> {
@@ -206,28 +208,45 @@ export function createArticleQueries(database: Database): ArticleQueries {
   }
 
   /**
-   * One page of `kind` as `reader` sees it, each row carrying the list's total: a page and its
-   * total in one round trip. Only the page's rows are joined and decorated.
+   * One page of `ids` as `reader` sees it, each row carrying the list's total: a page and its
+   * total in one round trip. Only the page's rows are joined and decorated. The ids come capped
+   * at the largest page, a constant, so every plan is sized for at most that many rows; the
+   * page's own limit is applied on top, in the ids' order.
    */
   function pageOf(
     db: Database,
-    ids: PgSelect<string, { id: AnyPgColumn }, 'partial'>,
+    ids: PageIds,
     reader: Reader,
     total: SQL<number | null>,
+    bounds: { readonly limit: number | Placeholder; readonly offset: number | Placeholder },
   ) {
-    const page = ids.limit(pageLimit).offset(pageOffset).as('page');
+    const page = ids.limit(PAGE_CAP).offset(bounds.offset).as('page');
     return db
       .select({ ...cardColumns(reader), total })
       .from(page)
       .innerJoin(articlesTable, eq(articlesTable.id, page.id))
       .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
-      .orderBy(...newestFirst);
+      .orderBy(desc(page.createdAt), desc(page.id))
+      .limit(bounds.limit);
   }
 
-  /** A prepared page statement per list kind and audience. */
+  /**
+   * A prepared page statement per list kind and audience, planned once (generic-plans.ts) but
+   * for the feed: how the feed is best read depends on how many authors its reader follows
+   * (walk the newest articles and keep the followed, or read each followed author's newest), so
+   * its bounds stay plain parameters and PostgreSQL plans it for each reader.
+   */
   const pageStatement = (kind: ListKind, audience: Audience) =>
     prepared(database, `articles_page_${kind}_${audience}`, (db) =>
-      pageOf(db, idsOf[kind](), readerOf(audience), totalOf(kind)),
+      pageOf(
+        db,
+        idsOf[kind](),
+        readerOf(audience),
+        totalOf(kind),
+        kind === 'feed'
+          ? { limit: pageLimit, offset: pageOffset }
+          : { limit: unplanned(pageLimit), offset: unplanned(pageOffset) },
+      ),
     );
   const forBoth = (kind: ListKind) => ({
     anonymous: pageStatement(kind, 'anonymous'),
@@ -302,7 +321,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
     const counted = db.select({ count: count() }).from(articlesTable).where(where);
     // sql: the count as a scalar subquery, so a page carries its total as the others do.
     const total = sql<number | null>`(${counted})`.mapWith(Number);
-    const rows = await pageOf(db, articleIds(where), viewer, total).execute({ limit, offset });
+    const rows = await pageOf(db, articleIds(where), viewer, total, { limit, offset });
     const articlesCount = rows[0]?.total ?? (await counted)[0]?.count;
     return { articles: rows.map(toCard), articlesCount: articlesCount ?? 0 };
   }

@@ -1,9 +1,10 @@
-import { and, eq, exists, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ProfileView } from '../../../domain/shared/profile-view.js';
 import type { Viewer } from '../../../domain/shared/ids.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
+import { hasRow } from '../generic-plans.js';
 import { followsTable } from '../schema/profiles.js';
 import { usersTable } from '../schema/identity.js';
 
@@ -17,12 +18,12 @@ export type Reader = Viewer | Placeholder;
 export function followedBy(db: Database, viewer: Reader, userId: AnyPgColumn): SQL<boolean> {
   // sql: a constant, so an anonymous request asks the database nothing about follows.
   if (viewer === undefined) return sql<boolean>`false`;
-  return exists(
+  return hasRow(
     db
       .select({ followerId: followsTable.followerId })
       .from(followsTable)
       .where(and(eq(followsTable.followerId, viewer), eq(followsTable.followeeId, userId))),
-  ).mapWith(Boolean);
+  );
 }
 
 // A type alias, not an interface: Drizzle's select() needs an index-signature-compatible type.

@@ -159,4 +159,31 @@ describe('TokenService', () => {
       cause: expect.any(Error),
     });
   });
+
+  it('checks a signature once per token, and remembers nothing of a token that failed', async () => {
+    const checks = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    const token = await tokens.issue(claims('7', 1));
+    const first = await tokens.verify(token);
+    expect(checks).toHaveBeenCalledTimes(1);
+    await expect(tokens.verify(token)).resolves.toEqual(first);
+    expect(checks).toHaveBeenCalledTimes(1);
+    const other = await forged({ secret: 'another-secret-that-is-32-bytes-long' });
+    await expect(tokens.verify(other)).rejects.toThrow(INVALID);
+    await expect(tokens.verify(other)).rejects.toThrow(INVALID);
+    expect(checks).toHaveBeenCalledTimes(3);
+    checks.mockRestore();
+  });
+
+  it('refuses a remembered token with a claim changed under its signature', async () => {
+    const token = await tokens.issue(claims('7', 1));
+    await tokens.verify(token);
+    const [header, payload, signature] = token.split('.');
+    const changed = Buffer.from(JSON.stringify({ ...decodeJwt(token), sub: '8' })).toString(
+      'base64url',
+    );
+    expect(payload).not.toBe(changed);
+    await expect(tokens.verify(`${header ?? ''}.${changed}.${signature ?? ''}`)).rejects.toThrow(
+      INVALID,
+    );
+  });
 });

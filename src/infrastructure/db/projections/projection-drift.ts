@@ -1,5 +1,5 @@
-import { and, count, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { and, count, eq, isNull, ne, or, sql, sum, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable, SubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.js';
 import {
   ARTICLE_TOTAL_SHARDS,
@@ -47,18 +47,43 @@ function counterOff(
 }
 
 /**
+ * The articles of each author who has any, counted from the articles themselves: what a feed
+ * total sums over the authors a reader follows. Counting per author first, then summing per
+ * follow, reads each article and each follow once, where joining follows to articles would
+ * visit every article of every feed (2.8 billion rows at size L, against 2 million).
+ */
+export function articlesByAuthor(
+  db: Database,
+): SubqueryWithSelection<
+  { authorId: SQL.Aliased<number>; articles: SQL.Aliased<number> },
+  'published'
+> {
+  return db
+    .select({
+      // sql: named apart from the columns of the tables it is joined with.
+      authorId: sql<number>`${articlesTable.authorId}`.as('published_author'),
+      // sql: as above.
+      articles: sql<number>`${count()}`.as('published_articles'),
+    })
+    .from(articlesTable)
+    .groupBy(articlesTable.authorId)
+    .as('published');
+}
+
+/**
  * Readers whose feed total differs from the articles of everyone they follow. A full join: a
  * reader with articles to count and no row is as wrong as a row with the wrong number.
  */
 function feedTotalsOff(db: Database): PromiseLike<{ n: number }[]> {
+  const published = articlesByAuthor(db);
   const counted = db
     .select({
       // sql: named apart from feed_totals' columns, which the join sees unqualified.
       readerId: sql<number>`${followsTable.followerId}`.as('counted_reader'),
-      n: count().as('counted_n'),
+      n: sum(published.articles).as('counted_n'),
     })
     .from(followsTable)
-    .innerJoin(articlesTable, eq(articlesTable.authorId, followsTable.followeeId))
+    .innerJoin(published, eq(published.authorId, followsTable.followeeId))
     // sql: GROUP BY the first output column, the reader.
     .groupBy(sql`1`)
     .as('counted');

@@ -1,4 +1,4 @@
-import { and, count, eq, ne, notExists, or, sql } from 'drizzle-orm';
+import { and, eq, ne, notExists, or, sql, sum } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import {
   ARTICLE_TOTAL_SHARDS,
@@ -11,6 +11,7 @@ import {
 import { usersTable } from '../schema/identity.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 import { tagListOf } from '../articles/tag-list.js';
+import { articlesByAuthor } from './projection-drift.js';
 
 /**
  * Recomputes every column of the read projection (spec.md §3.1) from the write model (articles,
@@ -75,15 +76,17 @@ export async function rebuildProjection(database: Database): Promise<void> {
         );
     }
 
-    // Every reader who follows anyone has a row; its value is the articles of everyone followed.
+    // Every reader who follows anyone has a row; its value is the articles of everyone followed,
+    // counted per author first (see articlesByAuthor).
+    const published = articlesByAuthor(db);
     const followed = db
       .select({
         userId: followsTable.followerId,
         // sql: a column alias matching the insert's target, for `excluded.articles` below.
-        articles: sql<number>`${count(articlesTable.id)}::integer`.as('articles'),
+        articles: sql<number>`coalesce(${sum(published.articles)}, 0)::integer`.as('articles'),
       })
       .from(followsTable)
-      .leftJoin(articlesTable, eq(articlesTable.authorId, followsTable.followeeId))
+      .leftJoin(published, eq(published.authorId, followsTable.followeeId))
       .groupBy(followsTable.followerId);
     await db
       .insert(feedTotalsTable)

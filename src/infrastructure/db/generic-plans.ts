@@ -6,9 +6,9 @@ import { MAX_PAGE_LIMIT } from '../../domain/shared/pagination.js';
  * then keeps one generic plan when that plan's estimated cost is no higher than theirs
  * (plan_cache_mode = auto). Keel's hot statements are written so that it does, and so that the
  * generic plan is the one wanted whoever the viewer is: planning a list page took more of the
- * database's time than running it (docs/performance.md). The pieces below are how; the feed
- * adds a third way (`feedIds` in articles/article-queries.ts), and
- * tests/system/generic-plans.test.ts checks every hot statement ends on a generic plan.
+ * database's time than running it (docs/performance.md). The pieces below are how, and
+ * tests/system/generic-plans.test.ts checks every hot statement but the feed's ends on a generic
+ * plan (the feed is planned per reader on purpose: articles/article-queries.ts).
  */
 
 /**
@@ -40,8 +40,7 @@ export const PAGE_CAP = asBound(sql`${MAX_PAGE_LIMIT}`.inlineParams());
  * A value no plan can see: `(select $n)`. For a LIMIT or OFFSET, a custom plan knows the bound
  * value (mostly an offset of 0) and a generic one assumes a tenth of the rows, so with plain
  * parameters the generic plan mostly looks dearer and PostgreSQL replans every execution.
- * Hidden from both, the two estimates are equal and the generic plan is kept. (The feed hides
- * its reader the same way.)
+ * Hidden from both, the two estimates are equal and the generic plan is kept.
  */
 export function unplanned(bound: Placeholder): Placeholder {
   // sql: a scalar subquery, evaluated once per execution; typed, as a bare parameter is text.

@@ -130,7 +130,10 @@ export function registerRateLimits(
     route.preHandler = [...(Array.isArray(own) ? own : [own]), enforce(names)];
   });
 
-  /** The limits `names`, in order, stopping at the first refusal: a request refused per IP does not also use up the account's allowance. */
+  /**
+   * The limits `names`, in order, stopping at the first refusal: a request refused per IP does
+   * not also use up the account's allowance.
+   */
   function enforce(names: readonly RateLimitName[]) {
     return async (request: FastifyRequest): Promise<void> => {
       for (const name of names) {

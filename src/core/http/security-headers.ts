@@ -10,7 +10,7 @@ import helmet from 'helmet';
 export function registerSecurityHeaders(app: FastifyInstance): void {
   const secure = helmet();
   app.addHook('onRequest', (request, reply, done) => {
-    // Helmet throws instead of passing an error on; it sets headers and calls on.
+    // Helmet only sets headers, then calls on (it throws rather than pass an error).
     secure(request.raw, reply.raw, () => {
       done();
     });

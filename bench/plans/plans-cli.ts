@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { count, desc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Username } from '../../src/domain/shared/username.js';
@@ -14,11 +13,8 @@ import { createCommentQueries } from '../../src/infrastructure/db/comments/comme
 import { createCommentRepository } from '../../src/infrastructure/db/comments/comment-repository.js';
 import { createAccountRepository } from '../../src/infrastructure/db/identity/account-repository.js';
 import { createProfileQueries } from '../../src/infrastructure/db/profiles/profile-queries.js';
-import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
-import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
-import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 import { benchDatabaseName, databaseUrl, DEFAULT_ADMIN_URL } from '../seed/bench-database.js';
+import { heaviestParameters } from './heaviest.js';
 
 /**
  * `npm run bench:plans -- --size l`: the plan of every hot statement as Keel runs it, on a seeded
@@ -58,55 +54,7 @@ const db = drizzle({
   },
 });
 
-async function first<T>(rows: Promise<T[]>, what: string): Promise<T> {
-  const [row] = await rows;
-  if (row === undefined) throw new Error(`the database has no ${what}: seed it first`);
-  return row;
-}
-
-const tag = await first(
-  db
-    .select({ name: tagsTable.name })
-    .from(tagsTable)
-    .orderBy(desc(tagsTable.articlesCount))
-    .limit(1),
-  'tags',
-);
-const author = await first(
-  db
-    .select({ username: usersTable.username })
-    .from(usersTable)
-    .orderBy(desc(usersTable.articlesCount))
-    .limit(1),
-  'users',
-);
-const favoriter = await first(
-  db
-    .select({ username: usersTable.username })
-    .from(usersTable)
-    .orderBy(desc(usersTable.favoritesCount))
-    .limit(1),
-  'users',
-);
-const reader = await first(
-  db
-    .select({ id: followsTable.followerId, follows: count() })
-    .from(followsTable)
-    .groupBy(followsTable.followerId)
-    .orderBy(desc(count()))
-    .limit(1),
-  'follows',
-);
-const commented = await first(
-  db
-    .select({ slug: articlesTable.slug, id: articlesTable.id, comments: count() })
-    .from(commentsTable)
-    .innerJoin(articlesTable, eq(articlesTable.id, commentsTable.articleId))
-    .groupBy(articlesTable.id)
-    .orderBy(desc(count()))
-    .limit(1),
-  'comments',
-);
+const { tag, author, favoriter, reader, commented } = await heaviestParameters(db);
 
 const viewer = reader.id as UserId;
 const page = { limit: 20, offset: 0 };
@@ -115,18 +63,15 @@ const reads: [string, () => Promise<unknown>][] = [
   ['list (anonymous)', () => articles.list({}, page, undefined)],
   [`list (viewer following ${String(reader.follows)})`, () => articles.list({}, page, viewer)],
   [`feed (reader following ${String(reader.follows)})`, () => articles.feed(viewer, page)],
-  [`by tag (${tag.name})`, () => articles.list({ tag: tag.name }, page, undefined)],
+  [`by tag (${tag})`, () => articles.list({ tag }, page, undefined)],
+  [`by author (${author})`, () => articles.list({ author: author as Username }, page, undefined)],
   [
-    `by author (${author.username})`,
-    () => articles.list({ author: author.username as Username }, page, undefined),
-  ],
-  [
-    `favorited by (${favoriter.username})`,
-    () => articles.list({ favoritedBy: favoriter.username as Username }, page, undefined),
+    `favorited by (${favoriter})`,
+    () => articles.list({ favoritedBy: favoriter as Username }, page, undefined),
   ],
   ['article by slug', () => articles.findBySlug(commented.slug as Slug, undefined)],
   ['tags', () => articles.tags()],
-  ['profile', () => createProfileQueries(db).findProfile(author.username as Username, undefined)],
+  ['profile', () => createProfileQueries(db).findProfile(author as Username, undefined)],
   [
     "authentication (the token's account: role, token version)",
     () => createAccountRepository(db).findAccess(viewer),

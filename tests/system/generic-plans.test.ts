@@ -1,15 +1,12 @@
-import { count, desc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heaviestParameters } from '../../bench/plans/heaviest.js';
 import { BENCH_PASSWORD } from '../../bench/seed/bench-password.js';
 import { DATASET_SIZES } from '../../bench/seed/dataset-sizes.js';
 import { openPostgresSeedConnection } from '../../bench/seed/seed-connection.js';
 import { seedDatabase } from '../../bench/seed/seed-database.js';
 import { buildApp } from '../../src/core/app.js';
-import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
-import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
-import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { followsTable } from '../../src/infrastructure/db/schema/profiles.js';
 import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
 
@@ -68,49 +65,19 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('hot statements on P
     await postgres.drop();
   });
 
-  async function heaviest<T>(rows: Promise<T[]>): Promise<T> {
-    const [row] = await rows;
-    if (row === undefined) throw new Error('the seeded database is empty');
-    return row;
-  }
-
   it('each end on a generic plan, so PostgreSQL plans it once per connection', async () => {
     const { db } = postgres.handle;
-    const { name: tag } = await heaviest(
-      db.select({ name: tagsTable.name }).from(tagsTable).orderBy(desc(tagsTable.articlesCount)),
-    );
-    const { username: author } = await heaviest(
-      db
-        .select({ username: usersTable.username })
-        .from(usersTable)
-        .orderBy(desc(usersTable.articlesCount)),
-    );
-    const { username: favoriter } = await heaviest(
-      db
-        .select({ username: usersTable.username })
-        .from(usersTable)
-        .orderBy(desc(usersTable.favoritesCount)),
-    );
-    const { email } = await heaviest(
-      db
-        .select({ email: usersTable.email })
-        .from(followsTable)
-        .innerJoin(usersTable, eq(usersTable.id, followsTable.followerId))
-        .groupBy(usersTable.id)
-        .orderBy(desc(count())),
-    );
-    const { slug } = await heaviest(
-      db
-        .select({ slug: articlesTable.slug })
-        .from(commentsTable)
-        .innerJoin(articlesTable, eq(articlesTable.id, commentsTable.articleId))
-        .groupBy(articlesTable.id)
-        .orderBy(desc(count())),
-    );
+    const {
+      tag,
+      author,
+      favoriter,
+      reader: heavy,
+      commented: { slug },
+    } = await heaviestParameters(db);
     const login = await app.inject({
       method: 'POST',
       url: '/api/v1/users/login',
-      payload: { user: { email, password: BENCH_PASSWORD } },
+      payload: { user: { email: heavy.email, password: BENCH_PASSWORD } },
     });
     expect(login.statusCode).toBe(200);
     const reader = {

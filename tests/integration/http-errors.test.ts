@@ -188,14 +188,28 @@ describe('X-Request-Id', () => {
 });
 
 describe('security headers', () => {
-  it('sends helmet headers on API responses', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/v1/tags' });
+  it.each([
+    ['an API response', '/api/v1/tags', 200],
+    ['an unknown route', '/api/v1/nowhere', 404],
+    ['a refused request', '/api/v1/articles?limit=nope', 422],
+  ])("sends helmet's default headers on %s", async (_name, url, status) => {
+    const response = await t.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(status);
     expect(response.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',
       'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
     });
-    expect(response.headers['content-security-policy']).toEqual(expect.any(String));
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'self'");
   });
 });
 

@@ -1,10 +1,12 @@
-import { eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import type { Database, DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { prepared } from '../../src/infrastructure/db/prepared.js';
-import { tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { executorFor, inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
-import { openTestDatabase } from '../helpers/app.js';
+import { createTestApp, openTestDatabase } from '../helpers/app.js';
+import { createArticle, registerUser } from '../helpers/factories.js';
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
@@ -35,5 +37,51 @@ describe('prepared statements', () => {
     build(tagsTable.name)();
     expect(build(tagsTable.name)).not.toThrow();
     expect(build(tagsTable.id)).toThrow('prepared statement test_one_name was already prepared');
+  });
+});
+
+describe('prepared statement rows', () => {
+  it("are mapped as Drizzle's own mapping maps them: nested, decoded, nulls kept", async () => {
+    const t = await createTestApp();
+    try {
+      const author = await registerUser(t.app);
+      await createArticle(t.app, author, { tagList: ['b', 'a'] });
+      await createArticle(t.app, author, { tagList: [] });
+      const cards = (db: Database) =>
+        db
+          .select({
+            slug: articlesTable.slug,
+            tagList: articlesTable.tagList,
+            createdAt: articlesTable.createdAt,
+            favoritesCount: articlesTable.favoritesCount,
+            // sql: an expression with its own decoder, as the lists' totals are.
+            plusOne: sql<number>`${articlesTable.favoritesCount} + 1`.mapWith(Number),
+            // sql: an aliased expression, decoded through the expression it names.
+            shouted: sql<string>`upper(${articlesTable.title})`.as('shouted'),
+            author: {
+              username: usersTable.username,
+              bio: usersTable.bio,
+              // sql: a constant flag, as an anonymous viewer's are.
+              following: sql<boolean>`false`,
+            },
+          })
+          .from(articlesTable)
+          .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
+          .orderBy(asc(articlesTable.id));
+
+      const rows = await prepared(t.db, 'test_cards', cards)({});
+
+      expect(rows).toEqual(await cards(t.db));
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatchObject({
+        tagList: ['a', 'b'],
+        plusOne: 1,
+        author: { username: author.username, bio: null, following: false },
+      });
+      expect(rows[0]?.createdAt).toBeInstanceOf(Date);
+      expect(rows[1]?.tagList).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -94,7 +94,9 @@ export function createArticleQueries(database: Database): ArticleQueries {
                   ),
                 ),
             ),
-      tagList: articlesTable.tagList,
+      // sql: the tags as a JSON array, which both drivers read with JSON.parse: four times
+      // faster than reading a PostgreSQL array literal in JavaScript (docs/performance.md).
+      tagList: sql<string[]>`to_json(${articlesTable.tagList})`,
       author: profileColumns(database, reader),
     };
   }

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/core/app.js';
 import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
 
-/** The prepared statements behind the hot reads (the feed's is planned per reader on purpose). */
+/** The prepared statements behind the hot reads. */
 const HOT_STATEMENTS = [
   'account_access',
   'article_by_slug_anonymous',
@@ -22,6 +22,7 @@ const HOT_STATEMENTS = [
   'articles_page_author_reader',
   'articles_page_favorited_anonymous',
   'articles_page_favorited_reader',
+  'articles_page_feed_reader',
   'articles_page_tag_anonymous',
   'articles_page_tag_reader',
   'comments_by_article_anonymous',
@@ -96,11 +97,17 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('hot statements on P
       '/api/v1/tags',
     ];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const url of reads) {
-        for (const headers of [{}, reader]) {
-          const response = await app.inject({ method: 'GET', url, headers });
-          expect(response.statusCode, url).toBe(200);
-        }
+      const requests = [
+        ...reads.flatMap((url) => [
+          { url, headers: {} },
+          { url, headers: reader },
+        ]),
+        { url: '/api/v1/articles/feed', headers: reader },
+        { url: '/api/v1/articles/feed?offset=40', headers: reader },
+      ];
+      for (const { url, headers } of requests) {
+        const response = await app.inject({ method: 'GET', url, headers });
+        expect(response.statusCode, url).toBe(200);
       }
     }
 

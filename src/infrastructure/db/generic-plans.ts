@@ -1,5 +1,5 @@
 import { sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { MAX_PAGE_LIMIT } from '../../domain/shared/pagination.js';
+import { MAX_PAGE_LIMIT, MAX_PAGE_OFFSET } from '../../domain/shared/pagination.js';
 
 /*
  * PostgreSQL plans a prepared statement for its first five executions with the values bound,
@@ -35,6 +35,10 @@ function asBound(expression: SQL): Placeholder {
  */
 // sql: a constant of Keel's own, never input, written in as a literal.
 export const PAGE_CAP = asBound(sql`${MAX_PAGE_LIMIT}`.inlineParams());
+
+/** The end of the deepest page a request may ask for, written in the same way. */
+// sql: as above.
+export const PAGE_REACH = asBound(sql`${MAX_PAGE_OFFSET + MAX_PAGE_LIMIT}`.inlineParams());
 
 /**
  * A value no plan can see: `(select $n)`. For a LIMIT or OFFSET, a custom plan knows the bound

@@ -6,6 +6,7 @@ import {
   eq,
   gt,
   inArray,
+  not,
   sql,
   sum,
   type Placeholder,
@@ -18,7 +19,7 @@ import type { Slug } from '../../../domain/shared/slug.js';
 import type { UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';
-import { hasRow, PAGE_CAP, unplanned } from '../generic-plans.js';
+import { hasRow, PAGE_CAP, PAGE_REACH, unplanned } from '../generic-plans.js';
 import { prepared } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
 import {
@@ -139,10 +140,74 @@ export function createArticleQueries(database: Database): ArticleQueries {
       .$dynamic();
   }
 
-  const followedBy = database
-    .select({ followeeId: followsTable.followeeId })
-    .from(followsTable)
-    .where(eq(followsTable.followerId, viewerId));
+  /** The feed's reader, hidden from the planner like the page bounds (generic-plans.ts). */
+  const feedReader = unplanned(viewerId);
+
+  /**
+   * The feed's ids, newest first, read one of two ways that are both in the one plan PostgreSQL
+   * keeps; the reader's feed total picks one when the statement runs (a condition on no row,
+   * which PostgreSQL evaluates once and uses to skip the other way whole):
+   * - `walk`, for a dense feed: the newest articles in order, keeping those by followed authors,
+   *   until the page is full; it reads about (offset + 100) × all articles / the feed's;
+   * - `gather`, for a sparse one: every article of every followed author, then sorted; it reads
+   *   the feed's articles.
+   * So the walk wins when feed² ≥ (offset + 100) × all. Each way stops at the deepest page's end
+   * (`PAGE_REACH`), which is what makes the walk a lazy, ordered scan in the plan. Planning the
+   * feed per reader instead, as PostgreSQL did, cost more than running it (docs/performance.md).
+   */
+  function feedIds() {
+    const feedSize = database
+      .select({ n: feedTotalsTable.articles })
+      .from(feedTotalsTable)
+      .where(eq(feedTotalsTable.userId, feedReader));
+    const everyArticle = database
+      .select({ n: sum(articleTotalsTable.articles) })
+      .from(articleTotalsTable);
+    // sql: the cost model above, on the counters; it names no row, so it is evaluated once.
+    const dense = sql`(coalesce((${feedSize}), 0)::float8 ^ 2 >= (${unplanned(pageOffset)} + ${PAGE_CAP}) * (${everyArticle}))`;
+    // The reader's follow of an article's author, at most one row: a lateral subquery, so the
+    // plan probes it for each article in order, and keeps each author's answer (Memoize).
+    const followed = database
+      .select({ followerId: followsTable.followerId })
+      .from(followsTable)
+      .where(
+        and(
+          eq(followsTable.followerId, feedReader),
+          eq(followsTable.followeeId, articlesTable.authorId),
+        ),
+      )
+      .limit(1)
+      .as('followed');
+    const walk = database
+      .select({ id: articlesTable.id, createdAt: articlesTable.createdAt })
+      .from(articlesTable)
+      // sql: the lateral row is the condition; the join itself has none.
+      .innerJoinLateral(followed, sql`true`)
+      .where(dense)
+      .orderBy(...newestFirst)
+      .limit(PAGE_REACH);
+    const gather = database
+      .select({ id: articlesTable.id, createdAt: articlesTable.createdAt })
+      .from(articlesTable)
+      .where(
+        and(
+          not(dense),
+          inArray(
+            articlesTable.authorId,
+            database
+              .select({ followeeId: followsTable.followeeId })
+              .from(followsTable)
+              .where(eq(followsTable.followerId, feedReader)),
+          ),
+        ),
+      )
+      .orderBy(...newestFirst)
+      .limit(PAGE_REACH);
+    return walk
+      .unionAll(gather)
+      .orderBy(desc(articlesTable.createdAt), desc(articlesTable.id))
+      .$dynamic();
+  }
 
   /**
    * Each list kind's ids and sort key, newest first, from the index that holds them in that
@@ -173,7 +238,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
         .where(eq(favoritesTable.userId, userIdOf(filterValue)))
         .orderBy(desc(favoritesTable.articleCreatedAt), desc(favoritesTable.articleId))
         .$dynamic(),
-    feed: () => articleIds(inArray(articlesTable.authorId, followedBy)),
+    feed: feedIds,
   };
 
   /** The list's total as a scalar subquery on the counters the writes keep (spec.md §3). */
@@ -202,7 +267,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
           return database
             .select({ n: feedTotalsTable.articles })
             .from(feedTotalsTable)
-            .where(eq(feedTotalsTable.userId, viewerId));
+            .where(eq(feedTotalsTable.userId, feedReader));
       }
     })();
     // sql: a scalar subquery, which PostgreSQL evaluates once for the statement.
@@ -233,22 +298,15 @@ export function createArticleQueries(database: Database): ArticleQueries {
   }
 
   /**
-   * A prepared page statement per list kind and audience, planned once (generic-plans.ts) but
-   * for the feed: how the feed is best read depends on how many authors its reader follows
-   * (walk the newest articles and keep the followed, or read each followed author's newest), so
-   * its bounds stay plain parameters and PostgreSQL plans it for each reader.
+   * A prepared page statement per list kind and audience, each planned once (generic-plans.ts);
+   * the feed's reader is hidden from the planner too (feedIds).
    */
   const pageStatement = (kind: ListKind, audience: Audience) =>
     prepared(database, `articles_page_${kind}_${audience}`, (db) =>
-      pageOf(
-        db,
-        idsOf[kind](),
-        readerOf(audience),
-        totalOf(kind),
-        kind === 'feed'
-          ? { limit: pageLimit, offset: pageOffset }
-          : { limit: unplanned(pageLimit), offset: unplanned(pageOffset) },
-      ),
+      pageOf(db, idsOf[kind](), kind === 'feed' ? feedReader : readerOf(audience), totalOf(kind), {
+        limit: unplanned(pageLimit),
+        offset: unplanned(pageOffset),
+      }),
     );
   const forBoth = (kind: ListKind) => ({
     anonymous: pageStatement(kind, 'anonymous'),

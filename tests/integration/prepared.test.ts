@@ -31,6 +31,22 @@ describe('prepared statements', () => {
     expect(await byName({ filter: 'no-such-tag' })).toEqual([]);
   });
 
+  it('refuse, when built, a select whose rows their mapping would get wrong', () => {
+    expect(() =>
+      prepared(handle.db, 'test_left_join', (db) =>
+        db
+          .select({ tag: tagsTable.name, author: { username: usersTable.username } })
+          .from(tagsTable)
+          .leftJoin(usersTable, eq(usersTable.id, tagsTable.id)),
+      ),
+    ).toThrow('prepared statement test_left_join joins other than inner');
+    expect(() =>
+      prepared(handle.db, 'test_whole_table', (db) =>
+        db.select({ tag: tagsTable }).from(tagsTable),
+      ),
+    ).toThrow('prepared statements select columns and objects of them, not tag');
+  });
+
   it('refuse one name for two texts, at start-up rather than on some connection later', () => {
     const build = (column: typeof tagsTable.name | typeof tagsTable.id) => () =>
       prepared(handle.db, 'test_one_name', (db) => db.select({ value: column }).from(tagsTable));

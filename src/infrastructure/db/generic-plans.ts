@@ -6,9 +6,9 @@ import { MAX_PAGE_LIMIT, MAX_PAGE_OFFSET } from '../../domain/shared/pagination.
  * then keeps one generic plan when that plan's estimated cost is no higher than theirs
  * (plan_cache_mode = auto). Keel's hot statements are written so that it does, and so that the
  * generic plan is the one wanted whoever the viewer is: planning a list page took more of the
- * database's time than running it (docs/performance.md). The pieces below are how, and
- * tests/system/generic-plans.test.ts checks every hot statement but the feed's ends on a generic
- * plan (the feed is planned per reader on purpose: articles/article-queries.ts).
+ * database's time than running it (docs/performance.md). The pieces below are how (the feed,
+ * whose best plan depends on its reader, adds its own: articles/article-queries.ts), and
+ * tests/system/generic-plans.test.ts checks that every hot statement ends on a generic plan.
  */
 
 /**

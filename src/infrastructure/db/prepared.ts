@@ -74,18 +74,6 @@ function slotsOf(fields: object, parents: readonly string[] = []): Slot[] {
 }
 
 /**
- * The mapping of `selection`'s rows. Only inner joins: Drizzle turns a left-joined object whose
- * columns are all null into `null`, which `rowsMapper` does not do.
- */
-function mapperOf<Row>(name: string, selection: Selection<Row>): (rows: unknown[][]) => Row[] {
-  const { fields, joins = [] } = selection._.config;
-  if (joins.some((join) => join.joinType !== 'inner')) {
-    throw new Error(`prepared statement ${name} joins other than inner`);
-  }
-  return rowsMapper(slotsOf(fields));
-}
-
-/**
  * Maps the rows the driver returns as arrays, column by column, with each column's decoder
  * resolved once. Drizzle's own mapping (`mapResultRow`) does the same, but works out each
  * cell's decoder again on every row, through a chain of `is()` checks: with the decoding itself
@@ -105,6 +93,18 @@ function rowsMapper<Row>(slots: readonly Slot[]): (rows: unknown[][]) => Row[] {
       }
       return mapped as Row;
     });
+}
+
+/**
+ * The mapping of `selection`'s rows. Only inner joins: Drizzle turns a left-joined object whose
+ * columns are all null into `null`, which `rowsMapper` does not do.
+ */
+function mapperOf<Row>(name: string, selection: Selection<Row>): (rows: unknown[][]) => Row[] {
+  const { fields, joins = [] } = selection._.config;
+  if (joins.some((join) => join.joinType !== 'inner')) {
+    throw new Error(`prepared statement ${name} joins other than inner`);
+  }
+  return rowsMapper(slotsOf(fields));
 }
 
 /**

@@ -146,7 +146,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
   /**
    * The feed's ids, newest first, read one of two ways that are both in the one plan PostgreSQL
    * keeps; the reader's feed total picks one when the statement runs (a condition on no row,
-   * which PostgreSQL evaluates once and uses to skip the other way whole):
+   * which PostgreSQL evaluates in each branch before reading any row, and skips the other's scan):
    * - `walk`, for a dense feed: the newest articles in order, keeping those by followed authors,
    *   until the page is full; it reads about (offset + 100) × all articles / the feed's;
    * - `gather`, for a sparse one: every article of every followed author, then sorted; it reads

@@ -32,6 +32,7 @@ import {
 import { usersTable } from '../schema/identity.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 import {
+  followRow,
   profileColumns,
   toProfileView,
   type ProfileRow,
@@ -170,15 +171,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
     // each article in order and keeps each author's answer (Memoize). Its `limit 1` (the key
     // allows one row anyway) keeps PostgreSQL from pulling it up into a plain join, which a
     // generic plan, sizing the reader by the average, would read by gathering and sorting.
-    const followed = database
-      .select({ followerId: followsTable.followerId })
-      .from(followsTable)
-      .where(
-        and(
-          eq(followsTable.followerId, feedReader),
-          eq(followsTable.followeeId, articlesTable.authorId),
-        ),
-      )
+    const followed = followRow(database, feedReader, articlesTable.authorId)
       .limit(1)
       .as('followed');
     const walk = database

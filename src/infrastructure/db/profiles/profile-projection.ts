@@ -1,5 +1,5 @@
 import { and, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgSelect } from 'drizzle-orm/pg-core';
 import type { ProfileView } from '../../../domain/shared/profile-view.js';
 import type { Viewer } from '../../../domain/shared/ids.js';
 import type { Username } from '../../../domain/shared/username.js';
@@ -14,16 +14,24 @@ import { usersTable } from '../schema/identity.js';
  */
 export type Reader = Viewer | Placeholder;
 
+/** The `follows` row of `follower` following the user whose id is in `userId`: one or none. */
+export function followRow(
+  db: Database,
+  follower: Exclude<Reader, undefined>,
+  userId: AnyPgColumn,
+): PgSelect<'follows', { followerId: typeof followsTable.followerId }, 'partial'> {
+  return db
+    .select({ followerId: followsTable.followerId })
+    .from(followsTable)
+    .where(and(eq(followsTable.followerId, follower), eq(followsTable.followeeId, userId)))
+    .$dynamic();
+}
+
 /** `true` when `viewer` follows the user whose id is in `userId`; always `false` for anonymous. */
 export function followedBy(db: Database, viewer: Reader, userId: AnyPgColumn): SQL<boolean> {
   // sql: a constant, so an anonymous request asks the database nothing about follows.
   if (viewer === undefined) return sql<boolean>`false`;
-  return hasRow(
-    db
-      .select({ followerId: followsTable.followerId })
-      .from(followsTable)
-      .where(and(eq(followsTable.followerId, viewer), eq(followsTable.followeeId, userId))),
-  );
+  return hasRow(followRow(db, viewer, userId));
 }
 
 // A type alias, not an interface: Drizzle's select() needs an index-signature-compatible type.

@@ -28,6 +28,11 @@ export interface TestSmtpServer {
   readonly received: ReceivedMail[];
   /** Refuse every message from now on with `code` (451: try later, 550: never), or accept again. */
   refuseWith(code: number | undefined): void;
+  /**
+   * Answer `RCPT TO:<address>` with `reply` from now on (`550 5.1.1 …`: no such mailbox), or
+   * accept it again; a refused recipient's message is never sent, so it is not `received`.
+   */
+  refuseRecipient(address: string, reply: { code: number; text: string } | undefined): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ function parse(raw: string): Pick<ReceivedMail, 'headers' | 'body'> {
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let refusal: number | undefined;
+  const refusedRecipients = new Map<string, { code: number; text: string }>();
   /** Keeps the message; the refusal to answer with, if any. */
   async function receive(
     stream: SMTPServerDataStream,
@@ -92,6 +98,16 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const reply = refusedRecipients.get(address.address);
+      if (reply === undefined) {
+        callback();
+        return;
+      }
+      const error: SMTPServerError = new Error(reply.text);
+      error.responseCode = reply.code;
+      callback(error);
+    },
     onData(stream, session, callback) {
       // An unreadable message is refused too, so the test sees it in the delivery's last error.
       receive(stream, session).then(callback, (error: unknown) => {
@@ -109,6 +125,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     received,
     refuseWith(code) {
       refusal = code;
+    },
+    refuseRecipient(address, reply) {
+      if (reply === undefined) refusedRecipients.delete(address);
+      else refusedRecipients.set(address, reply);
     },
     close: () =>
       new Promise((resolve) => {

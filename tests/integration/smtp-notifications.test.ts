@@ -81,6 +81,15 @@ async function told(sequence: number): Promise<number> {
   return rows.length;
 }
 
+/** How many notification deliveries failed so far in this app: retried or dead. */
+async function failedDeliveries(): Promise<number> {
+  const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const counts = metrics.matchAll(
+    /^outbox_deliveries_total\{consumer="notifications",outcome="(?:retried|dead)"\} (\d+)$/gm,
+  );
+  return [...counts].reduce((sum, [, count]) => sum + Number(count), 0);
+}
+
 describe('follower notifications over SMTP', () => {
   it('sends each follower a message of their own, from MAIL_FROM, with a stable Message-ID', async () => {
     const author = await registerUser(t.app);
@@ -151,6 +160,65 @@ describe('follower notifications over SMTP', () => {
     expect(new Set(mails.flatMap((mail) => mail.headers.get('message-id')))).toEqual(
       new Set([`<${event.id}.${String(await idOf(follower))}@keel>`]),
     );
+    expect(await told(event.sequence)).toBe(1);
+  });
+});
+
+describe('a recipient the SMTP server refuses', () => {
+  it('for good (550 5.1.1, or a bare 550): skipped and remembered, the other followers mailed in one try', async () => {
+    const author = await registerUser(t.app);
+    const followers = [
+      await registerUser(t.app),
+      await registerUser(t.app),
+      await registerUser(t.app),
+      await registerUser(t.app),
+    ];
+    for (const follower of followers) await follow(follower, author);
+    const [first, gone, moved, last] = followers;
+    if (first === undefined || gone === undefined || moved === undefined || last === undefined) {
+      throw new Error('four followers expected');
+    }
+    smtp.refuseRecipient(gone.email, { code: 550, text: '5.1.1 No such mailbox' });
+    // A server that sends no enhanced status: the reply code alone names the mailbox.
+    smtp.refuseRecipient(moved.email, { code: 551, text: 'User not local' });
+    const before = smtp.received.length;
+    const failedBefore = await failedDeliveries();
+    try {
+      const article = await createArticle(t.app, author);
+      const event = await publishedEvent(t.db, article.slug);
+      await expect.poll(() => owed(event.sequence), SETTLED).toBeUndefined();
+
+      const mails = smtp.received.slice(before);
+      expect(mails.map((mail) => mail.to)).toEqual([[first.email], [last.email]]);
+      expect(mails.every((mail) => mail.accepted)).toBe(true);
+      // Every follower is done with: a repeat of the event mails nobody again.
+      expect(await told(event.sequence)).toBe(4);
+      // In one try: no delivery failed meanwhile.
+      expect(await failedDeliveries()).toBe(failedBefore);
+    } finally {
+      smtp.refuseRecipient(gone.email, undefined);
+      smtp.refuseRecipient(moved.email, undefined);
+    }
+  });
+
+  it('by policy (550 5.7.1, relaying denied): the delivery stays owed, then mails once allowed', async () => {
+    const author = await registerUser(t.app);
+    const follower = await registerUser(t.app);
+    await follow(follower, author);
+    smtp.refuseRecipient(follower.email, { code: 550, text: '5.7.1 Relaying denied' });
+    const before = smtp.received.length;
+
+    const article = await createArticle(t.app, author);
+    const event = await publishedEvent(t.db, article.slug);
+    // The sender is misconfigured, not the address bad: retried like any failure.
+    await expect
+      .poll(async () => (await owed(event.sequence))?.lastError, SETTLED)
+      .toMatch(/5\.7\.1/);
+    expect(await told(event.sequence)).toBe(0);
+
+    smtp.refuseRecipient(follower.email, undefined);
+    await expect.poll(() => owed(event.sequence), SETTLED).toBeUndefined();
+    expect(smtp.received.slice(before).map((mail) => mail.to)).toEqual([[follower.email]]);
     expect(await told(event.sequence)).toBe(1);
   });
 });

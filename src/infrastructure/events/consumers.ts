@@ -23,16 +23,19 @@ export interface EventConsumers {
 export function createEventConsumers(
   config: Config,
   database: Database,
-  log: { info(details: object, message: string): void; warn(message: string): void },
+  log: {
+    info(details: object, message: string): void;
+    warn(details: object, message: string): void;
+  },
   mailer?: Mailer,
 ): EventConsumers {
   const { events: settings } = config;
   const smtp =
     settings.smtpUrl === undefined
       ? undefined
-      : createSmtpMailer(settings.smtpUrl, settings.mailFrom);
+      : createSmtpMailer(settings.smtpUrl, settings.mailFrom, log);
   const sender = mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(log));
-  if (sender === undefined) log.warn('no SMTP_URL: notifications by mail are off');
+  if (sender === undefined) log.warn({}, 'no SMTP_URL: notifications by mail are off');
   const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);
   const store = createNotificationStore(database);
   return {

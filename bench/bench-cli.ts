@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchRun } from './report/bench-results.js';
+import { formatBudgets } from './report/budgets.js';
 import { formatComparison, formatCurve, formatRun } from './report/format-results.js';
 import { parseBenchOptions } from './load/bench-options.js';
 import { stderrLog } from './load/bench-log.js';
@@ -8,9 +9,10 @@ import { createCleanup } from './load/cleanup.js';
 import { runSize } from './load/run-size.js';
 
 /**
- * `npm run bench`: seeds each size, measures the two ceilings and every Keel scenario with
- * servers in their own processes, prints Markdown and exits 1 if any scenario had an error or a
- * non-2xx response. Timings never fail it.
+ * `npm run bench`: seeds each size, measures the ceilings and every Keel scenario with servers
+ * in their own processes, prints Markdown (each size, the curve, and the budgets the sizes run
+ * can judge) and exits 1 if any scenario had an error or a non-2xx response. Timings never fail
+ * it: a budget that fails is reported, not enforced, since timings on a shared machine vary.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = stderrLog;
@@ -30,6 +32,7 @@ for (const size of options.sizes) {
 const report: BenchReport = { runs };
 for (const run of runs) process.stdout.write(`\n${formatRun(run)}`);
 process.stdout.write(formatCurve(report));
+process.stdout.write(`\n${formatBudgets(report)}`);
 if (options.comparePath !== undefined) {
   const previous = JSON.parse(await readFile(options.comparePath, 'utf8')) as BenchReport;
   process.stdout.write(

@@ -1,0 +1,122 @@
+import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
+import { markdownTable } from './markdown-table.js';
+
+/** The reads issue #6 budgets: each must stay flat as the data grows and near the ceiling. */
+export const HOT_READS = [
+  'list anonymous',
+  'list authenticated',
+  'feed',
+  'by tag',
+  'by author',
+  'favorited by',
+  'article by slug',
+  'profile',
+  'tags',
+] as const;
+
+/** A hot read's p99 at L may be at most this many times its p99 at S. */
+const P99_GROWTH = 2;
+/** At M, a hot read serves at least this share of the select-1 ceiling's requests per second. */
+const CEILING_SHARE = 0.25;
+const CEILING = 'ceiling: select 1';
+
+/** One budget for one scenario (or for the whole run): what was measured and whether it holds. */
+export interface BudgetVerdict {
+  readonly budget: string;
+  readonly scenario: string;
+  readonly measured: string;
+  /** `undefined` when the report lacks a size the budget needs. */
+  readonly holds: boolean | undefined;
+}
+
+const share = (value: number): string => `${String(Math.round(100 * value))} %`;
+
+function find(run: BenchRun | undefined, name: string): ScenarioResult | undefined {
+  return run === undefined
+    ? undefined
+    : [...run.ceilings, ...run.scenarios].find((result) => result.name === name);
+}
+
+/** Every scenario of every size ran without an error or a non-2xx answer. */
+function noErrors(runs: readonly BenchRun[]): BudgetVerdict {
+  const failed = runs.flatMap((run) =>
+    [...run.ceilings, ...run.scenarios]
+      .filter((result) => result.failed)
+      .map((result) => `${run.size.toUpperCase()} ${result.name}`),
+  );
+  return {
+    budget: 'no errors, at any size',
+    scenario: 'every scenario',
+    measured: failed.length === 0 ? 'none' : failed.join(', '),
+    holds: failed.length === 0,
+  };
+}
+
+/** A hot read's p99 at L against its p99 at S. */
+function flatCurve(name: string, small?: BenchRun, large?: BenchRun): BudgetVerdict {
+  const budget = `p99 at L within ${String(P99_GROWTH)}× of S`;
+  const [s, l] = [find(small, name), find(large, name)];
+  if (s === undefined || l === undefined || s.latencyMs.p99 === 0) {
+    return { budget, scenario: name, measured: 'needs sizes S and L', holds: undefined };
+  }
+  const growth = l.latencyMs.p99 / s.latencyMs.p99;
+  return {
+    budget,
+    scenario: name,
+    measured: `${growth.toFixed(2)}×`,
+    holds: growth <= P99_GROWTH,
+  };
+}
+
+/** A hot read's requests per second at M as a share of the select-1 ceiling's in that run. */
+function nearCeiling(name: string, medium?: BenchRun): BudgetVerdict {
+  const budget = `at M, ${share(CEILING_SHARE)} of select 1`;
+  const [read, ceiling] = [find(medium, name), find(medium, CEILING)];
+  if (read === undefined || ceiling === undefined || ceiling.requestsPerSecond === 0) {
+    return { budget, scenario: name, measured: 'needs size M', holds: undefined };
+  }
+  const measured = read.requestsPerSecond / ceiling.requestsPerSecond;
+  return {
+    budget,
+    scenario: name,
+    // One decimal, so a share just under the budget does not read as the budget itself.
+    measured: `${(100 * measured).toFixed(1)} %`,
+    holds: measured >= CEILING_SHARE,
+  };
+}
+
+/**
+ * The budgets of issue #6 that a report can judge, per database it ran on: no errors at any
+ * size, each hot read's p99 flat from S to L, and each near the select-1 ceiling at M. Login's
+ * cost and the CI smoke run are judged in docs/performance.md, not from timings here.
+ */
+export function judgeBudgets(report: BenchReport): Map<BenchRun['database'], BudgetVerdict[]> {
+  const verdicts = new Map<BenchRun['database'], BudgetVerdict[]>();
+  for (const database of new Set(report.runs.map((run) => run.database))) {
+    const runs = report.runs.filter((run) => run.database === database);
+    const bySize = (size: string): BenchRun | undefined => runs.find((run) => run.size === size);
+    verdicts.set(database, [
+      noErrors(runs),
+      ...HOT_READS.map((name) => flatCurve(name, bySize('s'), bySize('l'))),
+      ...HOT_READS.map((name) => nearCeiling(name, bySize('m'))),
+    ]);
+  }
+  return verdicts;
+}
+
+/** The verdicts as Markdown, one table per database. */
+export function formatBudgets(report: BenchReport): string {
+  const verdict = (holds: boolean | undefined): string =>
+    holds === undefined ? 'not measured' : holds ? 'holds' : 'FAILS';
+  return [...judgeBudgets(report)]
+    .map(([database, verdicts]) => {
+      const rows = verdicts.map((item) => [
+        item.budget,
+        item.scenario,
+        item.measured,
+        verdict(item.holds),
+      ]);
+      return `budgets on ${database}\n\n${markdownTable(['budget', 'scenario', 'measured', 'verdict'], rows)}\n`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { formatBudgets, HOT_READS, judgeBudgets } from '../../bench/report/budgets.js';
+import type { BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
+
+function result(
+  name: string,
+  requestsPerSecond: number,
+  p99: number,
+  failed = false,
+): ScenarioResult {
+  return {
+    name,
+    description: name,
+    requests: requestsPerSecond * 10,
+    requestsPerSecond,
+    latencyMs: { p50: p99 / 2, p90: p99, p99, max: p99 * 2 },
+    non2xx: failed ? 1 : 0,
+    errors: 0,
+    statusCodes: {},
+    serverCpuSeconds: 1,
+    serverPeakRssMiB: 100,
+    failed,
+  };
+}
+
+/** A run where every hot read serves `rate` per second with a p99 of `p99`, the ceiling 1 000. */
+function run(
+  size: string,
+  rate: number,
+  p99: number,
+  changed: Partial<Record<string, ScenarioResult>> = {},
+): BenchRun {
+  return {
+    size,
+    database: 'postgres',
+    seed: 1,
+    startedAt: '2026-11-27T00:00:00.000Z',
+    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
+    settings: { durationSeconds: 10, warmupSeconds: 2, connections: 10, poolSize: 10 },
+    ceilings: [result('ceiling: select 1', 1_000, 2)],
+    scenarios: [
+      ...HOT_READS.map((name) => changed[name] ?? result(name, rate, p99)),
+      result('login', 50, 300),
+    ],
+  };
+}
+
+describe('the bench budgets', () => {
+  it('hold when every hot read is flat from S to L, at 25 % of select 1 at M, without errors', () => {
+    const [verdicts] = judgeBudgets({
+      runs: [run('s', 400, 10), run('m', 250, 12), run('l', 300, 20)],
+    }).values();
+    expect(verdicts).toHaveLength(1 + 2 * HOT_READS.length);
+    expect(verdicts?.every((verdict) => verdict.holds)).toBe(true);
+  });
+
+  it('name each read that fails a budget, and the errors of any size', () => {
+    const report = {
+      runs: [
+        run('s', 400, 10, { feed: result('feed', 400, 10, true) }),
+        run('m', 300, 12, { tags: result('tags', 249, 12) }),
+        run('l', 300, 20, { profile: result('profile', 300, 20.5) }),
+      ],
+    };
+    const verdicts = judgeBudgets(report).get('postgres') ?? [];
+    const failing = verdicts.filter((verdict) => verdict.holds === false);
+    expect(failing).toEqual([
+      {
+        budget: 'no errors, at any size',
+        scenario: 'every scenario',
+        measured: 'S feed',
+        holds: false,
+      },
+      { budget: 'p99 at L within 2× of S', scenario: 'profile', measured: '2.05×', holds: false },
+      { budget: 'at M, 25 % of select 1', scenario: 'tags', measured: '24.9 %', holds: false },
+    ]);
+    expect(formatBudgets(report)).toMatch(
+      /\| at M, 25 % of select 1 +\| tags +\| 24.9 % +\| FAILS +\|/,
+    );
+  });
+
+  it('leave a budget unjudged when the run lacks the sizes it needs', () => {
+    const verdicts = judgeBudgets({ runs: [run('s', 400, 10)] }).get('postgres') ?? [];
+    expect(verdicts[0]?.holds).toBe(true);
+    expect(verdicts.slice(1).map((verdict) => verdict.holds)).toEqual(
+      Array.from({ length: 2 * HOT_READS.length }, () => undefined),
+    );
+    expect(formatBudgets({ runs: [run('s', 400, 10)] })).toContain('needs sizes S and L');
+  });
+});

@@ -10,15 +10,25 @@ export interface ProcessUsage {
 }
 
 // /proc/<pid>/stat counts CPU time in clock ticks; the tick rate is a kernel constant.
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const TICKS_PER_SECOND = Number(
+  execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim(),
+);
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may contain spaces), so index 0
+ * is field 3 (the state): the parent's pid is at 1, utime and stime at 11 and 12, the reaped
+ * children's cutime and cstime at 13 and 14 (proc(5)).
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
 
 export async function readProcessUsage(pid: number): Promise<ProcessUsage> {
   const [stat, status] = await Promise.all([
     readFile(`/proc/${String(pid)}/stat`, 'utf8'),
     readFile(`/proc/${String(pid)}/status`, 'utf8'),
   ]);
-  // The command name (field 2) may contain spaces; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(stat);
   const ticks = Number(fields[11]) + Number(fields[12]);
   const peakKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN);
   return { cpuSeconds: ticks / TICKS_PER_SECOND, peakRssBytes: peakKb * 1024 };

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { ScenarioResult } from '../report/bench-results.js';
+import type { DatabaseCpu } from './database-cpu.js';
 import { readProcessUsage, resetPeakRss } from './process-usage.js';
 import type { Scenario } from './scenarios.js';
 
@@ -29,13 +30,15 @@ function load(
 
 /**
  * Runs `scenario` against the server at `origin` (process `pid`): a warm-up whose numbers are
- * discarded, then the measured window, with the server's CPU time and peak RSS over that window.
+ * discarded, then the measured window, with the server's CPU time and peak RSS over that window,
+ * and the database's CPU time when `database` can read it.
  */
 export async function runScenario(
   origin: string,
   pid: number,
   scenario: Scenario,
   settings: LoadSettings,
+  database: DatabaseCpu | undefined,
 ): Promise<ScenarioResult> {
   const { alongside } = scenario;
   let alongsideFailed = false;
@@ -52,8 +55,10 @@ export async function runScenario(
   if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
   await resetPeakRss(pid);
   const before = await readProcessUsage(pid);
+  const databaseBefore = await database?.read();
   const result = await run(settings.durationSeconds);
   const after = await readProcessUsage(pid);
+  const databaseAfter = await database?.read();
 
   const errors = result.errors + result.timeouts;
   const statusCodes = Object.fromEntries(
@@ -75,6 +80,8 @@ export async function runScenario(
     statusCodes,
     serverCpuSeconds: after.cpuSeconds - before.cpuSeconds,
     serverPeakRssMiB: after.peakRssBytes / MIB,
+    ...(databaseBefore !== undefined &&
+      databaseAfter !== undefined && { databaseCpuSeconds: databaseAfter - databaseBefore }),
     failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0 || alongsideFailed,
   };
 }

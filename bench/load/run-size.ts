@@ -4,6 +4,7 @@ import type { BenchRun, ScenarioResult } from '../report/bench-results.js';
 import type { BenchOptions } from './bench-options.js';
 import { prepareTarget } from './bench-target.js';
 import { startChildServer, type ChildServer } from './child-server.js';
+import { localDatabaseCpu, type DatabaseCpu } from './database-cpu.js';
 import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
 import { loginAll } from './login-pool.js';
@@ -60,11 +61,12 @@ async function runAll(
   scenarios: readonly Scenario[],
   settings: LoadSettings,
   log: BenchLog,
+  database: DatabaseCpu | undefined,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     log.info(`  ${scenario.name} …`);
-    const result = await runScenario(server.origin, server.pid, scenario, settings);
+    const result = await runScenario(server.origin, server.pid, scenario, settings, database);
     if (result.failed) {
       log.warn(
         `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
@@ -86,6 +88,8 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     connections: options.connections,
   };
   const databaseEnv = { ...target.serverEnv, DATABASE_POOL_SIZE: String(options.poolSize) };
+  const { DATABASE_URL: databaseUrl } = target.serverEnv;
+  const databaseCpu = databaseUrl === undefined ? undefined : await localDatabaseCpu(databaseUrl);
   const start = async (
     name: string,
     args: readonly string[],
@@ -110,7 +114,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     '/constant',
     databaseEnv,
   );
-  const ceilings = await runAll(ceilingServer, ceilingScenarios(), settings, log);
+  const ceilings = await runAll(ceilingServer, ceilingScenarios(), settings, log, databaseCpu);
   await ceilingServer.stop();
 
   log.info('keel');
@@ -145,7 +149,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     (scenario) =>
       options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
   );
-  const scenarios = await runAll(keel, chosen, settings, log);
+  const scenarios = await runAll(keel, chosen, settings, log, databaseCpu);
   await keel.stop();
 
   return {

@@ -46,6 +46,11 @@ export interface ScenarioResult {
   /** CPU time of the server process during the measured window (not the warm-up). */
   readonly serverCpuSeconds: number;
   readonly serverPeakRssMiB: number;
+  /**
+   * CPU time of every process of the PostgreSQL server during the measured window, when it runs
+   * on this machine; absent for PGlite (it runs inside the server's process) or a remote server.
+   */
+  readonly databaseCpuSeconds?: number;
   /** Any error or non-2xx response fails the scenario; timings never do. */
   readonly failed: boolean;
 }

@@ -3,6 +3,9 @@ import { markdownTable } from './markdown-table.js';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
 const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
+/** Milliseconds of CPU per request; blank when not measured. */
+const perRequest = (cpuSeconds: number | undefined, requests: number): string =>
+  cpuSeconds === undefined || requests === 0 ? '' : ((cpuSeconds * 1000) / requests).toFixed(2);
 const ratio = (now: number, before: number): string =>
   before === 0 ? 'n/a' : `${(now / before).toFixed(2)}×`;
 
@@ -18,7 +21,8 @@ export function formatRun(run: BenchRun): string {
     ms(result.latencyMs.max),
     whole(result.non2xx),
     whole(result.errors),
-    result.requests === 0 ? '' : ((result.serverCpuSeconds * 1000) / result.requests).toFixed(2),
+    perRequest(result.serverCpuSeconds, result.requests),
+    perRequest(result.databaseCpuSeconds, result.requests),
     whole(result.serverPeakRssMiB),
     databaseCeiling === undefined || databaseCeiling.requestsPerSecond === 0
       ? ''
@@ -40,6 +44,7 @@ export function formatRun(run: BenchRun): string {
       'non-2xx',
       'errors',
       'server CPU ms/req',
+      'database CPU ms/req',
       'server peak RSS MiB',
       'vs select 1',
       'result',

@@ -118,7 +118,10 @@ export interface AppOptions {
 function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Registry) {
   const { config, database } = options;
   const { events: settings } = config;
-  const { consumers, close } = createEventConsumers(config, database.db, app.log, options.mailer);
+  const { consumers, close } = createEventConsumers(config, database.db, app.log, {
+    mailer: options.mailer,
+    registry,
+  });
   const outbox = createOutbox(database.db, {
     consumers,
     pollMs: settings.pollMs,

@@ -165,7 +165,7 @@ describe('follower notifications over SMTP', () => {
 });
 
 describe('a recipient the SMTP server refuses', () => {
-  it('for good (550 5.1.1, or a bare 550): skipped and remembered, the other followers mailed in one try', async () => {
+  it('for good (550 5.1.1, or a bare 551): skipped, remembered and counted, the other followers mailed in one try', async () => {
     const author = await registerUser(t.app);
     const followers = [
       await registerUser(t.app),
@@ -195,6 +195,9 @@ describe('a recipient the SMTP server refuses', () => {
       expect(await told(event.sequence)).toBe(4);
       // In one try: no delivery failed meanwhile.
       expect(await failedDeliveries()).toBe(failedBefore);
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/^mail_recipients_refused_total\{status="5\.1\.1"\} 1$/m);
+      expect(metrics).toMatch(/^mail_recipients_refused_total\{status="551"\} 1$/m);
     } finally {
       smtp.refuseRecipient(gone.email, undefined);
       smtp.refuseRecipient(moved.email, undefined);

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Config } from '../../core/config.js';
 import { createFollowerNotifications } from '../../domain/notifications/follower-notifications.js';
 import { createModerationNotices } from '../../domain/notifications/moderation-notices.js';
@@ -5,6 +6,7 @@ import type { Mailer } from '../../domain/notifications/ports.js';
 import type { EventConsumer } from '../../domain/shared/events.js';
 import type { Database } from '../db/database.js';
 import { createNotificationStore } from '../db/notifications/notification-store.js';
+import { registerMailMetrics } from '../mail/mail-metrics.js';
 import { createLogMailer, createSmtpMailer } from '../mail/mailers.js';
 import { createNatsConsumer } from './nats-consumer.js';
 
@@ -15,10 +17,10 @@ export interface EventConsumers {
 }
 
 /**
- * The consumers configured (spec.md §4.1): the mail ones when there is a mailer (`mailer`, else
- * SMTP with `SMTP_URL`, else the log outside production), NATS JetStream with `NATS_URL`. The
- * server and the command-line tools that record events build the same list, so an event gets a
- * delivery for every consumer whichever process recorded it.
+ * The consumers configured (spec.md §4.1): the mail ones when there is a mailer
+ * (`extras.mailer`, else SMTP with `SMTP_URL`, else the log outside production), NATS JetStream
+ * with `NATS_URL`. The server and the command-line tools that record events build the same list,
+ * so an event gets a delivery for every consumer whichever process recorded it.
  */
 export function createEventConsumers(
   config: Config,
@@ -27,13 +29,24 @@ export function createEventConsumers(
     info(details: object, message: string): void;
     warn(details: object, message: string): void;
   },
-  mailer?: Mailer,
+  extras: {
+    /** Replaces the configured mailer (tests capture mail with it). */
+    readonly mailer?: Mailer | undefined;
+    /** Where the SMTP mailer counts refused recipients; a command-line tool has none. */
+    readonly registry?: Registry;
+  } = {},
 ): EventConsumers {
   const { events: settings } = config;
+  const { mailer, registry } = extras;
   const smtp =
     settings.smtpUrl === undefined
       ? undefined
-      : createSmtpMailer(settings.smtpUrl, settings.mailFrom, log);
+      : createSmtpMailer(
+          settings.smtpUrl,
+          settings.mailFrom,
+          log,
+          registry === undefined ? () => undefined : registerMailMetrics(registry),
+        );
   const sender = mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(log));
   if (sender === undefined) log.warn({}, 'no SMTP_URL: notifications by mail are off');
   const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);

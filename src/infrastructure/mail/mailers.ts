@@ -1,41 +1,24 @@
 import { createTransport } from 'nodemailer';
-import type { SMTPError } from 'nodemailer/lib/smtp-connection';
 import type { Mail, Mailer } from '../../domain/notifications/ports.js';
+import { recipientRefusal } from './recipient-refusal.js';
 
 /** The Message-ID of a notification: the same for each repeat of it. */
 export function messageId(mail: Mail): string {
   return `<${mail.id}@keel>`;
 }
 
-/** Reply codes to `RCPT TO` that refuse the mailbox itself (RFC 5321 §4.2.3). */
-const MAILBOX_REFUSED = new Set([550, 551, 553]);
-
-/**
- * Whether the server refused the recipient for good: a permanent reply to `RCPT TO` about the
- * address or the mailbox (enhanced status 5.1.x or 5.2.x, RFC 3463), or, from a server that
- * sends no enhanced status, one of the replies that name the mailbox. A policy refusal (5.7.x,
- * such as relaying denied) says the sender is misconfigured, not that the address is bad: like
- * any other failure it is retried, and the relay's circuit breaker and dead letters show it.
- */
-function refusesRecipient(error: unknown): boolean {
-  const { code, command, responseCode, response } = (error ?? {}) as SMTPError;
-  if (code !== 'EENVELOPE' || command !== 'RCPT TO') return false;
-  if (responseCode === undefined || responseCode < 500 || responseCode > 599) return false;
-  const enhanced = /^\d{3}[ -]([245])\.(\d{1,3})\.\d{1,3}\b/.exec(response ?? '');
-  if (enhanced === null) return MAILBOX_REFUSED.has(responseCode);
-  return enhanced[1] === '5' && (enhanced[2] === '1' || enhanced[2] === '2');
-}
-
 /**
  * Mail over SMTP (nodemailer), for production: `SMTP_URL` as nodemailer reads it
  * (`smtps://user:pass@host:465`, `smtp://host:587` upgrades with STARTTLS when offered).
- * A recipient the server refuses for good is logged (the Message-ID, never the address) and
- * counts as sent: no retry can reach it, and failing would hold up every recipient after it.
+ * A recipient the server refuses for good (`recipientRefusal`) counts as sent, with a warning
+ * (the Message-ID and the status, never the address) and `refused(status)`: failing would hold
+ * up every recipient after it, for a mail no retry can deliver.
  */
 export function createSmtpMailer(
   url: string,
   from: string,
   log: { warn(details: object, message: string): void },
+  refused: (status: string) => void,
 ): Mailer & { close(): void } {
   const transport = createTransport(url);
   return {
@@ -49,11 +32,13 @@ export function createSmtpMailer(
           messageId: messageId(mail),
         });
       } catch (error) {
-        if (!refusesRecipient(error)) throw error;
+        const status = recipientRefusal(error);
+        if (status === undefined) throw error;
         log.warn(
-          { messageId: messageId(mail), response: (error as SMTPError).response },
+          { messageId: messageId(mail), status },
           'mail not sent: the server refused the recipient for good',
         );
+        refused(status);
       }
     },
     close() {

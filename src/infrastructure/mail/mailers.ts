@@ -12,7 +12,8 @@ export function messageId(mail: Mail): string {
  * (`smtps://user:pass@host:465`, `smtp://host:587` upgrades with STARTTLS when offered).
  * A recipient the server refuses for good (`recipientRefusal`) counts as sent, with a warning
  * (the Message-ID and the status, never the address) and `refused(status)`: failing would hold
- * up every recipient after it, for a mail no retry can deliver.
+ * up every recipient after it, for a mail retries would not deliver (or, to a full mailbox,
+ * only late).
  */
 export function createSmtpMailer(
   url: string,

@@ -174,34 +174,25 @@ export function createArticleQueries(database: Database): ArticleQueries {
     const followed = followRow(database, feedReader, articlesTable.authorId)
       .limit(1)
       .as('followed');
-    const walk = database
-      .select({ id: articlesTable.id, createdAt: articlesTable.createdAt })
-      .from(articlesTable)
+    const walk = articleIds(dense)
       // sql: the lateral row is the condition; the join itself has none.
       .innerJoinLateral(followed, sql`true`)
-      .where(dense)
-      .orderBy(...newestFirst)
       .limit(PAGE_REACH);
-    const gather = database
-      .select({ id: articlesTable.id, createdAt: articlesTable.createdAt })
-      .from(articlesTable)
-      .where(
-        and(
-          not(dense),
-          inArray(
-            articlesTable.authorId,
-            database
-              .select({ followeeId: followsTable.followeeId })
-              .from(followsTable)
-              .where(eq(followsTable.followerId, feedReader)),
-          ),
+    const gather = articleIds(
+      and(
+        not(dense),
+        inArray(
+          articlesTable.authorId,
+          database
+            .select({ followeeId: followsTable.followeeId })
+            .from(followsTable)
+            .where(eq(followsTable.followerId, feedReader)),
         ),
-      )
-      .orderBy(...newestFirst)
-      .limit(PAGE_REACH);
+      ),
+    ).limit(PAGE_REACH);
     return walk
       .unionAll(gather)
-      .orderBy(desc(articlesTable.createdAt), desc(articlesTable.id))
+      .orderBy(...newestFirst)
       .$dynamic();
   }
 

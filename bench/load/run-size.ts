@@ -114,7 +114,13 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     '/constant',
     databaseEnv,
   );
-  const ceilings = await runAll(ceilingServer, ceilingScenarios(), settings, log, databaseCpu);
+  const ceilings = await runAll(
+    ceilingServer,
+    ceilingScenarios(options.seed),
+    settings,
+    log,
+    databaseCpu,
+  );
   await ceilingServer.stop();
 
   log.info('keel');

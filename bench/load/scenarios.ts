@@ -234,7 +234,9 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
 }
 
 /** The ceilings: the same harness against the bare Fastify server of bench/ceilings. */
-export function ceilingScenarios(): Scenario[] {
+export function ceilingScenarios(seed: number): Scenario[] {
+  // The list anonymous scenario's pages, in the same order (its stream: keelScenarios).
+  const listPages = deriveRandom(seed, 'list anonymous');
   return [
     {
       name: 'ceiling: constant',
@@ -250,6 +252,16 @@ export function ceilingScenarios(): Scenario[] {
       name: 'ceiling: select 1 + page',
       description: 'the select-1 route answering a constant page of 20 article cards (about 12 KB)',
       requests: [{ method: 'GET', path: '/select-one-page' }],
+    },
+    {
+      name: 'ceiling: list page',
+      description: "Keel's anonymous list statement, bare Fastify and pg, the same pages",
+      requests: [
+        get(
+          () => `/list-page?${pageQuery(listPages)}`,
+          () => undefined,
+        ),
+      ],
     },
   ];
 }

@@ -57,23 +57,36 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A fresh, migrated in-memory PGlite, loaded from the run's template. */
+export async function openTestClient(): Promise<PGlite> {
+  const dump = await readFile(inject('pgliteTemplate'));
+  return PGlite.create({ loadDataDir: new Blob([dump]) });
+}
+
 /** A fresh, migrated in-memory database for one test file, loaded from the run's template. */
 export async function openTestDatabase(logger?: Logger): Promise<DatabaseHandle> {
-  const dump = await readFile(inject('pgliteTemplate'));
-  return embedded(await PGlite.create({ loadDataDir: new Blob([dump]) }), logger);
+  return embedded(await openTestClient(), logger);
 }
 
 /**
  * The real app on its own PGlite database; only Argon2's cost is lowered, to keep tests fast.
  * `mailer` captures the notifications; `extend` may register test-only routes before the app is
- * ready.
+ * ready; `database`, a test's own (closed with the app), replaces the fresh one.
  */
 export async function createTestApp(
   config: Config = testConfig,
   logger?: Logger,
-  { mailer, extend }: { mailer?: Mailer; extend?: (app: FastifyInstance) => Promise<void> } = {},
+  {
+    mailer,
+    extend,
+    database: given,
+  }: {
+    mailer?: Mailer;
+    extend?: (app: FastifyInstance) => Promise<void>;
+    database?: DatabaseHandle;
+  } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase(logger);
+  const database = given ?? (await openTestDatabase(logger));
   const app = await buildApp({
     config,
     database,

@@ -93,6 +93,25 @@ describe('the bench budgets', () => {
     expect(formatBudgets({ runs: [run('s', 400, 10)] })).toContain('needs size S and L');
   });
 
+  it("show beside the anonymous list's share the share of its statement run bare", () => {
+    const medium = run('m', 150, 12);
+    const withBare = {
+      ...medium,
+      ceilings: [...medium.ceilings, result('ceiling: list page', 201, 8)],
+    };
+    const verdicts = judgeBudgets({ runs: [withBare] }).get('postgres') ?? [];
+    const at = (name: string) =>
+      verdicts.find((item) => item.scenario === name && item.budget.startsWith('at M'));
+    expect(at('list anonymous')).toEqual({
+      budget: 'at M, at least 25 % of select 1',
+      scenario: 'list anonymous',
+      measured: '15.0 % (its statement bare: 20.1 %)',
+      holds: false,
+    });
+    // The reads without a bare ceiling of their own show their share alone.
+    expect(at('by tag')?.measured).toBe('15.0 %');
+  });
+
   it('say when a size ran without the scenario (--only)', () => {
     const medium = run('m', 300, 12);
     const only = { ...medium, scenarios: medium.scenarios.filter((item) => item.name !== 'feed') };

@@ -108,11 +108,19 @@ function mapperOf<Row>(name: string, selection: Selection<Row>): (rows: unknown[
 }
 
 /**
- * The text each statement name was prepared with in this process. PostgreSQL keeps a named
- * statement per connection, so one name with two texts would fail on whichever connection saw
- * the other first; this turns that into an error at start-up, naming the statement.
+ * The statement (text and placeholders) each name was prepared with in this process. PostgreSQL
+ * keeps a named statement per connection, so one name with two texts would fail on whichever
+ * connection saw the other first; this turns that into an error at start-up, naming the statement.
  */
-const texts = new Map<string, string>();
+const statements = new Map<string, Query>();
+
+/**
+ * The statement prepared as `name` in this process, if any: the bench's list ceiling runs Keel's
+ * own page statement through a bare driver with it (bench/ceilings/ceiling-server.ts).
+ */
+export function preparedQuery(name: string): Query | undefined {
+  return statements.get(name);
+}
 
 /**
  * A statement built once and run with bindings: Drizzle does not rebuild its SQL on every
@@ -128,11 +136,11 @@ export function prepared<Row>(
 ): (bindings: Bindings) => Promise<Row[]> {
   const selection = build(database);
   const query = selection.toSQL();
-  const known = texts.get(name);
-  if (known !== undefined && known !== query.sql) {
+  const known = statements.get(name);
+  if (known !== undefined && known.sql !== query.sql) {
     throw new Error(`prepared statement ${name} was already prepared with another text`);
   }
-  texts.set(name, query.sql);
+  statements.set(name, query);
   const toRows = mapperOf(name, selection);
   const prepareOn = (db: Database, statement: Query) =>
     db._.session.prepareQuery<PreparedQueryConfig & { execute: Row[] }>(

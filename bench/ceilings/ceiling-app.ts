@@ -1,0 +1,202 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { fillPlaceholders, type Query } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { Type, type Static } from 'typebox';
+import { createArticleQueries } from '../../src/infrastructure/db/articles/article-queries.js';
+import type { Database } from '../../src/infrastructure/db/database.js';
+import { preparedQuery } from '../../src/infrastructure/db/prepared.js';
+import { MultipleArticlesResponse } from '../../src/schemas/article.js';
+import { PageQuery } from '../../src/schemas/common.js';
+
+/**
+ * The ceilings Keel is measured against, run as their own process by the bench: a bare
+ * Fastify route returning a constant (framework ceiling), one running `select 1` on the
+ * database Keel uses, through a node-postgres pool of Keel's size (framework + driver + one
+ * round trip), the same answering a page of 20 article cards the size of a list page (the
+ * cost of the bytes alone, without Keel's queries and mapping), and a route running Keel's own
+ * anonymous list statement, its rows mapped by position and written through Keel's response
+ * schema (the floor of that list on this stack: framework + driver + the statement + the bytes,
+ * without Keel's hooks, Drizzle's session and Keel's layers). All serialize through a response
+ * schema, as Keel's routes do.
+ */
+
+const PageBounds = Type.Object(PageQuery);
+type PageBounds = Static<typeof PageBounds>;
+
+export interface CeilingDatabase {
+  selectOne(): Promise<number>;
+  /** A page of the global list, anonymous, as Keel's statement returns it: rows as arrays. */
+  listPage(bounds: PageBounds): Promise<unknown[][]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Keel's anonymous global list statement, as Keel prepares it (article-queries.ts): built by
+ * Keel's own query code on `db`, which runs nothing here.
+ */
+function keelListStatement(db: Database): Query {
+  createArticleQueries(db);
+  const statement = preparedQuery('articles_page_all_anonymous');
+  if (statement === undefined) throw new Error('Keel prepared no articles_page_all_anonymous');
+  return statement;
+}
+
+/** The statement's values for `bounds`, in its placeholders' order. */
+const valuesFor = (statement: Query, { limit, offset }: PageBounds): unknown[] =>
+  fillPlaceholders(statement.params, { limit, offset });
+
+/** Timestamps read as Keel reads them: PostgreSQL's text, then a `Date` (Drizzle's mapping). */
+const toDate = (text: string): Date => new Date(text);
+
+/** The ceilings' database: a node-postgres pool of `poolSize` connections on `url`. */
+export function postgresCeiling(url: string, poolSize: number): CeilingDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const statement = keelListStatement(drizzleNodePg({ client: pool }));
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: (oid, format) =>
+      oid === pg.types.builtins.TIMESTAMPTZ
+        ? toDate
+        : (pg.types.getTypeParser(oid, format) as unknown),
+  };
+  return {
+    selectOne: async () => (await pool.query<{ one: number }>('select 1 as one')).rows[0]?.one ?? 0,
+    listPage: async (bounds) =>
+      (
+        await pool.query<unknown[]>({
+          name: 'ceiling_list_page',
+          text: statement.sql,
+          values: valuesFor(statement, bounds),
+          rowMode: 'array',
+          types,
+        })
+      ).rows,
+    close: () => pool.end(),
+  };
+}
+
+/** The ceilings' database: an open PGlite (closed with the ceilings). */
+export async function embeddedCeiling(client: PGlite): Promise<CeilingDatabase> {
+  // Imported only here: Drizzle's PGlite driver loads PGlite, which the PostgreSQL ceilings never need.
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
+  const statement = keelListStatement(drizzlePglite({ client }));
+  return {
+    selectOne: async () =>
+      (await client.query<{ one: number }>('select 1 as one')).rows[0]?.one ?? 0,
+    listPage: async (bounds) =>
+      (
+        await client.query<unknown[]>(statement.sql, valuesFor(statement, bounds), {
+          rowMode: 'array',
+          parsers: { [pg.types.builtins.TIMESTAMPTZ]: toDate },
+        })
+      ).rows,
+    close: () => client.close(),
+  };
+}
+
+/**
+ * A row of Keel's list statement as a card, by position: its card columns in `cardColumns`'
+ * order (article-queries.ts), then the list's total. A page past the end answers a total of 0,
+ * where Keel reads the counter on its own. tests/system/ceiling-server.test.ts checks that a
+ * page equals Keel's.
+ */
+function toPage(rows: readonly unknown[][]): MultipleArticlesResponse {
+  const articles = rows.map((row) => ({
+    slug: row[0] as string,
+    title: row[1] as string,
+    description: row[2] as string,
+    createdAt: row[3] as Date,
+    updatedAt: row[4] as Date,
+    favoritesCount: row[5] as number,
+    favorited: row[6] as boolean,
+    tagList: row[7] as string[],
+    author: {
+      username: row[8] as string,
+      bio: row[9] as string | null,
+      image: row[10] as string | null,
+      following: row[11] as boolean,
+    },
+  }));
+  return { articles, articlesCount: Number(rows[0]?.[12] ?? 0) };
+}
+
+/** The bare Fastify app serving the ceilings on `database`; closing it closes the database. */
+export function ceilingApp(database: CeilingDatabase): FastifyInstance {
+  const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
+  const schema = {
+    response: {
+      200: { type: 'object', properties: { one: { type: 'integer' } }, required: ['one'] },
+    },
+  };
+  /** A list page's shape and size: 20 cards with seeded-like text, an author and three tags. */
+  const card = {
+    slug: 'a-practical-guide-to-postgresql-indexes-for-busy-web-applications-2k9',
+    title: 'A practical guide to PostgreSQL indexes for busy web applications',
+    description:
+      'What a B-tree index can and cannot do for the queries a web application runs all day.',
+    tagList: ['database', 'performance', 'postgresql'],
+    createdAt: '2025-11-02T10:15:30.123Z',
+    updatedAt: '2025-11-02T10:15:30.123Z',
+    favorited: false,
+    favoritesCount: 42,
+    author: {
+      username: 'grace_hopper87',
+      bio: 'Writes about databases, compilers and the craft of software.',
+      image: 'https://images.example.com/avatars/87.jpg',
+      following: false,
+    },
+  };
+  const page = { articles: Array.from({ length: 20 }, () => card), articlesCount: 1_000_000 };
+  const text = { type: 'string' };
+  const pageSchema = {
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          articles: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                slug: text,
+                title: text,
+                description: text,
+                tagList: { type: 'array', items: text },
+                createdAt: { type: 'string', format: 'date-time' },
+                updatedAt: { type: 'string', format: 'date-time' },
+                favorited: { type: 'boolean' },
+                favoritesCount: { type: 'integer' },
+                author: {
+                  type: 'object',
+                  properties: {
+                    username: text,
+                    bio: text,
+                    image: text,
+                    following: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+          },
+          articlesCount: { type: 'integer' },
+        },
+      },
+    },
+  };
+
+  app.get('/constant', { schema }, () => ({ one: 1 }));
+  app.get('/select-one', { schema }, async () => ({ one: await database.selectOne() }));
+  app.get('/select-one-page', { schema: pageSchema }, async () => {
+    await database.selectOne();
+    return page;
+  });
+  app.get(
+    '/list-page',
+    { schema: { querystring: PageBounds, response: { 200: MultipleArticlesResponse } } },
+    async (request) => toPage(await database.listPage(request.query)),
+  );
+  app.addHook('onClose', () => database.close());
+  return app;
+}

@@ -5,7 +5,10 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { Type, type Static } from 'typebox';
-import { createArticleQueries } from '../../src/infrastructure/db/articles/article-queries.js';
+import {
+  createArticleQueries,
+  statementNames,
+} from '../../src/infrastructure/db/articles/article-queries.js';
 import type { Database } from '../../src/infrastructure/db/database.js';
 import { preparedQuery } from '../../src/infrastructure/db/prepared.js';
 import { MultipleArticlesResponse } from '../../src/schemas/article.js';
@@ -17,10 +20,10 @@ import { PageQuery } from '../../src/schemas/common.js';
  * database Keel uses, through a node-postgres pool of Keel's size (framework + driver + one
  * round trip), the same answering a page of 20 article cards the size of a list page (the
  * cost of the bytes alone, without Keel's queries and mapping), and a route running Keel's own
- * anonymous list statement, its rows mapped by position and written through Keel's response
- * schema (the floor of that list on this stack: framework + driver + the statement + the bytes,
- * without Keel's hooks, Drizzle's session and Keel's layers). All serialize through a response
- * schema, as Keel's routes do.
+ * anonymous list statements, its rows mapped by position and written through Keel's response
+ * schema (the floor of that list on this stack: framework + driver + the statements + the bytes,
+ * without Keel's hooks, its validator, Drizzle's session and Keel's layers). All serialize
+ * through a response schema, as Keel's routes do.
  */
 
 const PageBounds = Type.Object(PageQuery);
@@ -28,25 +31,43 @@ type PageBounds = Static<typeof PageBounds>;
 
 export interface CeilingDatabase {
   selectOne(): Promise<number>;
-  /** A page of the global list, anonymous, as Keel's statement returns it: rows as arrays. */
-  listPage(bounds: PageBounds): Promise<unknown[][]>;
+  /** A page of the global list, anonymous, as Keel's statements return it: rows as arrays. */
+  listPage(bounds: PageBounds): Promise<{ readonly rows: unknown[][]; readonly total: number }>;
   close(): Promise<void>;
 }
 
-/**
- * Keel's anonymous global list statement, as Keel prepares it (article-queries.ts): built by
- * Keel's own query code on `db`, which runs nothing here.
- */
-function keelListStatement(db: Database): Query {
-  createArticleQueries(db);
-  const statement = preparedQuery('articles_page_all_anonymous');
-  if (statement === undefined) throw new Error('Keel prepared no articles_page_all_anonymous');
+/** Runs one of Keel's statements with `bindings` for its placeholders; rows as arrays. */
+type RunStatement = (
+  name: string,
+  statement: Query,
+  bindings: Readonly<Record<string, unknown>>,
+) => Promise<unknown[][]>;
+
+/** Where a page row carries the list's total: after the card's 12 columns (`toPage`). */
+const TOTAL_COLUMN = 12;
+
+/** A statement Keel prepared in this process, by name. */
+function keelStatement(name: string): Query {
+  const statement = preparedQuery(name);
+  if (statement === undefined) throw new Error(`Keel prepared no statement ${name}`);
   return statement;
 }
 
-/** The statement's values for `bounds`, in its placeholders' order. */
-const valuesFor = (statement: Query, { limit, offset }: PageBounds): unknown[] =>
-  fillPlaceholders(statement.params, { limit, offset });
+/**
+ * The anonymous global list as Keel reads it: its page statement and, for a page past the end,
+ * its total alone. Both are built by Keel's own query code on `db`, which runs nothing here.
+ */
+function keelList(db: Database, run: RunStatement): CeilingDatabase['listPage'] {
+  createArticleQueries(db);
+  const page = keelStatement(statementNames.page('all', 'anonymous'));
+  const total = keelStatement(statementNames.total('all'));
+  return async ({ limit, offset }) => {
+    const rows = await run('ceiling_list_page', page, { limit, offset });
+    // A page past the end has no row to carry the total: it is read on its own, as Keel does.
+    const count = rows[0]?.[TOTAL_COLUMN] ?? (await run('ceiling_list_total', total, {}))[0]?.[0];
+    return { rows, total: Number(count ?? 0) };
+  };
+}
 
 /** Timestamps read as Keel reads them: PostgreSQL's text, then a `Date` (Drizzle's mapping). */
 const toDate = (text: string): Date => new Date(text);
@@ -54,55 +75,60 @@ const toDate = (text: string): Date => new Date(text);
 /** The ceilings' database: a node-postgres pool of `poolSize` connections on `url`. */
 export function postgresCeiling(url: string, poolSize: number): CeilingDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const statement = keelListStatement(drizzleNodePg({ client: pool }));
   const types: pg.CustomTypesConfig = {
     getTypeParser: (oid, format) =>
       oid === pg.types.builtins.TIMESTAMPTZ
         ? toDate
-        : (pg.types.getTypeParser(oid, format) as unknown),
+        : // pg's own parser, typed `any` by @types/pg.
+          (pg.types.getTypeParser(oid, format) as unknown),
   };
+  // Named, as Drizzle runs Keel's statements: parsed and planned once per connection.
+  const run: RunStatement = async (name, statement, bindings) =>
+    (
+      await pool.query<unknown[]>({
+        name,
+        text: statement.sql,
+        values: fillPlaceholders(statement.params, bindings),
+        rowMode: 'array',
+        types,
+      })
+    ).rows;
   return {
     selectOne: async () => (await pool.query<{ one: number }>('select 1 as one')).rows[0]?.one ?? 0,
-    listPage: async (bounds) =>
-      (
-        await pool.query<unknown[]>({
-          name: 'ceiling_list_page',
-          text: statement.sql,
-          values: valuesFor(statement, bounds),
-          rowMode: 'array',
-          types,
-        })
-      ).rows,
+    listPage: keelList(drizzleNodePg({ client: pool }), run),
     close: () => pool.end(),
   };
 }
 
 /** The ceilings' database: an open PGlite (closed with the ceilings). */
 export async function embeddedCeiling(client: PGlite): Promise<CeilingDatabase> {
-  // Imported only here: Drizzle's PGlite driver loads PGlite, which the PostgreSQL ceilings never need.
-  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
-  const statement = keelListStatement(drizzlePglite({ client }));
+  // Imported here: Drizzle's PGlite driver loads PGlite, which the PostgreSQL ceilings never use.
+  const [{ drizzle: drizzlePglite }, { types }] = await Promise.all([
+    import('drizzle-orm/pglite'),
+    import('@electric-sql/pglite'),
+  ]);
+  const run: RunStatement = async (_name, statement, bindings) =>
+    (
+      await client.query<unknown[]>(statement.sql, fillPlaceholders(statement.params, bindings), {
+        rowMode: 'array',
+        parsers: { [types.TIMESTAMPTZ]: toDate },
+      })
+    ).rows;
   return {
     selectOne: async () =>
       (await client.query<{ one: number }>('select 1 as one')).rows[0]?.one ?? 0,
-    listPage: async (bounds) =>
-      (
-        await client.query<unknown[]>(statement.sql, valuesFor(statement, bounds), {
-          rowMode: 'array',
-          parsers: { [pg.types.builtins.TIMESTAMPTZ]: toDate },
-        })
-      ).rows,
+    listPage: keelList(drizzlePglite({ client }), run),
     close: () => client.close(),
   };
 }
 
 /**
- * A row of Keel's list statement as a card, by position: its card columns in `cardColumns`'
- * order (article-queries.ts), then the list's total. A page past the end answers a total of 0,
- * where Keel reads the counter on its own. tests/system/ceiling-server.test.ts checks that a
- * page equals Keel's.
+ * Rows of Keel's list statement as cards, by position: the card columns in `cardColumns`'
+ * order (article-queries.ts), then the list's total (`TOTAL_COLUMN`).
+ * tests/integration/ceiling-list-page.test.ts and tests/system/ceiling-list-page.test.ts check
+ * that the pages equal Keel's.
  */
-function toPage(rows: readonly unknown[][]): MultipleArticlesResponse {
+function toPage(rows: readonly unknown[][], total: number): MultipleArticlesResponse {
   const articles = rows.map((row) => ({
     slug: row[0] as string,
     title: row[1] as string,
@@ -119,7 +145,7 @@ function toPage(rows: readonly unknown[][]): MultipleArticlesResponse {
       following: row[11] as boolean,
     },
   }));
-  return { articles, articlesCount: Number(rows[0]?.[12] ?? 0) };
+  return { articles, articlesCount: total };
 }
 
 /** The bare Fastify app serving the ceilings on `database`; closing it closes the database. */
@@ -195,7 +221,10 @@ export function ceilingApp(database: CeilingDatabase): FastifyInstance {
   app.get(
     '/list-page',
     { schema: { querystring: PageBounds, response: { 200: MultipleArticlesResponse } } },
-    async (request) => toPage(await database.listPage(request.query)),
+    async (request) => {
+      const { rows, total } = await database.listPage(request.query);
+      return toPage(rows, total);
+    },
   );
   app.addHook('onClose', () => database.close());
   return app;

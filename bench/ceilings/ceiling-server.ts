@@ -1,4 +1,9 @@
-import { ceilingApp, embeddedCeiling, postgresCeiling } from './ceiling-app.js';
+import {
+  ceilingApp,
+  embeddedCeiling,
+  postgresCeiling,
+  type CeilingDatabase,
+} from './ceiling-app.js';
 
 /**
  * The ceilings' process (ceiling-app.ts), which the bench starts beside Keel's.
@@ -7,11 +12,11 @@ import { ceilingApp, embeddedCeiling, postgresCeiling } from './ceiling-app.js';
  */
 const env = process.env;
 
-async function openDatabase() {
+async function openDatabase(): Promise<CeilingDatabase> {
   if (env.DATABASE_URL !== undefined) {
     return postgresCeiling(env.DATABASE_URL, Number(env.DATABASE_POOL_SIZE ?? '10'));
   }
-  // Imported only here, so the PostgreSQL ceilings stay a bare Fastify process.
+  // Imported only here: the PostgreSQL ceilings never start PGlite.
   const { PGlite } = await import('@electric-sql/pglite');
   return embeddedCeiling(await PGlite.create({ dataDir: `${env.DATA_DIR ?? './data'}/pglite` }));
 }

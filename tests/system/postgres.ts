@@ -91,6 +91,8 @@ export async function createTestPostgres(poolSize = 10): Promise<TestPostgres> {
 export interface SystemApp {
   readonly app: FastifyInstance;
   readonly db: Database;
+  /** Connection URL of its database, for another pool on it. */
+  readonly url: string;
   /** Closes the app, then drops its database. */
   close(): Promise<void>;
 }
@@ -112,6 +114,7 @@ export async function createSystemApp(poolSize?: number): Promise<SystemApp> {
     return {
       app,
       db: postgres.handle.db,
+      url: postgres.url,
       async close() {
         await app.close();
         await postgres.drop();

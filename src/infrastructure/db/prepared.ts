@@ -116,7 +116,7 @@ const statements = new Map<string, Query>();
 
 /**
  * The statement prepared as `name` in this process, if any: the bench's list ceiling runs Keel's
- * own page statement through a bare driver with it (bench/ceilings/ceiling-server.ts).
+ * own list statements through a bare driver with it (bench/ceilings/ceiling-app.ts).
  */
 export function preparedQuery(name: string): Query | undefined {
   return statements.get(name);

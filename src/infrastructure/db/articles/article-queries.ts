@@ -45,6 +45,15 @@ type Audience = 'anonymous' | 'reader';
 /** Lists with their own index and counter; several filters at once fall back to a scan. */
 type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
 
+/**
+ * The names of a list's prepared statements: its page for an audience, and its total alone.
+ * The bench's list ceiling runs them by these names, without Keel (bench/ceilings/ceiling-app.ts).
+ */
+export const statementNames = {
+  page: (kind: ListKind, audience: Audience): string => `articles_page_${kind}_${audience}`,
+  total: (kind: ListKind): string => `articles_total_${kind}`,
+};
+
 /** The placeholders the prepared statements bind on every call. */
 const viewerId = sql.placeholder('viewer');
 const pageLimit = sql.placeholder('limit');
@@ -289,7 +298,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
    * the feed's reader is hidden from the planner too (feedIds).
    */
   const pageStatement = (kind: ListKind, audience: Audience) =>
-    prepared(database, `articles_page_${kind}_${audience}`, (db) =>
+    prepared(database, statementNames.page(kind, audience), (db) =>
       pageOf(db, idsOf[kind](), kind === 'feed' ? feedReader : readerOf(audience), totalOf(kind), {
         limit: unplanned(pageLimit),
         offset: unplanned(pageOffset),
@@ -309,7 +318,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
 
   /** The total alone, for a page past the end, which has no row to carry it. */
   const totalAlone = (kind: ListKind) =>
-    prepared(database, `articles_total_${kind}`, (db) =>
+    prepared(database, statementNames.total(kind), (db) =>
       // sql: a one-row FROM for a statement that is only its scalar subquery.
       db.select({ total: totalOf(kind) }).from(sql`(select 1) as one`),
     );

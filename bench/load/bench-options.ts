@@ -22,6 +22,11 @@ export interface BenchOptions {
   readonly smoke: boolean;
   /** Run the built server (dist/server.js, after `npm run build`) instead of src through tsx. */
   readonly dist: boolean;
+  /**
+   * Keel's REDIS_URL: rate limits counted in Redis and the anonymous reads cached (spec.md §5).
+   * Without it Keel counts in memory and, on PostgreSQL, caches nothing.
+   */
+  readonly redisUrl: string | undefined;
   /** Keel scenarios whose name contains one of these words (all when empty); ceilings always run. */
   readonly only: readonly string[];
   readonly comparePath: string | undefined;
@@ -31,7 +36,7 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
   [--pool-size 10] [--database postgres|embedded] [--database-url URL] [--admin-url URL]
   [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed] [--compare old.json]
-  [--out results.json]`;
+  [--out results.json] [--redis-url URL]`;
 
 function whole(name: string, value: string, min: number): number {
   const number = Number(value);
@@ -61,6 +66,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       only: { type: 'string', default: '' },
       compare: { type: 'string' },
       out: { type: 'string' },
+      'redis-url': { type: 'string' },
     },
   });
   if (values.database !== 'postgres' && values.database !== 'embedded') {
@@ -84,6 +90,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     keep: values.keep,
     smoke: values.smoke,
     dist: values.dist,
+    redisUrl: values['redis-url'],
     only: values.only.split(',').filter((word) => word !== ''),
     comparePath: values.compare,
     outPath: values.out,

@@ -136,6 +136,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       LOG_LEVEL: 'warn',
       // A fresh secret per run: tokens from an earlier run must not work against this one.
       TOKEN_SECRET: randomBytes(48).toString('base64url'),
+      ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
     },
   );
   log.info(
@@ -164,7 +165,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     seed: options.seed,
     startedAt,
     machine: await describeMachine(options.database, target.serverEnv.DATABASE_URL),
-    settings: { ...settings, poolSize: options.poolSize },
+    settings: { ...settings, poolSize: options.poolSize, redis: options.redisUrl !== undefined },
     ceilings,
     scenarios,
   };

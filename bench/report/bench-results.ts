@@ -15,6 +15,8 @@ export interface BenchRun {
     readonly warmupSeconds: number;
     readonly connections: number;
     readonly poolSize: number;
+    /** Keel ran with Redis (`--redis-url`); absent in reports written before the option. */
+    readonly redis?: boolean;
   };
   readonly ceilings: readonly ScenarioResult[];
   readonly scenarios: readonly ScenarioResult[];

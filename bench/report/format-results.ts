@@ -32,7 +32,8 @@ export function formatRun(run: BenchRun): string {
   const heading =
     `size ${run.size.toUpperCase()}, ${run.database}, ${String(run.machine.cores)} cores (${run.machine.cpu}), ` +
     `${String(run.settings.connections)} connections, ${String(run.settings.durationSeconds)} s after ` +
-    `${String(run.settings.warmupSeconds)} s warm-up, ${run.startedAt}`;
+    `${String(run.settings.warmupSeconds)} s warm-up, ${run.settings.redis === true ? 'with' : 'without'} Redis, ` +
+    run.startedAt;
   const table = markdownTable(
     [
       'scenario',

@@ -6,6 +6,7 @@ import { formatComparison, formatCurve, formatRun } from './report/format-result
 import { parseBenchOptions } from './load/bench-options.js';
 import { stderrLog } from './load/bench-log.js';
 import { createCleanup } from './load/cleanup.js';
+import { expectRedisAnswers } from './load/redis-check.js';
 import { runSize } from './load/run-size.js';
 
 /**
@@ -18,6 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = stderrLog;
 
 const options = parseBenchOptions(process.argv.slice(2));
+if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
 const cleanup = createCleanup(log);
 const runs: BenchRun[] = [];
 for (const size of options.sizes) {

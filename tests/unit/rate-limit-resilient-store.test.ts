@@ -74,6 +74,23 @@ describe('createResilientRateLimitStore', () => {
     expect(store.health().fallbacks).toBe(1);
   });
 
+  it("aborts its timeout's signal only when the timeout fires, not after every answered hit", async () => {
+    // Nothing reads the signal; aborting it builds an AbortError with its stack on every
+    // rate-limited request (docs/performance.md, "With Redis").
+    const abort = vi.spyOn(AbortController.prototype, 'abort');
+    try {
+      const { shared, store } = setup();
+      await store.hit('k', 1_000);
+      await store.hit('k', 1_000);
+      expect(abort).not.toHaveBeenCalled();
+      shared.mode = 'hanging';
+      await store.hit('k', 1_000);
+      expect(abort).toHaveBeenCalledOnce();
+    } finally {
+      abort.mockRestore();
+    }
+  });
+
   it('closes the breaker again once a probe succeeds, without a restart', async () => {
     const { shared, store, log } = setup();
     shared.mode = 'down';

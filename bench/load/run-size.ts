@@ -10,7 +10,7 @@ import type { Cleanup } from './cleanup.js';
 import { loginAll } from './login-pool.js';
 import { describeMachine } from './machine.js';
 import { runScenario, type LoadSettings } from './run-scenario.js';
-import { ceilingScenarios, keelScenarios, type Scenario } from './scenarios.js';
+import { bareScenarios, ceilingScenarios, keelScenarios, type Scenario } from './scenarios.js';
 
 // Keel's configuration variables: the servers get the bench's values, never the caller's.
 const KEEL_VARIABLES = new Set([
@@ -107,38 +107,28 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     return server;
   };
 
-  log.info('ceilings');
-  const ceilingServer = await start(
-    'ceiling server',
-    ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
-    '/constant',
-    databaseEnv,
-  );
-  const ceilings = await runAll(
-    ceilingServer,
-    ceilingScenarios(options.seed),
-    settings,
-    log,
-    databaseCpu,
-  );
-  await ceilingServer.stop();
+  // One secret for the run: the tokens Keel issues below work against the bare reads too, and
+  // tokens from an earlier run work against neither.
+  const tokenSecret = randomBytes(48).toString('base64url');
+  const startKeel = (): Promise<ChildServer> =>
+    start(
+      'keel',
+      options.dist
+        ? ['--enable-source-maps', 'dist/server.js']
+        : ['--import', 'tsx', 'src/server.ts'],
+      '/api/v1/tags',
+      {
+        ...databaseEnv,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        TOKEN_SECRET: tokenSecret,
+        ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
+      },
+    );
 
-  log.info('keel');
-  const keel = await start(
-    'keel',
-    options.dist
-      ? ['--enable-source-maps', 'dist/server.js']
-      : ['--import', 'tsx', 'src/server.ts'],
-    '/api/v1/tags',
-    {
-      ...databaseEnv,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      // A fresh secret per run: tokens from an earlier run must not work against this one.
-      TOKEN_SECRET: randomBytes(48).toString('base64url'),
-      ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl }),
-    },
-  );
+  // The users log in first, so the bare reads can take their tokens; Keel is started again for
+  // its own scenarios, which run last because their writes change the data the reads see.
+  let keel = await startKeel();
   log.info(
     `  logging in ${String(target.fixture.users.length + target.fixture.heavyReaders.length)} users`,
   );
@@ -152,11 +142,37 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       target.fixture.heavyReaders.map((reader) => reader.email),
     ),
   };
-  const chosen = keelScenarios(target.fixture, tokens, options.seed).filter(
-    (scenario) =>
-      options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
+  await keel.stop();
+  /** The Keel scenarios `--only` chose, built afresh: each list starts its streams over. */
+  const chosen = (): Scenario[] =>
+    keelScenarios(target.fixture, tokens, options.seed).filter(
+      (scenario) =>
+        options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
+    );
+
+  log.info('ceilings');
+  const ceilingServer = await start(
+    'ceiling server',
+    ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
+    '/constant',
+    { ...databaseEnv, TOKEN_SECRET: tokenSecret },
   );
-  const scenarios = await runAll(keel, chosen, settings, log, databaseCpu);
+  const ceilings = await runAll(
+    ceilingServer,
+    [
+      ...ceilingScenarios(),
+      // The bare reads of the reads chosen; the ceilings always run.
+      ...bareScenarios(chosen()),
+    ],
+    settings,
+    log,
+    databaseCpu,
+  );
+  await ceilingServer.stop();
+
+  log.info('keel');
+  keel = await startKeel();
+  const scenarios = await runAll(keel, chosen(), settings, log, databaseCpu);
   await keel.stop();
 
   return {

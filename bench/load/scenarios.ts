@@ -234,9 +234,7 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
 }
 
 /** The ceilings: the same harness against the bare Fastify server of bench/ceilings. */
-export function ceilingScenarios(seed: number): Scenario[] {
-  // The list anonymous scenario's pages, in the same order (its stream: keelScenarios).
-  const listPages = deriveRandom(seed, 'list anonymous');
+export function ceilingScenarios(): Scenario[] {
   return [
     {
       name: 'ceiling: constant',
@@ -253,15 +251,44 @@ export function ceilingScenarios(seed: number): Scenario[] {
       description: 'the select-1 route answering a constant page of 20 article cards (about 12 KB)',
       requests: [{ method: 'GET', path: '/select-one-page' }],
     },
-    {
-      name: 'ceiling: list page',
-      description: "Keel's anonymous list statement, bare Fastify and pg, the same pages",
-      requests: [
-        get(
-          () => `/list-page?${pageQuery(listPages)}`,
-          () => undefined,
-        ),
-      ],
-    },
   ];
+}
+
+/** The list reads, which the ceiling server also serves bare (bench/ceilings/bare-reads.ts). */
+export const LIST_READS = [
+  'list anonymous',
+  'list authenticated',
+  'feed',
+  'by tag',
+  'by author',
+  'favorited by',
+] as const;
+
+/** The name of a read's bare scenario. */
+export const bareName = (read: string): string => `bare: ${read}`;
+
+/**
+ * Each list read of `keel` (built afresh, so its streams start over) against the ceiling
+ * server's bare routes: the same requests, in the same order, with the same tokens, under
+ * `/bare` instead of the API's prefix.
+ */
+export function bareScenarios(keel: readonly Scenario[]): Scenario[] {
+  return keel
+    .filter((scenario) => (LIST_READS as readonly string[]).includes(scenario.name))
+    .map((scenario) => ({
+      name: bareName(scenario.name),
+      description: `${scenario.name}: its statements on bare Fastify and pg, the same requests`,
+      requests: scenario.requests.map((request) => {
+        const setup = request.setupRequest;
+        // Keel's reads all draw their path in setupRequest (`get` above).
+        if (typeof setup !== 'function') throw new Error(`${scenario.name} has a fixed path`);
+        return {
+          ...request,
+          setupRequest: (drawn: Request, context: object) => {
+            const keels = setup(drawn, context);
+            return { ...keels, path: keels.path?.replace(API, '/bare') };
+          },
+        };
+      }),
+    }));
 }

@@ -93,11 +93,15 @@ describe('the bench budgets', () => {
     expect(formatBudgets({ runs: [run('s', 400, 10)] })).toContain('needs size S and L');
   });
 
-  it("show beside the anonymous list's share the share of its statement run bare", () => {
+  it("show beside a list read's share its bare statements' share, and how much of it Keel serves", () => {
     const medium = run('m', 150, 12);
     const withBare = {
       ...medium,
-      ceilings: [...medium.ceilings, result('ceiling: list page', 201, 8)],
+      ceilings: [
+        ...medium.ceilings,
+        result('bare: list anonymous', 201, 8),
+        result('bare: feed', 300, 8),
+      ],
     };
     const verdicts = judgeBudgets({ runs: [withBare] }).get('postgres') ?? [];
     const at = (name: string) =>
@@ -105,11 +109,13 @@ describe('the bench budgets', () => {
     expect(at('list anonymous')).toEqual({
       budget: 'at M, at least 25 % of select 1',
       scenario: 'list anonymous',
-      measured: '15.0 % (its statement bare: 20.1 %)',
+      measured: '15.0 % (bare: 20.1 %; Keel serves 75 % of it)',
       holds: false,
     });
-    // The reads without a bare ceiling of their own show their share alone.
+    expect(at('feed')?.measured).toBe('15.0 % (bare: 30.0 %; Keel serves 50 % of it)');
+    // The reads whose bare statements did not run (or have none) show their share alone.
     expect(at('by tag')?.measured).toBe('15.0 %');
+    expect(at('profile')?.measured).toBe('15.0 %');
   });
 
   it('say when a size ran without the scenario (--only)', () => {

@@ -115,8 +115,8 @@ function mapperOf<Row>(name: string, selection: Selection<Row>): (rows: unknown[
 const statements = new Map<string, Query>();
 
 /**
- * The statement prepared as `name` in this process, if any: the bench's list ceiling runs Keel's
- * own list statements through a bare driver with it (bench/ceilings/ceiling-app.ts).
+ * The statement prepared as `name` in this process, if any: the bench's bare reads run Keel's
+ * own statements through a bare driver with it (bench/ceilings/ceiling-app.ts).
  */
 export function preparedQuery(name: string): Query | undefined {
   return statements.get(name);

@@ -47,7 +47,7 @@ type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
 
 /**
  * The names of a list's prepared statements: its page for an audience, and its total alone.
- * The bench's list ceiling runs them by these names, without Keel (bench/ceilings/ceiling-app.ts).
+ * The bench's bare reads run them by these names, without Keel (bench/ceilings/bare-reads.ts).
  */
 export const statementNames = {
   page: (kind: ListKind, audience: Audience): string => `articles_page_${kind}_${audience}`,

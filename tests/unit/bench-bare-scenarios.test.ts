@@ -1,0 +1,58 @@
+import type { Request } from 'autocannon';
+import { describe, expect, it } from 'vitest';
+import type { BenchFixture } from '../../bench/load/bench-fixture.js';
+import { LIST_READS, bareScenarios, keelScenarios } from '../../bench/load/scenarios.js';
+
+const fixture: BenchFixture = {
+  users: [
+    { username: 'ada', email: 'ada@example.com' },
+    { username: 'grace', email: 'grace@example.com' },
+  ],
+  heavyReaders: [{ email: 'ada@example.com', follows: 2 }],
+  authors: ['ada', 'grace'],
+  favoriters: ['grace'],
+  slugs: ['first-1', 'second-2'],
+  popularSlugs: ['first-1'],
+  commentedSlugs: ['second-2'],
+  tags: ['node', 'sql', 'c++'],
+};
+const tokens = { users: ['token-ada', 'token-grace'], heavyReaders: ['token-heavy'] };
+
+/** The first `count` requests a scenario's single request draws. */
+function draw(requests: readonly Request[], count: number): Request[] {
+  const [request] = requests;
+  const setup = request?.setupRequest;
+  if (typeof setup !== 'function') throw new Error('expected a drawn request');
+  return Array.from({ length: count }, () => setup({ method: 'GET' }, {}));
+}
+
+describe("the bench's bare scenarios", () => {
+  it("send each list read's requests, in order, under /bare instead of /api/v1", () => {
+    const keel = keelScenarios(fixture, tokens, 7);
+    const bare = bareScenarios(keelScenarios(fixture, tokens, 7));
+    expect(bare.map((scenario) => scenario.name)).toEqual(
+      LIST_READS.map((read) => `bare: ${read}`),
+    );
+    for (const read of LIST_READS) {
+      const keels = draw(keel.find((scenario) => scenario.name === read)?.requests ?? [], 50);
+      const bares = draw(
+        bare.find((scenario) => scenario.name === `bare: ${read}`)?.requests ?? [],
+        50,
+      );
+      expect(bares.map((request) => request.headers)).toEqual(
+        keels.map((request) => request.headers),
+      );
+      expect(bares.map((request) => request.path)).toEqual(
+        keels.map((request) => request.path?.replace(/^\/api\/v1\//, '/bare/')),
+      );
+      expect(bares.every((request) => request.path?.startsWith('/bare/articles'))).toBe(true);
+    }
+  });
+
+  it('leave out the reads that have no bare statements, and follow the reads chosen', () => {
+    const chosen = keelScenarios(fixture, tokens, 7).filter((scenario) =>
+      ['feed', 'tags', 'login'].includes(scenario.name),
+    );
+    expect(bareScenarios(chosen).map((scenario) => scenario.name)).toEqual(['bare: feed']);
+  });
+});

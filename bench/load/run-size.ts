@@ -9,7 +9,7 @@ import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
 import { loginAll } from './login-pool.js';
 import { describeMachine } from './machine.js';
-import { runScenario, type LoadSettings } from './run-scenario.js';
+import { runScenario, settingsAt, type LoadSettings } from './run-scenario.js';
 import { bareScenarios, ceilingScenarios, keelScenarios, type Scenario } from './scenarios.js';
 
 // Keel's configuration variables: the servers get the bench's values, never the caller's.
@@ -64,9 +64,15 @@ async function runAll(
   database: DatabaseCpu | undefined,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
+  for (const [index, scenario] of scenarios.entries()) {
     log.info(`  ${scenario.name} …`);
-    const result = await runScenario(server.origin, server.pid, scenario, settings, database);
+    const result = await runScenario(
+      server.origin,
+      server.pid,
+      scenario,
+      settingsAt(index, settings),
+      database,
+    );
     if (result.failed) {
       log.warn(
         `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,

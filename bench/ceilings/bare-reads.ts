@@ -1,14 +1,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { tokenOf } from '../../src/core/http/auth.js';
 import { createTokenService } from '../../src/core/security/tokens.js';
-import { pageOf } from '../../src/domain/shared/pagination.js';
-import { honours } from '../../src/domain/identity/token-version.js';
-import type { TokenId, TokenVersion } from '../../src/domain/identity/token-version.js';
+import {
+  honours,
+  type TokenId,
+  type TokenVersion,
+} from '../../src/domain/identity/token-version.js';
 import { UnauthenticatedError } from '../../src/domain/shared/errors.js';
 import type { UserId } from '../../src/domain/shared/ids.js';
+import { pageOf } from '../../src/domain/shared/pagination.js';
+import { isStorableText } from '../../src/domain/shared/text.js';
+import { usernameFromPath } from '../../src/domain/shared/username.js';
 import {
   createArticleQueries,
   statementNames,
+  type ListKind,
 } from '../../src/infrastructure/db/articles/article-queries.js';
 import type { Database } from '../../src/infrastructure/db/database.js';
 import { createAccountRepository } from '../../src/infrastructure/db/identity/account-repository.js';
@@ -28,12 +35,15 @@ import {
  * its TypeBox validator (Fastify's own Ajv checks the query), Drizzle's session, the read retry
  * and the domain's layers. The bench runs Keel's list scenarios against these routes, the same
  * requests under `/bare` instead of `/api/v1` (bench/load/scenarios.ts).
+ *
+ * They serve the lists the bench reads: at most one filter, naming a tag or a user that can
+ * exist. Anything else is refused (400): Keel answers several filters with another statement and
+ * an impossible name without asking the database (article-reader.ts), which a floor of these
+ * statements does not measure.
  */
 
 /** Runs the statement Keel prepared as `name` with `bindings`: its rows as arrays. */
 export type RunStatement = (name: string, bindings: Bindings) => Promise<unknown[][]>;
-
-type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
 
 /** Where a page row carries the list's total: after the card's 12 columns (`toPage`). */
 const TOTAL_COLUMN = 12;
@@ -45,6 +55,11 @@ type AccessRow = readonly [
   tokenVersion: TokenVersion,
   keptTokenId: TokenId | null,
 ];
+
+/** A list request the bare reads do not serve (see above). */
+class UnservedListError extends Error {
+  readonly statusCode = 400;
+}
 
 /**
  * Builds the statements on `db` with Keel's own query code, so that `run` can take them by name;
@@ -81,11 +96,21 @@ function toPage(rows: readonly unknown[][], total: number): MultipleArticlesResp
   return { articles, articlesCount: total };
 }
 
-/** The list a query names, as Keel's reader picks it for at most one filter. */
+/** The list a query names, as Keel's reader picks it; refused unless it is one Keel reads. */
 function kindOf(query: ArticleListQuery): { kind: ListKind; filter: string | undefined } {
-  if (query.author !== undefined) return { kind: 'author', filter: query.author };
-  if (query.tag !== undefined) return { kind: 'tag', filter: query.tag };
-  if (query.favorited !== undefined) return { kind: 'favorited', filter: query.favorited };
+  const { author, tag, favorited } = query;
+  const filters = [author, tag, favorited].filter((value) => value !== undefined);
+  if (filters.length > 1) throw new UnservedListError('bare reads take one filter at most');
+  const user = author ?? favorited;
+  if (
+    (user !== undefined && usernameFromPath(user) === undefined) ||
+    (tag !== undefined && !isStorableText(tag))
+  ) {
+    throw new UnservedListError('a filter no row can match: Keel answers it without a statement');
+  }
+  if (author !== undefined) return { kind: 'author', filter: author };
+  if (tag !== undefined) return { kind: 'tag', filter: tag };
+  if (favorited !== undefined) return { kind: 'favorited', filter: favorited };
   return { kind: 'all', filter: undefined };
 }
 
@@ -97,11 +122,14 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
   // It only verifies: the lifetime is that of tokens it would issue, and it issues none.
   const tokens = createTokenService(tokenSecret, 86_400);
 
-  /** The viewer a request's token names, as Keel authenticates it (AccountService). */
-  async function viewerOf(request: FastifyRequest): Promise<UserId | undefined> {
-    const header = request.headers.authorization;
-    if (header === undefined) return undefined;
-    const claims = await tokens.verify(header.replace(/^Token /, ''));
+  /**
+   * The reader a request's token names, checked as Keel checks it (`AccountService.authenticate`);
+   * `undefined` without a token.
+   */
+  async function readerOf(request: FastifyRequest): Promise<UserId | undefined> {
+    const token = tokenOf(request);
+    if (token === undefined) return undefined;
+    const claims = await tokens.verify(token);
     const [row] = (await run('account_access', {
       viewer: claims.userId,
     })) as unknown as AccessRow[];
@@ -129,7 +157,8 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
     '/bare/articles',
     { schema: { querystring: ArticleListQuery, response: { 200: MultipleArticlesResponse } } },
     async (request) => {
-      const viewer = await viewerOf(request);
+      // The token first, as Keel checks it in a hook before the handler.
+      const viewer = await readerOf(request);
       const { kind, filter } = kindOf(request.query);
       return page(kind, { viewer, filter, ...pageOf(request.query) });
     },
@@ -138,7 +167,7 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
     '/bare/articles/feed',
     { schema: { querystring: FeedQuery, response: { 200: MultipleArticlesResponse } } },
     async (request) => {
-      const viewer = await viewerOf(request);
+      const viewer = await readerOf(request);
       if (viewer === undefined) throw new UnauthenticatedError('missing');
       return page('feed', { viewer, filter: undefined, ...pageOf(request.query) });
     },

@@ -9,6 +9,7 @@ import {
 } from '../seed/corpus.js';
 import { deriveRandom, type Random } from '../seed/random.js';
 import type { BenchFixture } from './bench-fixture.js';
+import { bareName, LIST_READS } from './list-reads.js';
 
 /** A named load: the requests autocannon cycles through on each connection. */
 export interface Scenario {
@@ -253,19 +254,6 @@ export function ceilingScenarios(): Scenario[] {
     },
   ];
 }
-
-/** The list reads, which the ceiling server also serves bare (bench/ceilings/bare-reads.ts). */
-export const LIST_READS = [
-  'list anonymous',
-  'list authenticated',
-  'feed',
-  'by tag',
-  'by author',
-  'favorited by',
-] as const;
-
-/** The name of a read's bare scenario. */
-export const bareName = (read: string): string => `bare: ${read}`;
 
 /**
  * Each list read of `keel` (built afresh, so its streams start over) against the ceiling

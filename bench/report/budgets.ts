@@ -1,5 +1,5 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
-import { bareName, LIST_READS } from '../load/scenarios.js';
+import { bareName, LIST_READS } from '../load/list-reads.js';
 import { markdownTable } from './markdown-table.js';
 
 /** The reads issue #6 budgets: each must stay flat as the data grows and near the ceiling. */
@@ -83,18 +83,19 @@ function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): Budge
   // One decimal, so a share just under the budget does not read as the budget itself.
   const shareOf = (result: ScenarioResult): string =>
     `${(100 * (result.requestsPerSecond / ceiling.requestsPerSecond)).toFixed(1)} %`;
-  // Beside the read's share, its statements' served bare (Fastify and the driver alone): how
-  // much of the budget the stack leaves, and how much of that Keel keeps.
+  // Beside the read's share, the share of its own statements served bare (Fastify and the
+  // driver alone): how much of the budget the stack leaves, and how much of that Keel serves.
+  // A bare read that failed measured nothing worth comparing.
   const bare = find(medium, bareName(name));
-  const kept = (result: ScenarioResult): string =>
-    `${String(Math.round((100 * read.requestsPerSecond) / result.requestsPerSecond))} %`;
+  const keelShareOf = (floor: ScenarioResult): string =>
+    `${String(Math.round((100 * read.requestsPerSecond) / floor.requestsPerSecond))} %`;
   return {
     budget,
     scenario: name,
     measured:
-      bare === undefined || bare.requestsPerSecond === 0
+      bare === undefined || bare.failed || bare.requestsPerSecond === 0
         ? shareOf(read)
-        : `${shareOf(read)} (bare: ${shareOf(bare)}; Keel serves ${kept(bare)} of it)`,
+        : `${shareOf(read)} (bare: ${shareOf(bare)}; Keel serves ${keelShareOf(bare)} of it)`,
     holds: read.requestsPerSecond / ceiling.requestsPerSecond >= CEILING_SHARE,
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
+import type { CeilingDatabase } from '../../bench/ceilings/ceiling-app.js';
 import { createArticle, registerUser, type RegisteredUser } from './factories.js';
 
 /** The people of `publishForBareReads`: two authors, and a reader who follows and favorites. */
@@ -17,6 +18,9 @@ interface BareCase {
   readonly path: string;
   readonly viewer: 'anonymous' | 'reader';
   readonly total: number;
+  /** The list whose statements Keel runs for it, and whether the page is past the end. */
+  readonly list: 'all' | 'tag' | 'author' | 'favorited' | 'feed';
+  readonly pastEnd?: true;
 }
 
 /**
@@ -26,24 +30,78 @@ interface BareCase {
  * usernames.
  */
 export const BARE_CASES: readonly BareCase[] = [
-  { path: '', viewer: 'anonymous', total: ARTICLES },
-  { path: '?limit=3', viewer: 'anonymous', total: ARTICLES },
-  { path: '?limit=3&offset=2', viewer: 'anonymous', total: ARTICLES },
-  { path: '?limit=50&offset=6', viewer: 'anonymous', total: ARTICLES },
-  { path: `?offset=${String(ARTICLES)}`, viewer: 'anonymous', total: ARTICLES },
-  { path: '', viewer: 'reader', total: ARTICLES },
-  { path: `?offset=${String(ARTICLES)}`, viewer: 'reader', total: ARTICLES },
-  { path: '?tag=bare', viewer: 'anonymous', total: 4 },
-  { path: '?tag=bare&limit=2&offset=1', viewer: 'reader', total: 4 },
-  { path: '?tag=bare&offset=4', viewer: 'anonymous', total: 4 },
-  { path: '?author=:author', viewer: 'anonymous', total: 4 },
-  { path: '?author=:author', viewer: 'reader', total: 4 },
-  { path: '?favorited=:reader', viewer: 'anonymous', total: 2 },
-  { path: '?favorited=:reader&offset=2', viewer: 'reader', total: 2 },
-  { path: '/feed', viewer: 'reader', total: 3 },
-  { path: '/feed?limit=2&offset=1', viewer: 'reader', total: 3 },
-  { path: '/feed?offset=3', viewer: 'reader', total: 3 },
+  { path: '', viewer: 'anonymous', total: ARTICLES, list: 'all' },
+  { path: '?limit=3', viewer: 'anonymous', total: ARTICLES, list: 'all' },
+  { path: '?limit=3&offset=2', viewer: 'anonymous', total: ARTICLES, list: 'all' },
+  { path: '?limit=50&offset=6', viewer: 'anonymous', total: ARTICLES, list: 'all' },
+  {
+    path: `?offset=${String(ARTICLES)}`,
+    viewer: 'anonymous',
+    total: ARTICLES,
+    list: 'all',
+    pastEnd: true,
+  },
+  { path: '', viewer: 'reader', total: ARTICLES, list: 'all' },
+  {
+    path: `?offset=${String(ARTICLES)}`,
+    viewer: 'reader',
+    total: ARTICLES,
+    list: 'all',
+    pastEnd: true,
+  },
+  { path: '?tag=bare', viewer: 'anonymous', total: 4, list: 'tag' },
+  { path: '?tag=bare&limit=2&offset=1', viewer: 'reader', total: 4, list: 'tag' },
+  { path: '?tag=bare&offset=4', viewer: 'anonymous', total: 4, list: 'tag', pastEnd: true },
+  { path: '?author=:author', viewer: 'anonymous', total: 4, list: 'author' },
+  { path: '?author=:author', viewer: 'reader', total: 4, list: 'author' },
+  { path: '?favorited=:reader', viewer: 'anonymous', total: 2, list: 'favorited' },
+  {
+    path: '?favorited=:reader&offset=2',
+    viewer: 'reader',
+    total: 2,
+    list: 'favorited',
+    pastEnd: true,
+  },
+  { path: '/feed', viewer: 'reader', total: 3, list: 'feed' },
+  { path: '/feed?limit=2&offset=1', viewer: 'reader', total: 3, list: 'feed' },
+  { path: '/feed?offset=3', viewer: 'reader', total: 3, list: 'feed', pastEnd: true },
 ];
+
+/**
+ * The statements Keel runs for `request` (article-queries.ts `list`, account-repository.ts), by
+ * the names it prepares them under: the token's account, the page for its audience, and the
+ * total alone past the end.
+ */
+function keelsStatements({ viewer, list, pastEnd }: BareCase): string[] {
+  return [
+    ...(viewer === 'reader' ? ['account_access'] : []),
+    `articles_page_${list}_${viewer}`,
+    ...(pastEnd ? [`articles_total_${list}`] : []),
+  ];
+}
+
+/** A ceiling database that notes the name of every statement the bare reads run on it. */
+export function recordingStatements(database: CeilingDatabase): {
+  readonly database: CeilingDatabase;
+  /** The names noted since the last call. */
+  readonly taken: () => string[];
+} {
+  let names: string[] = [];
+  return {
+    database: {
+      ...database,
+      run: (name, bindings) => {
+        names.push(name);
+        return database.run(name, bindings);
+      },
+    },
+    taken: () => {
+      const noted = names;
+      names = [];
+      return noted;
+    },
+  };
+}
 
 /**
  * Publishes through Keel's API what makes cards differ: two authors, one without a bio or an
@@ -67,6 +125,14 @@ export async function publishForBareReads(app: FastifyInstance): Promise<BareWor
     const response = await app.inject({ method: 'POST', url, headers: reader.headers });
     expect(response.statusCode).toBe(200);
   };
+  // One article edited, so its `updatedAt` differs from its `createdAt`.
+  const edited = await app.inject({
+    method: 'PUT',
+    url: `/api/v1/articles/${String(slugs[2])}`,
+    headers: author.headers,
+    payload: { article: { body: 'Edited' } },
+  });
+  expect(edited.statusCode).toBe(200);
   await byReader(`/api/v1/profiles/${other.username}/follow`);
   for (const slug of [slugs[0], slugs[5]])
     await byReader(`/api/v1/articles/${String(slug)}/favorite`);
@@ -80,10 +146,14 @@ export async function publishForBareReads(app: FastifyInstance): Promise<BareWor
   return { author, other, reader };
 }
 
-/** The bare read's answer to `request` is Keel's, byte for byte. */
+/**
+ * The bare read's answer to `request` is Keel's, byte for byte, and it ran the statements Keel
+ * runs for it (`taken`: the names the bare reads ran since the last call).
+ */
 export async function expectKeelsPage(
   keel: FastifyInstance,
   bare: FastifyInstance,
+  taken: () => string[],
   world: BareWorld,
   request: BareCase,
 ): Promise<void> {
@@ -91,6 +161,7 @@ export async function expectKeelsPage(
     .replace(':author', world.author.username)
     .replace(':reader', world.reader.username);
   const headers = request.viewer === 'reader' ? world.reader.headers : {};
+  taken();
   const [bares, keels] = await Promise.all([
     bare.inject({ method: 'GET', url: `/bare/articles${path}`, headers }),
     keel.inject({ method: 'GET', url: `/api/v1/articles${path}`, headers }),
@@ -99,24 +170,28 @@ export async function expectKeelsPage(
   expect(bares.statusCode).toBe(200);
   expect(bares.body).toBe(keels.body);
   expect(bares.json<{ articlesCount: number }>().articlesCount).toBe(request.total);
+  expect(taken()).toEqual(keelsStatements(request));
 }
 
-/** The bare reads refuse what Keel refuses: no token for the feed, a bad or a revoked token. */
+/**
+ * The bare reads refuse the tokens Keel refuses (none for the feed, a bad one, a revoked one),
+ * and the lists they do not serve (several filters, a name no row can match).
+ */
 export async function expectRefusals(
   keel: FastifyInstance,
   bare: FastifyInstance,
   world: BareWorld,
 ): Promise<void> {
-  const status = async (url: string, authorization?: string) =>
-    (
-      await bare.inject({
-        method: 'GET',
-        url,
-        headers: authorization === undefined ? {} : { authorization },
-      })
-    ).statusCode;
+  const statuses = async (path: string, authorization?: string) => {
+    const headers = authorization === undefined ? {} : { authorization };
+    const [bares, keels] = await Promise.all([
+      bare.inject({ method: 'GET', url: `/bare/articles${path}`, headers }),
+      keel.inject({ method: 'GET', url: `/api/v1/articles${path}`, headers }),
+    ]);
+    return { bare: bares.statusCode, keel: keels.statusCode };
+  };
   const revoked = await registerUser(keel);
-  expect(await status('/bare/articles/feed', revoked.headers.authorization)).toBe(200);
+  expect(await statuses('/feed', revoked.headers.authorization)).toEqual({ bare: 200, keel: 200 });
   const loggedOut = await keel.inject({
     method: 'POST',
     url: '/api/v1/user/logout-all',
@@ -124,8 +199,16 @@ export async function expectRefusals(
   });
   expect(loggedOut.statusCode).toBe(204);
 
-  expect(await status('/bare/articles/feed')).toBe(401);
-  expect(await status('/bare/articles', 'Token not-a-token')).toBe(401);
-  expect(await status('/bare/articles', revoked.headers.authorization)).toBe(401);
-  expect(await status('/bare/articles/feed', world.reader.headers.authorization)).toBe(200);
+  const refused = { bare: 401, keel: 401 };
+  expect(await statuses('/feed')).toEqual(refused);
+  expect(await statuses('', 'Token not-a-token')).toEqual(refused);
+  expect(await statuses('', revoked.headers.authorization)).toEqual(refused);
+  expect(await statuses('/feed', world.reader.headers.authorization)).toEqual({
+    bare: 200,
+    keel: 200,
+  });
+
+  const unserved = { bare: 400, keel: 200 };
+  expect(await statuses(`?tag=bare&author=${world.author.username}`)).toEqual(unserved);
+  expect(await statuses('?author=no%20such%20name')).toEqual(unserved);
 }

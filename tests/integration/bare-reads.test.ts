@@ -8,17 +8,21 @@ import {
   expectKeelsPage,
   expectRefusals,
   publishForBareReads,
+  recordingStatements,
   type BareWorld,
 } from '../helpers/bare-reads.js';
 
 let keel: TestApp;
 let bare: FastifyInstance;
 let world: BareWorld;
+let taken: () => string[];
 beforeAll(async () => {
   const client = await openTestClient();
   keel = await createTestApp(undefined, undefined, { database: embedded(client) });
   world = await publishForBareReads(keel.app);
-  bare = ceilingApp(await embeddedCeiling(client), TEST_TOKEN_SECRET);
+  const recording = recordingStatements(await embeddedCeiling(client));
+  taken = recording.taken;
+  bare = ceilingApp(recording.database, TEST_TOKEN_SECRET);
 });
 afterAll(async () => {
   // The ceilings close the client the two share, after Keel's app (not `keel.close()`, which
@@ -29,7 +33,7 @@ afterAll(async () => {
 
 describe("the bench's bare list reads on PGlite", () => {
   it.each(BARE_CASES)("answer Keel's page for /articles$path ($viewer), byte for byte", (request) =>
-    expectKeelsPage(keel.app, bare, world, request),
+    expectKeelsPage(keel.app, bare, taken, world, request),
   );
 
   it('refuse the requests Keel refuses', () => expectRefusals(keel.app, bare, world));

@@ -7,6 +7,7 @@ import {
   expectKeelsPage,
   expectRefusals,
   publishForBareReads,
+  recordingStatements,
   type BareWorld,
 } from '../helpers/bare-reads.js';
 import { createSystemApp, type SystemApp } from './postgres.js';
@@ -17,11 +18,14 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
     let keel: SystemApp;
     let bare: FastifyInstance;
     let world: BareWorld;
+    let taken: () => string[];
     beforeAll(async () => {
       keel = await createSystemApp();
       world = await publishForBareReads(keel.app);
       // Its own pool, as in the bench: named statements, timestamps and totals as node-postgres reads them.
-      bare = ceilingApp(postgresCeiling(keel.url, 2), TEST_TOKEN_SECRET);
+      const recording = recordingStatements(postgresCeiling(keel.url, 2));
+      taken = recording.taken;
+      bare = ceilingApp(recording.database, TEST_TOKEN_SECRET);
     });
     afterAll(async () => {
       await bare.close();
@@ -30,7 +34,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
 
     it.each(BARE_CASES)(
       "answer Keel's page for /articles$path ($viewer), byte for byte",
-      (request) => expectKeelsPage(keel.app, bare, world, request),
+      (request) => expectKeelsPage(keel.app, bare, taken, world, request),
     );
 
     it('refuse the requests Keel refuses', () => expectRefusals(keel.app, bare, world));

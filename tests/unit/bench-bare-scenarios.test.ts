@@ -1,7 +1,8 @@
 import type { Request } from 'autocannon';
 import { describe, expect, it } from 'vitest';
 import type { BenchFixture } from '../../bench/load/bench-fixture.js';
-import { LIST_READS, bareScenarios, keelScenarios } from '../../bench/load/scenarios.js';
+import { LIST_READS } from '../../bench/load/list-reads.js';
+import { bareScenarios, keelScenarios } from '../../bench/load/scenarios.js';
 
 const fixture: BenchFixture = {
   users: [

@@ -43,7 +43,7 @@ import {
 type Audience = 'anonymous' | 'reader';
 
 /** Lists with their own index and counter; several filters at once fall back to a scan. */
-type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
+export type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
 
 /**
  * The names of a list's prepared statements: its page for an audience, and its total alone.

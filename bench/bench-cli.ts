@@ -11,9 +11,10 @@ import { runSize } from './load/run-size.js';
 
 /**
  * `npm run bench`: seeds each size, measures the ceilings and every Keel scenario with servers
- * in their own processes, prints Markdown (each size, the curve, and the budgets the sizes run
- * can judge) and exits 1 if any scenario had an error or a non-2xx response. Timings never fail
- * it: a budget that fails is reported, not enforced, since timings on a shared machine vary.
+ * in their own processes, prints Markdown (each size as it ends, then the curve and the budgets
+ * the sizes run can judge) and exits 1 if any scenario had an error or a non-2xx response.
+ * Timings never fail it: a budget that fails is reported, not enforced, since timings on a shared
+ * machine vary.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = stderrLog;
@@ -22,17 +23,22 @@ const options = parseBenchOptions(process.argv.slice(2));
 if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
 const cleanup = createCleanup(log);
 const runs: BenchRun[] = [];
+const report: BenchReport = { runs };
 for (const size of options.sizes) {
   try {
-    runs.push(await runSize({ options, size, root: ROOT, cleanup, log }));
+    const run = await runSize({ options, size, root: ROOT, cleanup, log });
+    runs.push(run);
+    // Printed and written as each size ends, so a later size that fails keeps the earlier ones.
+    process.stdout.write(`\n${formatRun(run)}`);
+    if (options.outPath !== undefined) {
+      await writeFile(options.outPath, `${JSON.stringify(report, null, 2)}\n`);
+    }
   } finally {
     // Each size's servers and database go before the next size is seeded.
     await cleanup.run();
   }
 }
 
-const report: BenchReport = { runs };
-for (const run of runs) process.stdout.write(`\n${formatRun(run)}`);
 process.stdout.write(formatCurve(report));
 process.stdout.write(`\n${formatBudgets(report)}`);
 if (options.comparePath !== undefined) {
@@ -41,10 +47,7 @@ if (options.comparePath !== undefined) {
     `\ncompared with ${options.comparePath}\n\n${formatComparison(report, previous)}`,
   );
 }
-if (options.outPath !== undefined) {
-  await writeFile(options.outPath, `${JSON.stringify(report, null, 2)}\n`);
-  log.info(`results written to ${options.outPath}`);
-}
+if (options.outPath !== undefined) log.info(`results written to ${options.outPath}`);
 const failed = runs
   .flatMap((run) => [...run.ceilings, ...run.scenarios])
   .filter((result) => result.failed);

@@ -21,6 +21,11 @@ const log = stderrLog;
 
 const options = parseBenchOptions(process.argv.slice(2));
 if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
+// Read before any size runs: `--out` may name the same file, which each size rewrites.
+const previous =
+  options.comparePath === undefined
+    ? undefined
+    : (JSON.parse(await readFile(options.comparePath, 'utf8')) as BenchReport);
 const cleanup = createCleanup(log);
 const runs: BenchRun[] = [];
 const report: BenchReport = { runs };
@@ -32,6 +37,7 @@ for (const size of options.sizes) {
     process.stdout.write(`\n${formatRun(run)}`);
     if (options.outPath !== undefined) {
       await writeFile(options.outPath, `${JSON.stringify(report, null, 2)}\n`);
+      log.info(`size ${size.name.toUpperCase()}: results written to ${options.outPath}`);
     }
   } finally {
     // Each size's servers and database go before the next size is seeded.
@@ -41,13 +47,11 @@ for (const size of options.sizes) {
 
 process.stdout.write(formatCurve(report));
 process.stdout.write(`\n${formatBudgets(report)}`);
-if (options.comparePath !== undefined) {
-  const previous = JSON.parse(await readFile(options.comparePath, 'utf8')) as BenchReport;
+if (previous !== undefined) {
   process.stdout.write(
-    `\ncompared with ${options.comparePath}\n\n${formatComparison(report, previous)}`,
+    `\ncompared with ${String(options.comparePath)}\n\n${formatComparison(report, previous)}`,
   );
 }
-if (options.outPath !== undefined) log.info(`results written to ${options.outPath}`);
 const failed = runs
   .flatMap((run) => [...run.ceilings, ...run.scenarios])
   .filter((result) => result.failed);

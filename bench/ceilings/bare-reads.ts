@@ -122,13 +122,16 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
   // It only verifies: the lifetime is that of tokens it would issue, and it issues none.
   const tokens = createTokenService(tokenSecret, 86_400);
 
+  /** Each request's reader, once `authenticate` has checked its token. */
+  const readers = new WeakMap<FastifyRequest, UserId>();
+
   /**
-   * The reader a request's token names, checked as Keel checks it (`AccountService.authenticate`);
-   * `undefined` without a token.
+   * Notes the reader a request's token names, checked as Keel checks it
+   * (`AccountService.authenticate`), and, like Keel, in a hook before the query is validated.
    */
-  async function readerOf(request: FastifyRequest): Promise<UserId | undefined> {
+  async function authenticate(request: FastifyRequest): Promise<void> {
     const token = tokenOf(request);
-    if (token === undefined) return undefined;
+    if (token === undefined) return;
     const claims = await tokens.verify(token);
     const [row] = (await run('account_access', {
       viewer: claims.userId,
@@ -136,7 +139,7 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
     if (row?.[1] !== 'active' || !honours({ tokenVersion: row[2], keptTokenId: row[3] }, claims)) {
       throw new UnauthenticatedError('invalid');
     }
-    return claims.userId;
+    readers.set(request, claims.userId);
   }
 
   async function page(kind: ListKind, bindings: Bindings): Promise<MultipleArticlesResponse> {
@@ -155,19 +158,23 @@ export function addBareReads(app: FastifyInstance, run: RunStatement, tokenSecre
   );
   typed.get(
     '/bare/articles',
-    { schema: { querystring: ArticleListQuery, response: { 200: MultipleArticlesResponse } } },
+    {
+      onRequest: authenticate,
+      schema: { querystring: ArticleListQuery, response: { 200: MultipleArticlesResponse } },
+    },
     async (request) => {
-      // The token first, as Keel checks it in a hook before the handler.
-      const viewer = await readerOf(request);
       const { kind, filter } = kindOf(request.query);
-      return page(kind, { viewer, filter, ...pageOf(request.query) });
+      return page(kind, { viewer: readers.get(request), filter, ...pageOf(request.query) });
     },
   );
   typed.get(
     '/bare/articles/feed',
-    { schema: { querystring: FeedQuery, response: { 200: MultipleArticlesResponse } } },
+    {
+      onRequest: authenticate,
+      schema: { querystring: FeedQuery, response: { 200: MultipleArticlesResponse } },
+    },
     async (request) => {
-      const viewer = await readerOf(request);
+      const viewer = readers.get(request);
       if (viewer === undefined) throw new UnauthenticatedError('missing');
       return page('feed', { viewer, filter: undefined, ...pageOf(request.query) });
     },

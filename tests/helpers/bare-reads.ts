@@ -1,6 +1,8 @@
+import type { Logger } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import type { CeilingDatabase } from '../../bench/ceilings/ceiling-app.js';
+import { preparedQuery } from '../../src/infrastructure/db/prepared.js';
 import { createArticle, registerUser, type RegisteredUser } from './factories.js';
 
 /** The people of `publishForBareReads`: two authors, and a reader who follows and favorites. */
@@ -80,6 +82,27 @@ function keelsStatements({ viewer, list, pastEnd }: BareCase): string[] {
   ];
 }
 
+/** A Drizzle logger for Keel's database that notes the text of every statement Keel runs. */
+export function recordingKeel(): {
+  readonly logger: Logger;
+  /** The texts noted since the last call. */
+  readonly taken: () => string[];
+} {
+  let texts: string[] = [];
+  return {
+    logger: {
+      logQuery: (query) => {
+        texts.push(query);
+      },
+    },
+    taken: () => {
+      const noted = texts;
+      texts = [];
+      return noted;
+    },
+  };
+}
+
 /** A ceiling database that notes the name of every statement the bare reads run on it. */
 export function recordingStatements(database: CeilingDatabase): {
   readonly database: CeilingDatabase;
@@ -133,6 +156,8 @@ export async function publishForBareReads(app: FastifyInstance): Promise<BareWor
     payload: { article: { body: 'Edited' } },
   });
   expect(edited.statusCode).toBe(200);
+  const card = edited.json<{ article: { createdAt: string; updatedAt: string } }>().article;
+  expect(card.updatedAt).not.toBe(card.createdAt);
   await byReader(`/api/v1/profiles/${other.username}/follow`);
   for (const slug of [slugs[0], slugs[5]])
     await byReader(`/api/v1/articles/${String(slug)}/favorite`);
@@ -146,14 +171,22 @@ export async function publishForBareReads(app: FastifyInstance): Promise<BareWor
   return { author, other, reader };
 }
 
+/** What the statements run since the last call were: the bare reads' names, Keel's texts. */
+export interface TakenStatements {
+  readonly bare: () => string[];
+  /** Only where Keel's database has a recording logger (`recordingKeel`). */
+  readonly keel?: () => string[];
+}
+
 /**
- * The bare read's answer to `request` is Keel's, byte for byte, and it ran the statements Keel
- * runs for it (`taken`: the names the bare reads ran since the last call).
+ * The bare read's answer to `request` is Keel's, byte for byte, and it ran the statements
+ * Keel's list code runs for it (`keelsStatements`); where Keel's own statements are recorded,
+ * Keel ran exactly those too.
  */
 export async function expectKeelsPage(
   keel: FastifyInstance,
   bare: FastifyInstance,
-  taken: () => string[],
+  taken: TakenStatements,
   world: BareWorld,
   request: BareCase,
 ): Promise<void> {
@@ -161,7 +194,8 @@ export async function expectKeelsPage(
     .replace(':author', world.author.username)
     .replace(':reader', world.reader.username);
   const headers = request.viewer === 'reader' ? world.reader.headers : {};
-  taken();
+  taken.bare();
+  taken.keel?.();
   const [bares, keels] = await Promise.all([
     bare.inject({ method: 'GET', url: `/bare/articles${path}`, headers }),
     keel.inject({ method: 'GET', url: `/api/v1/articles${path}`, headers }),
@@ -170,7 +204,11 @@ export async function expectKeelsPage(
   expect(bares.statusCode).toBe(200);
   expect(bares.body).toBe(keels.body);
   expect(bares.json<{ articlesCount: number }>().articlesCount).toBe(request.total);
-  expect(taken()).toEqual(keelsStatements(request));
+  const expected = keelsStatements(request);
+  expect(taken.bare()).toEqual(expected);
+  if (taken.keel !== undefined) {
+    expect(taken.keel()).toEqual(expected.map((name) => preparedQuery(name)?.sql));
+  }
 }
 
 /**

@@ -8,20 +8,26 @@ import {
   expectKeelsPage,
   expectRefusals,
   publishForBareReads,
+  recordingKeel,
   recordingStatements,
   type BareWorld,
+  type TakenStatements,
 } from '../helpers/bare-reads.js';
 
 let keel: TestApp;
 let bare: FastifyInstance;
 let world: BareWorld;
-let taken: () => string[];
+let taken: TakenStatements;
 beforeAll(async () => {
   const client = await openTestClient();
-  keel = await createTestApp(undefined, undefined, { database: embedded(client) });
+  // Keel's statements are recorded too: the bare reads must run what Keel runs.
+  const keelStatements = recordingKeel();
+  keel = await createTestApp(undefined, undefined, {
+    database: embedded(client, keelStatements.logger),
+  });
   world = await publishForBareReads(keel.app);
   const recording = recordingStatements(await embeddedCeiling(client));
-  taken = recording.taken;
+  taken = { bare: recording.taken, keel: keelStatements.taken };
   bare = ceilingApp(recording.database, TEST_TOKEN_SECRET);
 });
 afterAll(async () => {

@@ -9,6 +9,7 @@ import {
   publishForBareReads,
   recordingStatements,
   type BareWorld,
+  type TakenStatements,
 } from '../helpers/bare-reads.js';
 import { createSystemApp, type SystemApp } from './postgres.js';
 
@@ -18,13 +19,13 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
     let keel: SystemApp;
     let bare: FastifyInstance;
     let world: BareWorld;
-    let taken: () => string[];
+    let taken: TakenStatements;
     beforeAll(async () => {
       keel = await createSystemApp();
       world = await publishForBareReads(keel.app);
       // Its own pool, as in the bench: named statements, timestamps and totals as node-postgres reads them.
       const recording = recordingStatements(postgresCeiling(keel.url, 2));
-      taken = recording.taken;
+      taken = { bare: recording.taken };
       bare = ceilingApp(recording.database, TEST_TOKEN_SECRET);
     });
     afterAll(async () => {

@@ -7,11 +7,10 @@ import {
   type TokenId,
   type TokenVersion,
 } from '../../src/domain/identity/token-version.js';
+import { listFilterOf } from '../../src/domain/articles/article-reader.js';
 import { UnauthenticatedError } from '../../src/domain/shared/errors.js';
 import type { UserId } from '../../src/domain/shared/ids.js';
 import { pageOf } from '../../src/domain/shared/pagination.js';
-import { isStorableText } from '../../src/domain/shared/text.js';
-import { usernameFromPath } from '../../src/domain/shared/username.js';
 import {
   createArticleQueries,
   statementNames,
@@ -96,21 +95,22 @@ function toPage(rows: readonly unknown[][], total: number): MultipleArticlesResp
   return { articles, articlesCount: total };
 }
 
-/** The list a query names, as Keel's reader picks it; refused unless it is one Keel reads. */
+/**
+ * The list a query names, as Keel's reader (`listFilterOf`) and queries (`list`) pick it;
+ * refused unless it is one of the lists served here.
+ */
 function kindOf(query: ArticleListQuery): { kind: ListKind; filter: string | undefined } {
-  const { author, tag, favorited } = query;
-  const filters = [author, tag, favorited].filter((value) => value !== undefined);
-  if (filters.length > 1) throw new UnservedListError('bare reads take one filter at most');
-  const user = author ?? favorited;
-  if (
-    (user !== undefined && usernameFromPath(user) === undefined) ||
-    (tag !== undefined && !isStorableText(tag))
-  ) {
+  const filter = listFilterOf(query);
+  if (filter === undefined) {
     throw new UnservedListError('a filter no row can match: Keel answers it without a statement');
+  }
+  const { author, tag, favoritedBy } = filter;
+  if ([author, tag, favoritedBy].filter((value) => value !== undefined).length > 1) {
+    throw new UnservedListError('bare reads take one filter at most');
   }
   if (author !== undefined) return { kind: 'author', filter: author };
   if (tag !== undefined) return { kind: 'tag', filter: tag };
-  if (favorited !== undefined) return { kind: 'favorited', filter: favorited };
+  if (favoritedBy !== undefined) return { kind: 'favorited', filter: favoritedBy };
   return { kind: 'all', filter: undefined };
 }
 

@@ -257,8 +257,8 @@ export function ceilingScenarios(): Scenario[] {
 
 /**
  * Each list read of `keel` (built afresh, so its streams start over) against the ceiling
- * server's bare routes: the same requests, in the same order, with the same tokens, under
- * `/bare` instead of the API's prefix.
+ * server's bare routes: the requests drawn from the same seeded streams, with the same tokens,
+ * under `/bare` instead of the API's prefix.
  */
 export function bareScenarios(keel: readonly Scenario[]): Scenario[] {
   return keel

@@ -82,25 +82,29 @@ function keelsStatements({ viewer, list, pastEnd }: BareCase): string[] {
   ];
 }
 
+/** Values noted as they come, and taken (and forgotten) all at once. */
+function notebook(): { note: (value: string) => void; taken: () => string[] } {
+  let noted: string[] = [];
+  return {
+    note: (value) => {
+      noted.push(value);
+    },
+    taken: () => {
+      const taken = noted;
+      noted = [];
+      return taken;
+    },
+  };
+}
+
 /** A Drizzle logger for Keel's database that notes the text of every statement Keel runs. */
 export function recordingKeel(): {
   readonly logger: Logger;
   /** The texts noted since the last call. */
   readonly taken: () => string[];
 } {
-  let texts: string[] = [];
-  return {
-    logger: {
-      logQuery: (query) => {
-        texts.push(query);
-      },
-    },
-    taken: () => {
-      const noted = texts;
-      texts = [];
-      return noted;
-    },
-  };
+  const { note, taken } = notebook();
+  return { logger: { logQuery: note }, taken };
 }
 
 /** A ceiling database that notes the name of every statement the bare reads run on it. */
@@ -109,20 +113,16 @@ export function recordingStatements(database: CeilingDatabase): {
   /** The names noted since the last call. */
   readonly taken: () => string[];
 } {
-  let names: string[] = [];
+  const { note, taken } = notebook();
   return {
     database: {
       ...database,
       run: (name, bindings) => {
-        names.push(name);
+        note(name);
         return database.run(name, bindings);
       },
     },
-    taken: () => {
-      const noted = names;
-      names = [];
-      return noted;
-    },
+    taken,
   };
 }
 

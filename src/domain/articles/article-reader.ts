@@ -24,6 +24,27 @@ export interface ArticleReader {
   list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList>;
 }
 
+/**
+ * The filter a list request names, or `undefined` when it names a user or tag that cannot exist
+ * (such a list is empty without asking).
+ */
+export function listFilterOf(input: ArticleListInput): ArticleFilter | undefined {
+  const author = input.author === undefined ? undefined : usernameFromPath(input.author);
+  const favoritedBy = input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
+  if (
+    (input.tag !== undefined && !isStorableText(input.tag)) ||
+    (input.author !== undefined && author === undefined) ||
+    (input.favorited !== undefined && favoritedBy === undefined)
+  ) {
+    return undefined;
+  }
+  return {
+    ...(input.tag !== undefined && { tag: input.tag }),
+    ...(author !== undefined && { author }),
+    ...(favoritedBy !== undefined && { favoritedBy }),
+  };
+}
+
 export function createArticleReader(queries: ArticleQueries): ArticleReader {
   return {
     async get(slug: string, viewer: Viewer): Promise<ArticleView> {
@@ -34,22 +55,9 @@ export function createArticleReader(queries: ArticleQueries): ArticleReader {
     },
 
     list(input: ArticleListInput, page: Page, viewer: Viewer): Promise<ArticleList> {
-      const author = input.author === undefined ? undefined : usernameFromPath(input.author);
-      const favoritedBy =
-        input.favorited === undefined ? undefined : usernameFromPath(input.favorited);
+      const filter = listFilterOf(input);
       // A filter naming a user or tag that cannot exist matches nothing: no need to ask.
-      if (
-        (input.tag !== undefined && !isStorableText(input.tag)) ||
-        (input.author !== undefined && author === undefined) ||
-        (input.favorited !== undefined && favoritedBy === undefined)
-      ) {
-        return Promise.resolve(EMPTY_LIST);
-      }
-      const filter: ArticleFilter = {
-        ...(input.tag !== undefined && { tag: input.tag }),
-        ...(author !== undefined && { author }),
-        ...(favoritedBy !== undefined && { favoritedBy }),
-      };
+      if (filter === undefined) return Promise.resolve(EMPTY_LIST);
       return queries.list(filter, page, viewer);
     },
   };

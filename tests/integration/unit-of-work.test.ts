@@ -1,9 +1,10 @@
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import type { Database, DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import {
   afterCommit,
+  beforeCommit,
   executorFor,
   insideUnitOfWork,
   inUnitOfWork,
@@ -17,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => handle.close());
 
-async function tagCount(): Promise<number> {
-  const [row] = await handle.db.select({ count: count() }).from(tagsTable);
+async function tagCount(on: Database = handle.db): Promise<number> {
+  const [row] = await on.select({ count: count() }).from(tagsTable);
   return row?.count ?? 0;
 }
 
@@ -29,11 +30,46 @@ describe('unit of work', () => {
     const ran: string[] = [];
     expect(executorFor(handle.db)).toBe(handle.db);
     expect(insideUnitOfWork()).toBe(false);
-    await afterCommit(() => {
-      ran.push('now');
+    await beforeCommit(() => {
+      ran.push('before');
       return Promise.resolve();
     });
-    expect(ran).toEqual(['now']);
+    await afterCommit(() => {
+      ran.push('after');
+      return Promise.resolve();
+    });
+    expect(ran).toEqual(['before', 'after']);
+  });
+
+  it('runs the work queued for before the commit last, in order, inside the transaction', async () => {
+    const before = await tagCount();
+    const ran: string[] = [];
+    await inUnitOfWork(handle.db, async (tx) => {
+      await beforeCommit(async () => {
+        await tx.insert(tagsTable).values({ name: 'queued-first' });
+        ran.push(`first: ${String(await tagCount(tx))}`);
+      });
+      await beforeCommit(() => {
+        ran.push('second');
+        return Promise.resolve();
+      });
+      await tx.insert(tagsTable).values({ name: 'written-at-once' });
+      ran.push('work done');
+    });
+    // The queued insert ran after the work, in its transaction, and committed with it.
+    expect(ran).toEqual(['work done', `first: ${String(before + 2)}`, 'second']);
+    expect(await tagCount()).toBe(before + 2);
+  });
+
+  it('rolls back what the work queued for before the commit when that work fails', async () => {
+    const before = await tagCount();
+    await expect(
+      inUnitOfWork(handle.db, async (tx) => {
+        await tx.insert(tagsTable).values({ name: 'kept-until-the-end' });
+        await beforeCommit(() => Promise.reject(new Error('counter refused')));
+      }),
+    ).rejects.toThrow('counter refused');
+    expect(await tagCount()).toBe(before);
   });
 
   it('joins every transaction on its database and commits them together', async () => {

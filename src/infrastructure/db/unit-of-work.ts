@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 interface OpenUnit {
   readonly database: Database;
   readonly transaction: Database;
+  readonly beforeCommit: (() => Promise<void>)[];
   readonly afterCommit: (() => Promise<void>)[];
 }
 
@@ -13,15 +14,21 @@ const open = new AsyncLocalStorage<OpenUnit>();
  * Runs `work` in one transaction on `database` that every repository and query of that database
  * joins when called from inside `work`, however deep (they ask `executorFor`). An idempotency-keyed
  * request uses it so its effect, its read-back and its stored answer commit together. Callbacks
- * queued with `afterCommit` run once the transaction has committed, never if it rolls back.
+ * queued with `beforeCommit` run last in the transaction, in the order they were queued; those
+ * queued with `afterCommit` run once it has committed, never if it rolls back.
  */
 export async function inUnitOfWork<T>(
   database: Database,
   work: (transaction: Database) => Promise<T>,
 ): Promise<T> {
+  const beforeCommit: (() => Promise<void>)[] = [];
   const afterCommit: (() => Promise<void>)[] = [];
   const result = await database.transaction((transaction) =>
-    open.run({ database, transaction, afterCommit }, () => work(transaction)),
+    open.run({ database, transaction, beforeCommit, afterCommit }, async () => {
+      const value = await work(transaction);
+      for (const callback of beforeCommit) await callback();
+      return value;
+    }),
   );
   for (const callback of afterCommit) await callback();
   return result;
@@ -61,6 +68,18 @@ export function transactionOn<T>(
   const unit = openOn(database);
   if (unit !== undefined) return work(unit.transaction);
   return retrying(() => inUnitOfWork(database, work));
+}
+
+/**
+ * Runs `callback` as the last work of the open unit of work, just before its commit (at once
+ * outside one). For writes to rows many transactions update, such as shared counters: a row lock
+ * is held from the write until the commit, so the later the write, the shorter the wait of every
+ * transaction queued behind it. The unit's own reads before then do not see the write.
+ */
+export async function beforeCommit(callback: () => Promise<void>): Promise<void> {
+  const unit = open.getStore();
+  if (unit === undefined) await callback();
+  else unit.beforeCommit.push(callback);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { tagListOf } from './tag-list.js';
+import { beforeCommit } from '../unit-of-work.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 type Delta = 1 | -1;
@@ -32,11 +33,12 @@ export function createArticleRepository(db: Database): ArticleRepository {
   const plus = (column: AnyPgColumn, delta: number | SQL): SQL => sql`${column} + ${delta}`;
 
   /**
-   * Locks the tag rows `ids` names in ascending id before they are updated: an UPDATE locks in
-   * whatever order its plan reads the rows, and two writes sharing tags must not cross.
+   * The tag rows `ids` names, locked in ascending id, for an UPDATE to take its rows from: an
+   * UPDATE alone locks in whatever order its plan reads the rows, and two writes sharing tags
+   * must not cross. Lock and update are one statement, so the locks wait on one round trip less.
    */
-  async function lockTags(ids: number[] | SQLWrapper): Promise<void> {
-    await db
+  function lockedTags(ids: number[] | SQLWrapper): SQLWrapper {
+    return db
       .select({ id: tagsTable.id })
       .from(tagsTable)
       .where(inArray(tagsTable.id, ids))
@@ -66,13 +68,14 @@ export function createArticleRepository(db: Database): ArticleRepository {
       .set({ articlesCount: plus(usersTable.articlesCount, delta) })
       .where(eq(usersTable.id, authorId));
     // Fan-out on write: each follower's feed total, in its own table, never a `users` row. The
-    // rows are locked in ascending id first: an UPDATE locks in whatever order its plan reads
-    // them, and two publishes by authors with followers in common would otherwise deadlock.
+    // UPDATE takes its rows from a subquery that locks them in ascending id (its plan gathers
+    // them all before updating one): an UPDATE alone locks in whatever order its plan reads
+    // them, and two publishes by authors with followers in common would deadlock.
     const followers = db
       .select({ followerId: followsTable.followerId })
       .from(followsTable)
       .where(eq(followsTable.followeeId, authorId));
-    await db
+    const locked = db
       .select({ userId: feedTotalsTable.userId })
       .from(feedTotalsTable)
       .where(inArray(feedTotalsTable.userId, followers))
@@ -81,7 +84,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
     await db
       .update(feedTotalsTable)
       .set({ articles: plus(feedTotalsTable.articles, delta) })
-      .where(inArray(feedTotalsTable.userId, followers));
+      .where(inArray(feedTotalsTable.userId, locked));
     await db
       .update(articleTotalsTable)
       .set({ articles: plus(articleTotalsTable.articles, delta) })
@@ -114,7 +117,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .returning({ id: articlesTable.id });
       if (row === undefined) return undefined;
       const id = row.id as ArticleId;
-      await adjustArticleTotals(id, article.authorId, 1);
+      await beforeCommit(() => adjustArticleTotals(id, article.authorId, 1));
       return id;
     },
 
@@ -172,17 +175,18 @@ export function createArticleRepository(db: Database): ArticleRepository {
       const addedIds = added.map((link) => link.tagId);
       const changed = [...removed.map((link) => link.tagId), ...addedIds];
       if (changed.length > 0) {
-        await lockTags(changed);
-        await db
-          .update(tagsTable)
-          .set({
-            articlesCount: plus(
-              tagsTable.articlesCount,
-              // sql: +1 for a tag just linked, −1 for one just unlinked, in one UPDATE.
-              sql`case when ${addedIds.length === 0 ? sql`false` : inArray(tagsTable.id, addedIds)} then 1 else -1 end`,
-            ),
-          })
-          .where(inArray(tagsTable.id, changed));
+        await beforeCommit(async () => {
+          await db
+            .update(tagsTable)
+            .set({
+              articlesCount: plus(
+                tagsTable.articlesCount,
+                // sql: +1 for a tag just linked, −1 for one just unlinked, in one UPDATE.
+                sql`case when ${addedIds.length === 0 ? sql`false` : inArray(tagsTable.id, addedIds)} then 1 else -1 end`,
+              ),
+            })
+            .where(inArray(tagsTable.id, lockedTags(changed)));
+        });
       }
       await db
         .update(articlesTable)
@@ -213,11 +217,10 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .select({ tagId: articleTagsTable.tagId })
         .from(articleTagsTable)
         .where(eq(articleTagsTable.articleId, id));
-      await lockTags(linked);
       await db
         .update(tagsTable)
         .set({ articlesCount: plus(tagsTable.articlesCount, -1) })
-        .where(inArray(tagsTable.id, linked));
+        .where(inArray(tagsTable.id, lockedTags(linked)));
       // Tag links, favorites and comments go with it (ON DELETE CASCADE), in this statement.
       await db.delete(articlesTable).where(eq(articlesTable.id, id));
     },

@@ -10,6 +10,7 @@ import {
   inUnitOfWork,
   transactionOn,
 } from '../../src/infrastructure/db/unit-of-work.js';
+import { writeRetry } from '../../src/infrastructure/db/retry.js';
 import { openTestDatabase } from '../helpers/app.js';
 
 let handle: DatabaseHandle;
@@ -115,6 +116,26 @@ describe('unit of work', () => {
     ).rejects.toThrow('refused');
     expect(ran).toEqual([]);
     expect(await tagCount()).toBe(before);
+  });
+
+  it('queues afresh for each attempt: a unit run again runs its queued work once', async () => {
+    const before = await tagCount();
+    let attempts = 0;
+    await transactionOn(
+      handle.db,
+      async (tx) => {
+        attempts++;
+        await beforeCommit(async () => {
+          await tx.insert(tagsTable).values({ name: 'queued-per-attempt' });
+          // What PostgreSQL answers a transaction it chose to roll back.
+          if (attempts === 1)
+            throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        });
+      },
+      (attempt) => writeRetry.execute(attempt),
+    );
+    expect(attempts).toBe(2);
+    expect(await tagCount()).toBe(before + 1);
   });
 
   it('leaves other databases alone (a replica is never joined)', async () => {

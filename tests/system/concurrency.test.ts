@@ -417,7 +417,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       return row?.n ?? 0;
     }
 
-    it('takes its locks in one order: mutual followers publishing, favoriting and deleting at once never deadlock', async () => {
+    it('takes its locks in one order: mutual followers publishing, retagging, favoriting and deleting at once never deadlock', async () => {
       const [ann, ben] = [await registerUser(t.app), await registerUser(t.app)];
       for (const [reader, author] of [
         [ann, ben],
@@ -433,6 +433,8 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       const own = await Promise.all(
         [ann, ben].map((author) => createArticle(t.app, author, { tagList: shared })),
       );
+      // A tag no article has yet: the publishes race to insert it, which waits like a lock.
+      const fresh = unique('lock-order-new');
       const before = await deadlocks();
       const publish = (author: RegisteredUser) =>
         t.app.inject({
@@ -440,7 +442,12 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           url: '/api/v1/articles',
           headers: author.headers,
           payload: {
-            article: { title: unique('Locks'), description: 'd', body: 'b', tagList: shared },
+            article: {
+              title: unique('Locks'),
+              description: 'd',
+              body: 'b',
+              tagList: [...shared, fresh],
+            },
           },
         });
       const responses = await Promise.all([
@@ -450,6 +457,12 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           method: 'POST',
           url: `/api/v1/articles/${own[1]?.slug ?? ''}/favorite`,
           headers: ann.headers,
+        }),
+        t.app.inject({
+          method: 'PUT',
+          url: `/api/v1/articles/${own[1]?.slug ?? ''}`,
+          headers: ben.headers,
+          payload: { article: { tagList: [fresh, 'lock-order-a'] } },
         }),
         t.app.inject({
           method: 'DELETE',

@@ -74,7 +74,8 @@ export function transactionOn<T>(
  * Runs `callback` as the last work of the open unit of work, just before its commit (at once
  * outside one). For writes to rows many transactions update, such as shared counters: a row lock
  * is held from the write until the commit, so the later the write, the shorter the wait of every
- * transaction queued behind it. The unit's own reads before then do not see the write.
+ * transaction queued behind it. The unit's own reads before then do not see the write. `callback`
+ * must write through the open unit's transaction (a repository built on it, as every command's is).
  */
 export async function beforeCommit(callback: () => Promise<void>): Promise<void> {
   const unit = open.getStore();

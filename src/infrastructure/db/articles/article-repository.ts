@@ -4,6 +4,7 @@ import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
 import type { ArticleId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
+import { beforeCommit } from '../unit-of-work.js';
 import {
   ARTICLE_TOTAL_SHARDS,
   articlesTable,
@@ -14,7 +15,6 @@ import {
 } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { tagListOf } from './tag-list.js';
-import { beforeCommit } from '../unit-of-work.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 
 type Delta = 1 | -1;
@@ -67,15 +67,15 @@ export function createArticleRepository(db: Database): ArticleRepository {
       .update(usersTable)
       .set({ articlesCount: plus(usersTable.articlesCount, delta) })
       .where(eq(usersTable.id, authorId));
-    // Fan-out on write: each follower's feed total, in its own table, never a `users` row. The
-    // UPDATE takes its rows from a subquery that locks them in ascending id (its plan gathers
-    // them all before updating one): an UPDATE alone locks in whatever order its plan reads
-    // them, and two publishes by authors with followers in common would deadlock.
+    // Fan-out on write: each follower's feed total, in its own table, never a `users` row. An
+    // UPDATE alone locks in whatever order its plan reads the rows, and two publishes by authors
+    // with followers in common would deadlock: it takes them from a subquery that locks them in
+    // ascending id (sorted before locked; a row reaches the UPDATE only once locked).
     const followers = db
       .select({ followerId: followsTable.followerId })
       .from(followsTable)
       .where(eq(followsTable.followeeId, authorId));
-    const locked = db
+    const lockedFeedTotals = db
       .select({ userId: feedTotalsTable.userId })
       .from(feedTotalsTable)
       .where(inArray(feedTotalsTable.userId, followers))
@@ -84,7 +84,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
     await db
       .update(feedTotalsTable)
       .set({ articles: plus(feedTotalsTable.articles, delta) })
-      .where(inArray(feedTotalsTable.userId, locked));
+      .where(inArray(feedTotalsTable.userId, lockedFeedTotals));
     await db
       .update(articleTotalsTable)
       .set({ articles: plus(articleTotalsTable.articles, delta) })
@@ -175,6 +175,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
       const addedIds = added.map((link) => link.tagId);
       const changed = [...removed.map((link) => link.tagId), ...addedIds];
       if (changed.length > 0) {
+        // Queued after a publish's own counters (`insert` runs first), so the tags stay last.
         await beforeCommit(async () => {
           await db
             .update(tagsTable)

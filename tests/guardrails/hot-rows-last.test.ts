@@ -63,19 +63,7 @@ afterAll(() => t.close());
 describe('writes update the shared counters last, just before their commit', () => {
   it('a publish', async () => {
     const writes = await writesOf(() =>
-      t.app.inject({
-        method: 'POST',
-        url: '/api/v1/articles',
-        headers: author.headers,
-        payload: {
-          article: {
-            title: unique('Counters last'),
-            description: 'd',
-            body: 'b',
-            tagList: [unique('a'), unique('b')],
-          },
-        },
-      }),
+      createArticle(t.app, author, { tagList: [unique('a'), unique('b')] }),
     );
     expectCountersLast(writes, ['author count', 'feed totals', 'total shard', 'tag counts']);
   });

@@ -436,39 +436,29 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       // A tag no article has yet: the publishes race to insert it, which waits like a lock.
       const fresh = unique('lock-order-new');
       const before = await deadlocks();
+      // createArticle requires each publish's 201.
       const publish = (author: RegisteredUser) =>
-        t.app.inject({
-          method: 'POST',
-          url: '/api/v1/articles',
-          headers: author.headers,
-          payload: {
-            article: {
-              title: unique('Locks'),
-              description: 'd',
-              body: 'b',
-              tagList: [...shared, fresh],
-            },
-          },
-        });
-      const responses = await Promise.all([
-        ...times(5, () => publish(ann)),
-        ...times(5, () => publish(ben)),
-        t.app.inject({
-          method: 'POST',
-          url: `/api/v1/articles/${own[1]?.slug ?? ''}/favorite`,
-          headers: ann.headers,
-        }),
-        t.app.inject({
-          method: 'PUT',
-          url: `/api/v1/articles/${own[1]?.slug ?? ''}`,
-          headers: ben.headers,
-          payload: { article: { tagList: [fresh, 'lock-order-a'] } },
-        }),
-        t.app.inject({
-          method: 'DELETE',
-          url: `/api/v1/articles/${own[0]?.slug ?? ''}`,
-          headers: ann.headers,
-        }),
+        createArticle(t.app, author, { title: unique('Locks'), tagList: [...shared, fresh] });
+      const [, responses] = await Promise.all([
+        Promise.all([...times(5, () => publish(ann)), ...times(5, () => publish(ben))]),
+        Promise.all([
+          t.app.inject({
+            method: 'POST',
+            url: `/api/v1/articles/${own[1]?.slug ?? ''}/favorite`,
+            headers: ann.headers,
+          }),
+          t.app.inject({
+            method: 'PUT',
+            url: `/api/v1/articles/${own[1]?.slug ?? ''}`,
+            headers: ben.headers,
+            payload: { article: { tagList: [fresh, 'lock-order-a'] } },
+          }),
+          t.app.inject({
+            method: 'DELETE',
+            url: `/api/v1/articles/${own[0]?.slug ?? ''}`,
+            headers: ann.headers,
+          }),
+        ]),
       ]);
 
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);

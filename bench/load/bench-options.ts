@@ -8,6 +8,8 @@ export interface BenchOptions {
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
+  /** How many times the ceilings and Keel's scenarios run in turn; each reported as the median. */
+  readonly rounds: number;
   /** Keel's DATABASE_POOL_SIZE, and the select-1 ceiling's pool size. */
   readonly poolSize: number;
   readonly database: 'postgres' | 'embedded';
@@ -34,7 +36,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
-  [--pool-size 10] [--database postgres|embedded] [--database-url URL] [--admin-url URL]
+  [--pool-size 10] [--rounds 1] [--database postgres|embedded] [--database-url URL] [--admin-url URL]
   [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed] [--compare old.json]
   [--out results.json] [--redis-url URL]`;
 
@@ -56,6 +58,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       warmup: { type: 'string' },
       connections: { type: 'string', default: '10' },
       'pool-size': { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '1' },
       database: { type: 'string', default: 'postgres' },
       'database-url': { type: 'string' },
       'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
@@ -83,6 +86,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     warmupSeconds: whole('warmup', values.warmup ?? (values.smoke ? '1' : '3'), 0),
     connections: whole('connections', values.connections, 1),
     poolSize: whole('pool-size', values['pool-size'], 1),
+    rounds: whole('rounds', values.rounds, 1),
     database: values.database,
     databaseUrl: values['database-url'],
     adminUrl: values['admin-url'],

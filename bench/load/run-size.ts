@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatasetSize } from '../seed/dataset-sizes.js';
-import type { BenchRun, ScenarioResult } from '../report/bench-results.js';
+import type { BenchRound, BenchRun, ScenarioResult } from '../report/bench-results.js';
+import { combineRounds } from '../report/rounds.js';
 import type { BenchOptions } from './bench-options.js';
 import { prepareTarget } from './bench-target.js';
 import { startChildServer, type ChildServer } from './child-server.js';
@@ -83,7 +84,10 @@ async function runAll(
   return results;
 }
 
-/** Seeds (or reuses) one size, measures the ceilings, then Keel, each in its own process. */
+/**
+ * Seeds (or reuses) one size, then, in each round, measures the ceilings, then Keel, each in its
+ * own process. Keel's writes stay in the data, so a later round reads a little more of it.
+ */
 export async function runSize(context: SizeContext): Promise<BenchRun> {
   const { options, size, root, cleanup, log } = context;
   const startedAt = new Date().toISOString();
@@ -156,30 +160,35 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
         options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
     );
 
-  log.info('ceilings');
-  const ceilingServer = await start(
-    'ceiling server',
-    ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
-    '/constant',
-    { ...databaseEnv, TOKEN_SECRET: tokenSecret },
-  );
-  const ceilings = await runAll(
-    ceilingServer,
-    [
-      ...ceilingScenarios(),
-      // The bare reads of the reads chosen; the ceilings always run.
-      ...bareScenarios(chosen()),
-    ],
-    settings,
-    log,
-    databaseCpu,
-  );
-  await ceilingServer.stop();
+  const rounds: BenchRound[] = [];
+  for (let round = 1; round <= options.rounds; round += 1) {
+    const of = options.rounds === 1 ? '' : ` (round ${String(round)} of ${String(options.rounds)})`;
+    log.info(`ceilings${of}`);
+    const ceilingServer = await start(
+      'ceiling server',
+      ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
+      '/constant',
+      { ...databaseEnv, TOKEN_SECRET: tokenSecret },
+    );
+    const ceilings = await runAll(
+      ceilingServer,
+      [
+        ...ceilingScenarios(),
+        // The bare reads of the reads chosen; the ceilings always run.
+        ...bareScenarios(chosen()),
+      ],
+      settings,
+      log,
+      databaseCpu,
+    );
+    await ceilingServer.stop();
 
-  log.info('keel');
-  keel = await startKeel();
-  const scenarios = await runAll(keel, chosen(), settings, log, databaseCpu);
-  await keel.stop();
+    log.info(`keel${of}`);
+    keel = await startKeel();
+    const scenarios = await runAll(keel, chosen(), settings, log, databaseCpu);
+    await keel.stop();
+    rounds.push({ ceilings, scenarios });
+  }
 
   return {
     size: size.name,
@@ -188,7 +197,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     startedAt,
     machine: await describeMachine(options.database, target.serverEnv.DATABASE_URL),
     settings: { ...settings, poolSize: options.poolSize, redis: options.redisUrl !== undefined },
-    ceilings,
-    scenarios,
+    ...combineRounds(rounds),
+    rounds,
   };
 }

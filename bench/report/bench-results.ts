@@ -18,8 +18,25 @@ export interface BenchRun {
     /** Keel ran with Redis (`--redis-url`); absent in reports written before the option. */
     readonly redis?: boolean;
   };
+  /** Each scenario over the rounds (bench/report/rounds.ts): the median round's rate. */
   readonly ceilings: readonly ScenarioResult[];
   readonly scenarios: readonly ScenarioResult[];
+  /** Each round as measured; absent in reports written before `--rounds`. */
+  readonly rounds?: readonly BenchRound[];
+}
+
+/**
+ * One round: the ceilings, then Keel's scenarios, each server started afresh. Rounds follow one
+ * another, so a share taken within a round compares two rates measured minutes apart, not hours.
+ */
+export interface BenchRound {
+  readonly ceilings: readonly ScenarioResult[];
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
 }
 
 export interface Machine {
@@ -35,6 +52,8 @@ export interface ScenarioResult {
   readonly description: string;
   readonly requests: number;
   readonly requestsPerSecond: number;
+  /** Over the rounds: the lowest and the highest round's rate; absent in older reports. */
+  readonly requestsPerSecondRange?: Range;
   readonly latencyMs: {
     readonly p50: number;
     readonly p90: number;

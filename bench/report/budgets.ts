@@ -1,6 +1,7 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
 import { bareName, LIST_READS } from '../load/list-reads.js';
 import { markdownTable } from './markdown-table.js';
+import { pairedShare, type PairedShare } from './rounds.js';
 
 /** The reads issue #6 budgets: each must stay flat as the data grows and near the ceiling. */
 export const HOT_READS = [...LIST_READS, 'article by slug', 'profile', 'tags'] as const;
@@ -73,30 +74,40 @@ function flatCurve(name: string, small?: BenchRun, large?: BenchRun): BudgetVerd
   };
 }
 
-/** A hot read's requests per second at M as a share of the select-1 ceiling's in that run. */
+/** A share as a percentage, and, over several rounds, the range of the rounds' shares. */
+function percent(paired: PairedShare, digits: number): string {
+  const of = (value: number): string => (100 * value).toFixed(digits);
+  const range = paired.rounds === 1 ? '' : ` [${of(paired.range.min)}–${of(paired.range.max)}]`;
+  return `${of(paired.median)} %${range}`;
+}
+
+/**
+ * A hot read's requests per second at M as a share of the select-1 ceiling's, taken within each
+ * round: it holds when the median round's share reaches the budget.
+ */
 function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): BudgetVerdict {
   const budget = `at M, at least ${share(CEILING_SHARE)} of select 1`;
-  const [read, ceiling] = [find(medium, name), find(medium, CEILING)];
-  if (read === undefined || ceiling === undefined || ceiling.requestsPerSecond === 0) {
+  const read = medium === undefined ? undefined : pairedShare(medium, name, CEILING);
+  if (medium === undefined || read === undefined) {
     return { budget, scenario: name, measured: missing([medium], 'M'), holds: undefined };
   }
-  // One decimal, so a share just under the budget does not read as the budget itself.
-  const shareOf = (result: ScenarioResult): string =>
-    `${(100 * (result.requestsPerSecond / ceiling.requestsPerSecond)).toFixed(1)} %`;
   // Beside the read's share, the share of its own statements served bare (Fastify and the
   // driver alone): how much of the budget the stack leaves, and how much of that Keel serves.
-  // A bare read that failed measured nothing worth comparing.
-  const bare = find(medium, bareName(name));
-  const keelShareOf = (floor: ScenarioResult): string =>
-    `${String(Math.round((100 * read.requestsPerSecond) / floor.requestsPerSecond))} %`;
+  // A bare read that failed in any round measured nothing worth comparing.
+  const bareRead = bareName(name);
+  const [bare, keelOfBare] =
+    find(medium, bareRead)?.failed === false
+      ? [pairedShare(medium, bareRead, CEILING), pairedShare(medium, name, bareRead)]
+      : [undefined, undefined];
   return {
     budget,
     scenario: name,
+    // One decimal, so a share just under the budget does not read as the budget itself.
     measured:
-      bare === undefined || bare.failed || bare.requestsPerSecond === 0
-        ? shareOf(read)
-        : `${shareOf(read)} (bare: ${shareOf(bare)}; Keel serves ${keelShareOf(bare)} of it)`,
-    holds: read.requestsPerSecond / ceiling.requestsPerSecond >= CEILING_SHARE,
+      bare === undefined || keelOfBare === undefined
+        ? percent(read, 1)
+        : `${percent(read, 1)} (bare: ${percent(bare, 1)}; Keel serves ${percent(keelOfBare, 0)} of it)`,
+    holds: read.median >= CEILING_SHARE,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
 import { markdownTable } from './markdown-table.js';
+import { pairedShare } from './rounds.js';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
 const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -9,35 +10,51 @@ const perRequest = (cpuSeconds: number | undefined, requests: number): string =>
 const ratio = (now: number, before: number): string =>
   before === 0 ? 'n/a' : `${(now / before).toFixed(2)}×`;
 
-/** The scenarios of one run as a Markdown table, with each read's share of the select-1 ceiling. */
+/** The rates of a scenario's rounds, lowest to highest; blank for a single round. */
+function rateRange(result: ScenarioResult): string {
+  const range = result.requestsPerSecondRange;
+  return range === undefined || range.min === range.max
+    ? ''
+    : `${whole(range.min)}–${whole(range.max)}`;
+}
+
+/**
+ * The scenarios of one run as a Markdown table, with each read's share of the select-1 ceiling
+ * (taken within each round). With several rounds, each column is over the rounds
+ * (bench/report/rounds.ts) and the rates' range is shown beside the median.
+ */
 export function formatRun(run: BenchRun): string {
-  const databaseCeiling = run.ceilings.find((result) => result.name === 'ceiling: select 1');
-  const row = (result: ScenarioResult): string[] => [
-    result.name,
-    whole(result.requestsPerSecond),
-    ms(result.latencyMs.p50),
-    ms(result.latencyMs.p90),
-    ms(result.latencyMs.p99),
-    ms(result.latencyMs.max),
-    whole(result.non2xx),
-    whole(result.errors),
-    perRequest(result.serverCpuSeconds, result.requests),
-    perRequest(result.databaseCpuSeconds, result.requests),
-    whole(result.serverPeakRssMiB),
-    databaseCeiling === undefined || databaseCeiling.requestsPerSecond === 0
-      ? ''
-      : `${whole((100 * result.requestsPerSecond) / databaseCeiling.requestsPerSecond)} %`,
-    result.failed ? 'FAILED' : 'ok',
-  ];
+  const rounds = run.rounds?.length ?? 1;
+  const row = (result: ScenarioResult): string[] => {
+    const share = pairedShare(run, result.name, 'ceiling: select 1');
+    return [
+      result.name,
+      whole(result.requestsPerSecond),
+      ...(rounds > 1 ? [rateRange(result)] : []),
+      ms(result.latencyMs.p50),
+      ms(result.latencyMs.p90),
+      ms(result.latencyMs.p99),
+      ms(result.latencyMs.max),
+      whole(result.non2xx),
+      whole(result.errors),
+      perRequest(result.serverCpuSeconds, result.requests),
+      perRequest(result.databaseCpuSeconds, result.requests),
+      whole(result.serverPeakRssMiB),
+      share === undefined ? '' : `${whole(100 * share.median)} %`,
+      result.failed ? 'FAILED' : 'ok',
+    ];
+  };
   const heading =
     `size ${run.size.toUpperCase()}, ${run.database}, ${String(run.machine.cores)} cores (${run.machine.cpu}), ` +
     `${String(run.settings.connections)} connections, ${String(run.settings.durationSeconds)} s after ` +
     `${String(run.settings.warmupSeconds)} s warm-up, ${run.settings.redis === true ? 'with' : 'without'} Redis, ` +
+    (rounds > 1 ? `median of ${String(rounds)} rounds, ` : '') +
     run.startedAt;
   const table = markdownTable(
     [
       'scenario',
       'req/s',
+      ...(rounds > 1 ? ['req/s range'] : []),
       'p50 ms',
       'p90 ms',
       'p99 ms',
@@ -53,6 +70,16 @@ export function formatRun(run: BenchRun): string {
     [...run.ceilings, ...run.scenarios].map(row),
   );
   return `${heading}\n\n${table}\n`;
+}
+
+/**
+ * Whether two runs' rates are told apart by their rounds: "apart" when their ranges do not
+ * overlap, "overlap" when they do, blank unless both ran several rounds.
+ */
+function spread(now: ScenarioResult, before: ScenarioResult): string {
+  const [a, b] = [now.requestsPerSecondRange, before.requestsPerSecondRange];
+  if (a === undefined || b === undefined || a.min === a.max || b.min === b.max) return '';
+  return a.min > b.max || a.max < b.min ? 'apart' : 'overlap';
 }
 
 /** Per scenario of `current`, its ratio to the same scenario, size and database in `previous`. */
@@ -75,11 +102,21 @@ export function formatComparison(current: BenchReport, previous: BenchReport): s
         ratio(result.requestsPerSecond, old.requestsPerSecond),
         ratio(result.latencyMs.p50, old.latencyMs.p50),
         ratio(result.latencyMs.p99, old.latencyMs.p99),
+        spread(result, old),
       ]);
     }
   }
   if (rows.length === 0) return 'compare: no run of the same size and database in the old report\n';
-  return `${markdownTable(['size', 'scenario', 'req/s old → new', 'req/s ratio', 'p50 ratio', 'p99 ratio'], rows)}\n`;
+  const headers = [
+    'size',
+    'scenario',
+    'req/s old → new',
+    'req/s ratio',
+    'p50 ratio',
+    'p99 ratio',
+    'req/s ranges',
+  ];
+  return `${markdownTable(headers, rows)}\n`;
 }
 
 /** With several sizes: how each scenario's p50 and p99 move from the smallest to the largest. */

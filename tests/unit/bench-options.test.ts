@@ -9,6 +9,14 @@ describe('the bench options', () => {
     );
   });
 
+  it('run one round unless --rounds asks for more', () => {
+    expect(parseBenchOptions([]).rounds).toBe(1);
+    expect(parseBenchOptions(['--rounds', '3']).rounds).toBe(3);
+    expect(() => parseBenchOptions(['--rounds', '0'])).toThrow(
+      '--rounds must be a whole number ≥ 1, got "0"',
+    );
+  });
+
   it('refuse what they cannot run, saying why', () => {
     expect(() => parseBenchOptions(['--database', 'mysql'])).toThrow(
       '--database must be postgres or embedded',

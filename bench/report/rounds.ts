@@ -1,0 +1,102 @@
+import type { BenchRound, BenchRun, Range, ScenarioResult } from './bench-results.js';
+
+/** The middle value, or the mean of the middle two; `values` must not be empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+}
+
+function rangeOf(values: readonly number[]): Range {
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
+const sum = (values: readonly number[]): number =>
+  values.reduce((total, value) => total + value, 0);
+
+function sumCounts(
+  counts: readonly Readonly<Record<string, number>>[],
+): Readonly<Record<string, number>> {
+  const total: Record<string, number> = {};
+  for (const [code, count] of counts.flatMap((item) => Object.entries(item))) {
+    total[code] = (total[code] ?? 0) + count;
+  }
+  return total;
+}
+
+/**
+ * One scenario over its rounds: the median round's rate and latencies, the range of the rates,
+ * the slowest answer of all, every request, error and CPU second summed (so CPU per request is
+ * the mean over all requests), the highest peak RSS, and failed if any round failed.
+ */
+function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
+  const [first] = results;
+  if (first === undefined) throw new Error('a scenario needs at least one round');
+  const rates = results.map((result) => result.requestsPerSecond);
+  const databaseCpu = results.map((result) => result.databaseCpuSeconds);
+  return {
+    name: first.name,
+    description: first.description,
+    requests: sum(results.map((result) => result.requests)),
+    requestsPerSecond: median(rates),
+    requestsPerSecondRange: rangeOf(rates),
+    latencyMs: {
+      p50: median(results.map((result) => result.latencyMs.p50)),
+      p90: median(results.map((result) => result.latencyMs.p90)),
+      p99: median(results.map((result) => result.latencyMs.p99)),
+      max: Math.max(...results.map((result) => result.latencyMs.max)),
+    },
+    non2xx: sum(results.map((result) => result.non2xx)),
+    errors: sum(results.map((result) => result.errors)),
+    statusCodes: sumCounts(results.map((result) => result.statusCodes)),
+    serverCpuSeconds: sum(results.map((result) => result.serverCpuSeconds)),
+    serverPeakRssMiB: Math.max(...results.map((result) => result.serverPeakRssMiB)),
+    ...(databaseCpu.every((seconds) => seconds !== undefined) && {
+      databaseCpuSeconds: sum(databaseCpu),
+    }),
+    failed: results.some((result) => result.failed),
+  };
+}
+
+function combineList(lists: readonly (readonly ScenarioResult[])[]): ScenarioResult[] {
+  return (lists[0] ?? []).map((result) =>
+    combineResults(lists.flatMap((list) => list.filter((item) => item.name === result.name))),
+  );
+}
+
+/** Every scenario of `rounds` combined over its rounds (see `combineResults`). */
+export function combineRounds(rounds: readonly BenchRound[]): BenchRound {
+  return {
+    ceilings: combineList(rounds.map((round) => round.ceilings)),
+    scenarios: combineList(rounds.map((round) => round.scenarios)),
+  };
+}
+
+/** A share of one scenario's rate in another's, taken within each round: its median and range. */
+export interface PairedShare {
+  readonly median: number;
+  readonly range: Range;
+  readonly rounds: number;
+}
+
+function find(round: BenchRound, name: string): ScenarioResult | undefined {
+  return [...round.ceilings, ...round.scenarios].find((result) => result.name === name);
+}
+
+/**
+ * `name`'s requests per second as a share of `base`'s, taken within each round of `run` (both
+ * measured on the machine in the same state) and then over the rounds; `undefined` when a round
+ * lacks either or `base` served nothing in it. A report written before rounds counts as one round.
+ */
+export function pairedShare(run: BenchRun, name: string, base: string): PairedShare | undefined {
+  const shares: number[] = [];
+  for (const round of run.rounds ?? [run]) {
+    const [result, baseline] = [find(round, name), find(round, base)];
+    if (result === undefined || baseline === undefined || baseline.requestsPerSecond === 0) {
+      return undefined;
+    }
+    shares.push(result.requestsPerSecond / baseline.requestsPerSecond);
+  }
+  return { median: median(shares), range: rangeOf(shares), rounds: shares.length };
+}

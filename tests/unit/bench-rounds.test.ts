@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchRound, BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
+import { judgeBudgets } from '../../bench/report/budgets.js';
+import { formatComparison, formatRun } from '../../bench/report/format-results.js';
+import { combineRounds, median, pairedShare } from '../../bench/report/rounds.js';
+
+const SELECT_1 = 'ceiling: select 1';
+
+function result(
+  name: string,
+  requestsPerSecond: number,
+  extra: Partial<ScenarioResult> = {},
+  databaseMeasured = true,
+) {
+  return {
+    name,
+    description: name,
+    requests: requestsPerSecond * 10,
+    requestsPerSecond,
+    latencyMs: { p50: 2, p90: 4, p99: 8, max: 20 },
+    non2xx: 0,
+    errors: 0,
+    statusCodes: { '200': requestsPerSecond * 10 },
+    serverCpuSeconds: 1,
+    serverPeakRssMiB: 100,
+    ...(databaseMeasured && { databaseCpuSeconds: 2 }),
+    failed: false,
+    ...extra,
+  } satisfies ScenarioResult;
+}
+
+/** One round where select 1 serves `ceiling` per second and the anonymous list `list`. */
+function round(ceiling: number, list: number, bare = list * 1.25): BenchRound {
+  return {
+    ceilings: [result(SELECT_1, ceiling), result('bare: list anonymous', bare)],
+    scenarios: [result('list anonymous', list)],
+  };
+}
+
+/** A run at M made of `rounds`, as the bench writes it (without them, as it did before). */
+function runOf(rounds: readonly BenchRound[], keepRounds = true): BenchRun {
+  return {
+    size: 'm',
+    database: 'postgres',
+    seed: 1,
+    startedAt: '2026-11-28T00:00:00.000Z',
+    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
+    settings: { durationSeconds: 8, warmupSeconds: 2, connections: 10, poolSize: 10 },
+    ...combineRounds(rounds),
+    ...(keepRounds && { rounds }),
+  };
+}
+
+describe("the bench's rounds", () => {
+  it('take the median of an odd count, and the mean of the middle two of an even one', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
+  it("combine a scenario's rounds: median rate and latencies, their range, totals, the worst", () => {
+    const slow = result('feed', 100, {
+      latencyMs: { p50: 5, p90: 9, p99: 30, max: 90 },
+      serverCpuSeconds: 3,
+      serverPeakRssMiB: 140,
+    });
+    const failed = result('feed', 300, {
+      latencyMs: { p50: 1, p90: 2, p99: 6, max: 15 },
+      non2xx: 2,
+      statusCodes: { '200': 2_998, '500': 2 },
+      failed: true,
+    });
+    const { scenarios } = combineRounds([
+      { ceilings: [], scenarios: [result('feed', 200)] },
+      { ceilings: [], scenarios: [slow] },
+      { ceilings: [], scenarios: [failed] },
+    ]);
+    expect(scenarios).toEqual([
+      {
+        name: 'feed',
+        description: 'feed',
+        requests: 6_000,
+        requestsPerSecond: 200,
+        requestsPerSecondRange: { min: 100, max: 300 },
+        latencyMs: { p50: 2, p90: 4, p99: 8, max: 90 },
+        non2xx: 2,
+        errors: 0,
+        statusCodes: { '200': 5_998, '500': 2 },
+        serverCpuSeconds: 5,
+        serverPeakRssMiB: 140,
+        databaseCpuSeconds: 6,
+        failed: true,
+      },
+    ]);
+  });
+
+  it("leave out the database's CPU unless every round measured it", () => {
+    const { ceilings } = combineRounds([
+      { ceilings: [result(SELECT_1, 1_000)], scenarios: [] },
+      { ceilings: [result(SELECT_1, 1_000, {}, false)], scenarios: [] },
+    ]);
+    expect(ceilings[0]).not.toHaveProperty('databaseCpuSeconds');
+  });
+
+  it('take a share within each round, so a ceiling that moved between rounds moves it too', () => {
+    // Medians alone would give 300 / 1 000 = 30 %; within the rounds the shares are 20, 25, 30.
+    const run = runOf([round(1_000, 200), round(1_200, 300), round(500, 150)]);
+    expect(pairedShare(run, 'list anonymous', SELECT_1)).toEqual({
+      median: 0.25,
+      range: { min: 0.2, max: 0.3 },
+      rounds: 3,
+    });
+    expect(pairedShare(run, 'feed', SELECT_1)).toBeUndefined();
+  });
+
+  it("judge the budget on the median round's share and show the rounds' range", () => {
+    const run = runOf([round(1_000, 200), round(1_200, 300), round(500, 150, 150)]);
+    const verdict = (judgeBudgets({ runs: [run] }).get('postgres') ?? []).find(
+      (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
+    );
+    expect(verdict).toEqual({
+      budget: 'at M, at least 25 % of select 1',
+      scenario: 'list anonymous',
+      measured: '25.0 % [20.0–30.0] (bare: 30.0 % [25.0–31.3]; Keel serves 80 % [80–100] of it)',
+      holds: true,
+    });
+  });
+
+  it('count a report written before rounds as one round, and show no range for it', () => {
+    const old = runOf([round(1_000, 240)], false);
+    expect(pairedShare(old, 'list anonymous', SELECT_1)).toEqual({
+      median: 0.24,
+      range: { min: 0.24, max: 0.24 },
+      rounds: 1,
+    });
+    const verdict = (judgeBudgets({ runs: [old] }).get('postgres') ?? []).find(
+      (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
+    );
+    expect(verdict?.measured).toBe('24.0 % (bare: 30.0 %; Keel serves 80 % of it)');
+  });
+
+  it("print each rate's range and the paired share beside the median, with several rounds", () => {
+    const table = formatRun(runOf([round(1_000, 200), round(1_200, 300), round(500, 150)]));
+    expect(table).toContain('median of 3 rounds');
+    expect(table).toMatch(/\| req\/s +\| req\/s range +\| p50 ms/);
+    expect(table).toMatch(/\| list anonymous +\| +200 \| 150–300 +\|.*\| 25 % +\| ok +\|/);
+    expect(formatRun(runOf([round(1_000, 200)]))).not.toContain('range');
+  });
+
+  it('tell two runs apart only when their ranges of rates do not overlap', () => {
+    const before = { runs: [runOf([round(1_000, 200), round(1_000, 220)])] };
+    const apart = { runs: [runOf([round(1_000, 240), round(1_000, 260)])] };
+    const overlapping = { runs: [runOf([round(1_000, 210), round(1_000, 260)])] };
+    expect(formatComparison(apart, before)).toMatch(
+      /\| list anonymous +\| 210 → 250 .*\| apart +\|/,
+    );
+    expect(formatComparison(overlapping, before)).toMatch(/\| list anonymous +\|.*\| overlap +\|/);
+    const single = { runs: [runOf([round(1_000, 300)])] };
+    expect(formatComparison(single, before)).toMatch(/\| list anonymous +\|.*× \| +\|\n/);
+  });
+});

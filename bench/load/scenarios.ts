@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Request } from 'autocannon';
 import { BENCH_PASSWORD } from '../seed/bench-password.js';
 import {
@@ -57,18 +58,22 @@ function get(path: () => string, token: () => string | undefined): Request {
   };
 }
 
+/** A JSON POST; when `keyed`, with an `Idempotency-Key` no request has used before. */
 function write(
-  method: 'POST',
   path: () => string,
   token: () => string | undefined,
   body: () => unknown,
+  keyed = false,
 ): Request {
   return {
-    method,
+    method: 'POST',
     setupRequest: (request) => ({
       ...request,
       path: path(),
-      headers: headersFor(token(), true),
+      headers: {
+        ...headersFor(token(), true),
+        ...(keyed && { 'idempotency-key': randomUUID() }),
+      },
       body: JSON.stringify(body()),
     }),
   };
@@ -90,10 +95,16 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
   const anonymous = (): undefined => undefined;
   const login = (random: Random): Request =>
     write(
-      'POST',
       () => `${API}/users/login`,
       anonymous,
       () => ({ user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD } }),
+    );
+  const comment = (random: Random, keyed: boolean): Request =>
+    write(
+      () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
+      () => anyToken(random),
+      () => ({ comment: { body: commentBody(random) } }),
+      keyed,
     );
 
   return [
@@ -164,7 +175,6 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       const writeBody = createBodyWriter(random);
       return [
         write(
-          'POST',
           () => `${API}/articles`,
           () => anyToken(random),
           () => ({
@@ -209,15 +219,13 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       ],
     ),
     scenario('add comment', 'POST /articles/:slug/comments on sampled articles', (random) => [
-      write(
-        'POST',
-        () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
-        () => anyToken(random),
-        () => ({
-          comment: { body: commentBody(random) },
-        }),
-      ),
+      comment(random, false),
     ]),
+    scenario(
+      'add comment, keyed',
+      'add comment with an Idempotency-Key, a new one each time',
+      (random) => [comment(random, true)],
+    ),
     scenario('login', 'POST /users/login (Argon2id verify)', (random) => [login(random)]),
     {
       // Argon2id runs on libuv's pool: a burst of logins must not stall the event loop for reads.

@@ -57,3 +57,22 @@ describe("the bench's bare scenarios", () => {
     expect(bareScenarios(chosen).map((scenario) => scenario.name)).toEqual(['bare: feed']);
   });
 });
+
+describe("the bench's keyed comments", () => {
+  it('send the comments of add comment, each with an Idempotency-Key no other request used', () => {
+    const scenarios = keelScenarios(fixture, tokens, 7);
+    const requestsOf = (name: string): readonly Request[] =>
+      scenarios.find((scenario) => scenario.name === name)?.requests ?? [];
+    expect(requestsOf('add comment, keyed').map((request) => request.method)).toEqual(['POST']);
+    const [plain, keyed] = [
+      draw(requestsOf('add comment'), 100),
+      draw(requestsOf('add comment, keyed'), 100),
+    ];
+    expect(plain.every((request) => request.headers?.['idempotency-key'] === undefined)).toBe(true);
+    const keys = keyed.map((request) => request.headers?.['idempotency-key']);
+    expect(keys.every((key) => typeof key === 'string' && /^[!-~]{1,255}$/.test(key))).toBe(true);
+    expect(new Set(keys).size).toBe(keyed.length);
+    const commentsPath = /^\/api\/v1\/articles\/(first-1|second-2)\/comments$/;
+    expect(keyed.every((request) => commentsPath.test(request.path ?? ''))).toBe(true);
+  });
+});

@@ -126,8 +126,8 @@ export function preparedQuery(name: string): Query | undefined {
  * A statement built once and run with bindings: Drizzle does not rebuild its SQL on every
  * request, PostgreSQL parses and plans it once per pooled connection (a named prepared
  * statement) instead of once per execution, and its rows are mapped by `rowsMapper`. Inside a
- * unit of work it runs on that transaction (built for it, with the same name and text). `name`
- * must be unique per statement text.
+ * unit of work it runs on that transaction, with the same name and text. `name` must be unique
+ * per statement text.
  */
 export function prepared<Row>(
   database: Database,
@@ -153,8 +153,6 @@ export function prepared<Row>(
   const statement = prepareOn(database, query);
   return (bindings) => {
     const executor = executorFor(database);
-    return (
-      executor === database ? statement : prepareOn(executor, build(executor).toSQL())
-    ).execute(bindings);
+    return (executor === database ? statement : prepareOn(executor, query)).execute(bindings);
   };
 }

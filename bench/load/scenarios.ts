@@ -29,6 +29,9 @@ export interface Tokens {
 
 const API = '/api/v1';
 
+/** The ceiling every hot read's budget is a share of: a bare route running `select 1`. */
+export const SELECT_1_CEILING = 'ceiling: select 1';
+
 /** The state a favorite hands to its unfavorite on the same connection. */
 interface FavoriteContext {
   slug?: string;
@@ -251,7 +254,7 @@ export function ceilingScenarios(): Scenario[] {
       requests: [{ method: 'GET', path: '/constant' }],
     },
     {
-      name: 'ceiling: select 1',
+      name: SELECT_1_CEILING,
       description: 'bare Fastify route running select 1 through a pg pool of the same size',
       requests: [{ method: 'GET', path: '/select-one' }],
     },

@@ -1,7 +1,8 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
 import { bareName, LIST_READS } from '../load/list-reads.js';
+import { SELECT_1_CEILING } from '../load/scenarios.js';
 import { markdownTable } from './markdown-table.js';
-import { pairedShare, type PairedShare } from './rounds.js';
+import { findResult, pairedShare, type PairedShare } from './rounds.js';
 
 /** The reads issue #6 budgets: each must stay flat as the data grows and near the ceiling. */
 export const HOT_READS = [...LIST_READS, 'article by slug', 'profile', 'tags'] as const;
@@ -10,7 +11,6 @@ export const HOT_READS = [...LIST_READS, 'article by slug', 'profile', 'tags'] a
 const P99_GROWTH = 2;
 /** At M, a hot read serves at least this share of the select-1 ceiling's requests per second. */
 const CEILING_SHARE = 0.25;
-const CEILING = 'ceiling: select 1';
 
 /** One budget for one scenario (or for the whole run): what was measured and whether it holds. */
 export interface BudgetVerdict {
@@ -24,9 +24,7 @@ export interface BudgetVerdict {
 const share = (value: number): string => `${String(Math.round(100 * value))} %`;
 
 function find(run: BenchRun | undefined, name: string): ScenarioResult | undefined {
-  return run === undefined
-    ? undefined
-    : [...run.ceilings, ...run.scenarios].find((result) => result.name === name);
+  return run === undefined ? undefined : findResult(run, name);
 }
 
 /** Every scenario of every size ran without an error or a non-2xx answer. */
@@ -87,7 +85,7 @@ function percent(paired: PairedShare, digits: number): string {
  */
 function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): BudgetVerdict {
   const budget = `at M, at least ${share(CEILING_SHARE)} of select 1`;
-  const read = medium === undefined ? undefined : pairedShare(medium, name, CEILING);
+  const read = medium === undefined ? undefined : pairedShare(medium, name, SELECT_1_CEILING);
   if (medium === undefined || read === undefined) {
     return { budget, scenario: name, measured: missing([medium], 'M'), holds: undefined };
   }
@@ -97,7 +95,7 @@ function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): Budge
   const bareRead = bareName(name);
   const [bare, keelOfBare] =
     find(medium, bareRead)?.failed === false
-      ? [pairedShare(medium, bareRead, CEILING), pairedShare(medium, name, bareRead)]
+      ? [pairedShare(medium, bareRead, SELECT_1_CEILING), pairedShare(medium, name, bareRead)]
       : [undefined, undefined];
   return {
     budget,

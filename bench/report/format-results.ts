@@ -1,5 +1,6 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
 import { markdownTable } from './markdown-table.js';
+import { SELECT_1_CEILING } from '../load/scenarios.js';
 import { pairedShare } from './rounds.js';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
@@ -9,6 +10,9 @@ const perRequest = (cpuSeconds: number | undefined, requests: number): string =>
   cpuSeconds === undefined || requests === 0 ? '' : ((cpuSeconds * 1000) / requests).toFixed(2);
 const ratio = (now: number, before: number): string =>
   before === 0 ? 'n/a' : `${(now / before).toFixed(2)}×`;
+
+/** The run measured each scenario in more than one round. */
+const several = (run: BenchRun): boolean => (run.rounds?.length ?? 1) > 1;
 
 /** The rates of a scenario's rounds, lowest to highest; blank for a single round. */
 function rateRange(result: ScenarioResult): string {
@@ -26,7 +30,7 @@ function rateRange(result: ScenarioResult): string {
 export function formatRun(run: BenchRun): string {
   const rounds = run.rounds?.length ?? 1;
   const row = (result: ScenarioResult): string[] => {
-    const share = pairedShare(run, result.name, 'ceiling: select 1');
+    const share = pairedShare(run, result.name, SELECT_1_CEILING);
     return [
       result.name,
       whole(result.requestsPerSecond),
@@ -74,11 +78,12 @@ export function formatRun(run: BenchRun): string {
 
 /**
  * Whether two runs' rates are told apart by their rounds: "apart" when their ranges do not
- * overlap, "overlap" when they do, blank unless both ran several rounds.
+ * overlap, "overlap" when they do. A hint, not a test: with nothing changed, two ranges of three
+ * rounds each miss each other one time in ten.
  */
 function spread(now: ScenarioResult, before: ScenarioResult): string {
   const [a, b] = [now.requestsPerSecondRange, before.requestsPerSecondRange];
-  if (a === undefined || b === undefined || a.min === a.max || b.min === b.max) return '';
+  if (a === undefined || b === undefined) return '';
   return a.min > b.max || a.max < b.min ? 'apart' : 'overlap';
 }
 
@@ -102,7 +107,7 @@ export function formatComparison(current: BenchReport, previous: BenchReport): s
         ratio(result.requestsPerSecond, old.requestsPerSecond),
         ratio(result.latencyMs.p50, old.latencyMs.p50),
         ratio(result.latencyMs.p99, old.latencyMs.p99),
-        spread(result, old),
+        several(run) && several(before) ? spread(result, old) : '',
       ]);
     }
   }

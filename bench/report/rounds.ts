@@ -59,10 +59,15 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
   };
 }
 
+/** Each scenario over `lists`, one per round; every round must have run the same scenarios. */
 function combineList(lists: readonly (readonly ScenarioResult[])[]): ScenarioResult[] {
-  return (lists[0] ?? []).map((result) =>
-    combineResults(lists.flatMap((list) => list.filter((item) => item.name === result.name))),
-  );
+  const names = (list: readonly ScenarioResult[]): string =>
+    list.map((result) => result.name).join('\n');
+  const [first = []] = lists;
+  if (lists.some((list) => names(list) !== names(first))) {
+    throw new Error('the rounds ran different scenarios');
+  }
+  return first.map((result, index) => combineResults(lists.map((list) => list[index] ?? result)));
 }
 
 /** Every scenario of `rounds` combined over its rounds (see `combineResults`). */
@@ -80,7 +85,8 @@ export interface PairedShare {
   readonly rounds: number;
 }
 
-function find(round: BenchRound, name: string): ScenarioResult | undefined {
+/** The ceiling or scenario named `name` in `round` (or in a run: its results over the rounds). */
+export function findResult(round: BenchRound, name: string): ScenarioResult | undefined {
   return [...round.ceilings, ...round.scenarios].find((result) => result.name === name);
 }
 
@@ -92,7 +98,7 @@ function find(round: BenchRound, name: string): ScenarioResult | undefined {
 export function pairedShare(run: BenchRun, name: string, base: string): PairedShare | undefined {
   const shares: number[] = [];
   for (const round of run.rounds ?? [run]) {
-    const [result, baseline] = [find(round, name), find(round, base)];
+    const [result, baseline] = [findResult(round, name), findResult(round, base)];
     if (result === undefined || baseline === undefined || baseline.requestsPerSecond === 0) {
       return undefined;
     }

@@ -126,6 +126,34 @@ describe("the bench's rounds", () => {
     });
   });
 
+  it('show no bare share for a read whose bare statements failed in any round', () => {
+    const failing = round(1_000, 200);
+    const run = runOf([
+      round(1_000, 200),
+      {
+        ...failing,
+        ceilings: failing.ceilings.map((item) =>
+          item.name === 'bare: list anonymous' ? { ...item, failed: true } : item,
+        ),
+      },
+      round(1_000, 200),
+    ]);
+    const verdict = (judgeBudgets({ runs: [run] }).get('postgres') ?? []).find(
+      (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
+    );
+    expect(verdict?.measured).toBe('20.0 % [20.0–20.0]');
+  });
+
+  it('take no share where a round lacks the base or its base served nothing', () => {
+    const idle = round(0, 200);
+    expect(pairedShare(runOf([round(1_000, 200), idle]), 'list anonymous', SELECT_1)).toBe(
+      undefined,
+    );
+    expect(() =>
+      combineRounds([round(1_000, 200), { ...round(1_000, 200), scenarios: [] }]),
+    ).toThrow('the rounds ran different scenarios');
+  });
+
   it('count a report written before rounds as one round, and show no range for it', () => {
     const old = runOf([round(1_000, 240)], false);
     expect(pairedShare(old, 'list anonymous', SELECT_1)).toEqual({
@@ -144,7 +172,9 @@ describe("the bench's rounds", () => {
     expect(table).toContain('median of 3 rounds');
     expect(table).toMatch(/\| req\/s +\| req\/s range +\| p50 ms/);
     expect(table).toMatch(/\| list anonymous +\| +200 \| 150–300 +\|.*\| 25 % +\| ok +\|/);
-    expect(formatRun(runOf([round(1_000, 200)]))).not.toContain('range');
+    const single = formatRun(runOf([round(1_000, 200)]));
+    expect(single).not.toContain('range');
+    expect(single).not.toContain('median of');
   });
 
   it('tell two runs apart only when their ranges of rates do not overlap', () => {
@@ -155,7 +185,10 @@ describe("the bench's rounds", () => {
       /\| list anonymous +\| 210 → 250 .*\| apart +\|/,
     );
     expect(formatComparison(overlapping, before)).toMatch(/\| list anonymous +\|.*\| overlap +\|/);
+    // Against a single round, or a report written before rounds, no mark.
     const single = { runs: [runOf([round(1_000, 300)])] };
     expect(formatComparison(single, before)).toMatch(/\| list anonymous +\|.*× \| +\|\n/);
+    const old = { runs: [runOf([round(1_000, 300)], false)] };
+    expect(formatComparison(apart, old)).toMatch(/\| list anonymous +\|.*× \| +\|\n/);
   });
 });

@@ -39,28 +39,34 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
         return await writeRetry.execute(() =>
           inUnitOfWork(database, async (): Promise<IdempotencyOutcome<Result>> => {
             const db = executorFor(database);
-            // sql: SET LOCAL takes no parameters; set_config(…, true) is its parameterised form.
-            await db.execute(
-              sql`select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)`,
-            );
-            // A key past its retention that the cleanup has not deleted yet is claimed afresh.
+            // The claim, in one round trip. Its source row sets lock_timeout before the insert
+            // can wait on another request's uncommitted row with this key, so that wait ends
+            // after `waitMs`. The row it returns, if it claimed the key, resets lock_timeout
+            // (set_config with null is SET LOCAL … TO DEFAULT), so the effect's own locks wait as
+            // long as the session allows. A claim that returns nothing keeps `waitMs`: only the
+            // stored answer is read after it. A key past its retention that the cleanup has not
+            // deleted yet is claimed afresh.
             const claimed = await db
               .insert(keys)
-              .values({ scope, key, fingerprint })
+              .select(
+                // sql: set_config has no builder. The source row lists every column in the
+                // table's order, as Drizzle names them all: scope, key, fingerprint, status,
+                // answer, created_at.
+                sql`select ${scope}, ${key}, ${fingerprint}, null, null, now() from (select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)) as bounded`,
+              )
               .onConflictDoUpdate({
                 target: [keys.scope, keys.key],
                 set: { fingerprint, status: null, answer: null, createdAt: sql`now()` },
                 setWhere: expired,
               })
-              .returning({ key: keys.key })
+              // sql: set_config has no builder.
+              .returning({ reset: sql`set_config('lock_timeout', null, true)` })
               .catch((error: unknown) => {
                 // Only the claim's own wait means "in use"; a lock timeout in the effect is not.
                 throw lockNotAvailable(error)
                   ? new ClaimTimedOut('idempotency key in use', { cause: error })
                   : error;
               });
-            // sql: the effect's own locks wait as long as the session allows, not `waitMs`.
-            await db.execute(sql`set local lock_timeout to default`);
             if (claimed.length === 0) {
               const [row] = await db
                 .select({

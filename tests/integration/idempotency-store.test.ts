@@ -49,7 +49,12 @@ describe('the idempotency store', () => {
     expect(await runKeyed('first')).toEqual({ kind: 'first', result: '0' });
     const sent = storeStatements().filter((text) => !/^(begin|commit)$/.test(text));
     expect(sent).toHaveLength(2);
-    expect(sent[0]).toMatch(/^insert into "idempotency_keys" .*set_config\('lock_timeout'/);
+    // The timeout is set in the source row, before the insert can wait, and reset in the row
+    // the claim returns.
+    expect(sent[0]).toMatch(
+      /^insert into "idempotency_keys" .*from \(select set_config\('lock_timeout', \$\d+, true\)\) as bounded/,
+    );
+    expect(sent[0]).toMatch(/returning set_config\('lock_timeout', null, true\)$/);
     expect(sent[1]).toMatch(/^update "idempotency_keys" set "status" = \$1, "answer" = \$2/);
   });
 

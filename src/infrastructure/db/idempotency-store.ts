@@ -43,15 +43,17 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
             // can wait on another request's uncommitted row with this key, so that wait ends
             // after `waitMs`. The row it returns, if it claimed the key, resets lock_timeout
             // (set_config with null is SET LOCAL … TO DEFAULT), so the effect's own locks wait as
-            // long as the session allows. A claim that returns nothing keeps `waitMs`: only the
-            // stored answer is read after it. A key past its retention that the cleanup has not
-            // deleted yet is claimed afresh.
+            // the connection's settings say. A claim that returns nothing keeps `waitMs`: only
+            // the stored answer is read after it. The table's lock is taken before the source
+            // row, so a claim behind a migration's waits the statement timeout, not `waitMs`. A
+            // key past its retention that the cleanup has not deleted yet is claimed afresh.
             const claimed = await db
               .insert(keys)
               .select(
-                // sql: set_config has no builder. The source row lists every column in the
-                // table's order, as Drizzle names them all: scope, key, fingerprint, status,
-                // answer, created_at.
+                // sql: set_config has no builder, and Drizzle's typed source needs a table. The
+                // source row lists every column in the table's order, as Drizzle names them all:
+                // scope, key, fingerprint, status, answer, created_at (a column added to the
+                // table fails every keyed request, and tests/integration/idempotency*.test.ts).
                 sql`select ${scope}, ${key}, ${fingerprint}, null, null, now() from (select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)) as bounded`,
               )
               .onConflictDoUpdate({

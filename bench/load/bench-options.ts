@@ -36,9 +36,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
-  [--pool-size 10] [--rounds 1] [--database postgres|embedded] [--database-url URL] [--admin-url URL]
-  [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed] [--compare old.json]
-  [--out results.json] [--redis-url URL]`;
+  [--pool-size 10] [--rounds 1] [--database postgres|embedded] [--database-url URL]
+  [--admin-url URL] [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed]
+  [--compare old.json] [--out results.json] [--redis-url URL]`;
 
 function whole(name: string, value: string, min: number): number {
   const number = Number(value);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchRun } from './report/bench-results.js';
 import { formatBudgets } from './report/budgets.js';
 import { formatComparison, formatCurve, formatRun } from './report/format-results.js';
+import { failedScenarios } from './report/rounds.js';
 import { parseBenchOptions } from './load/bench-options.js';
 import { stderrLog } from './load/bench-log.js';
 import { createCleanup } from './load/cleanup.js';
@@ -52,10 +53,8 @@ if (previous !== undefined) {
     `\ncompared with ${String(options.comparePath)}\n\n${formatComparison(report, previous)}`,
   );
 }
-const failed = runs
-  .flatMap((run) => [...run.ceilings, ...run.scenarios])
-  .filter((result) => result.failed);
+const failed = runs.flatMap(failedScenarios);
 if (failed.length > 0) {
-  log.warn(`FAILED: ${failed.map((result) => result.name).join(', ')}`);
+  log.warn(`FAILED: ${failed.join(', ')}`);
   process.exitCode = 1;
 }

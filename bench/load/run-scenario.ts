@@ -20,9 +20,9 @@ const MIB = 1024 * 1024;
  */
 const FIRST_WARMUP_SECONDS = 10;
 
-/** The settings of a server's scenario at `index` (0: the first since the server started). */
-export function settingsAt(index: number, settings: LoadSettings): LoadSettings {
-  return index === 0 && settings.warmupSeconds > 0
+/** The settings of a server's scenario: `first` since the server started, or not. */
+export function settingsFor(first: boolean, settings: LoadSettings): LoadSettings {
+  return first && settings.warmupSeconds > 0
     ? { ...settings, warmupSeconds: Math.max(settings.warmupSeconds, FIRST_WARMUP_SECONDS) }
     : settings;
 }

@@ -10,8 +10,15 @@ import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
 import { loginAll } from './login-pool.js';
 import { describeMachine } from './machine.js';
-import { runScenario, settingsAt, type LoadSettings } from './run-scenario.js';
-import { bareScenarios, ceilingScenarios, keelScenarios, type Scenario } from './scenarios.js';
+import { runScenario, settingsFor, type LoadSettings } from './run-scenario.js';
+import {
+  bareScenarios,
+  ceilingScenarios,
+  keelScenarios,
+  SELECT_1_CEILING,
+  type Scenario,
+} from './scenarios.js';
+import { sideBySideRound, sideBySideSteps } from './side-by-side.js';
 
 // Keel's configuration variables: the servers get the bench's values, never the caller's.
 const KEEL_VARIABLES = new Set([
@@ -57,21 +64,20 @@ export interface SizeContext {
   readonly log: BenchLog;
 }
 
-async function runAll(
-  server: ChildServer,
-  scenarios: readonly Scenario[],
-  settings: LoadSettings,
-  log: BenchLog,
-  database: DatabaseCpu | undefined,
-): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  for (const [index, scenario] of scenarios.entries()) {
+/** Measures one scenario on one server; a server's first scenario gets the long warm-up. */
+type Measure = (server: ChildServer, scenario: Scenario) => Promise<ScenarioResult>;
+
+function measurer(settings: LoadSettings, log: BenchLog, database?: DatabaseCpu): Measure {
+  const warmed = new Set<ChildServer>();
+  return async (server, scenario) => {
     log.info(`  ${scenario.name} …`);
+    const first = !warmed.has(server);
+    warmed.add(server);
     const result = await runScenario(
       server.origin,
       server.pid,
       scenario,
-      settingsAt(index, settings),
+      settingsFor(first, settings),
       database,
     );
     if (result.failed) {
@@ -79,14 +85,25 @@ async function runAll(
         `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
       );
     }
-    results.push(result);
-  }
+    return result;
+  };
+}
+
+async function measureAll(
+  measure: Measure,
+  server: ChildServer,
+  scenarios: readonly Scenario[],
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) results.push(await measure(server, scenario));
   return results;
 }
 
 /**
  * Seeds (or reuses) one size, then, in each round, measures the ceilings, then Keel, each in its
- * own process. Keel's writes stay in the data, so a later round reads a little more of it.
+ * own process; on PostgreSQL, Keel's reads alternate with the ceiling server's bare reads and
+ * select 1 (side-by-side.ts). Keel's writes stay in the data, so a later round reads a little
+ * more of it.
  */
 export async function runSize(context: SizeContext): Promise<BenchRun> {
   const { options, size, root, cleanup, log } = context;
@@ -136,8 +153,8 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       },
     );
 
-  // The users log in first, so the bare reads can take their tokens; Keel is started again for
-  // its own scenarios, which run last because their writes change the data the reads see.
+  // The users log in first, so the bare reads can take their tokens. In each round Keel's writes
+  // come after every read, its own and the bare ones, since they change the data the reads see.
   let keel = await startKeel();
   log.info(
     `  logging in ${String(target.fixture.users.length + target.fixture.heavyReaders.length)} users`,
@@ -160,6 +177,12 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
         options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
     );
 
+  const measure = measurer(settings, log, databaseCpu);
+  const ceilingLoads = ceilingScenarios();
+  const selectOne = ceilingLoads.find((scenario) => scenario.name === SELECT_1_CEILING);
+  if (selectOne === undefined) throw new Error(`no scenario named ${SELECT_1_CEILING}`);
+  // Two processes can't open one PGlite directory: there the ceilings run, then Keel.
+  const sideBySide = options.database === 'postgres';
   const rounds: BenchRound[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
     const of = options.rounds === 1 ? '' : ` (round ${String(round)} of ${String(options.rounds)})`;
@@ -170,24 +193,27 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       '/constant',
       { ...databaseEnv, TOKEN_SECRET: tokenSecret },
     );
-    const ceilings = await runAll(
-      ceilingServer,
-      [
-        ...ceilingScenarios(),
-        // The bare reads of the reads chosen; the ceilings always run.
-        ...bareScenarios(chosen()),
-      ],
-      settings,
-      log,
-      databaseCpu,
-    );
-    await ceilingServer.stop();
-
-    log.info(`keel${of}`);
-    keel = await startKeel();
-    const scenarios = await runAll(keel, chosen(), settings, log, databaseCpu);
-    await keel.stop();
-    rounds.push({ ceilings, scenarios });
+    const ceilings = await measureAll(measure, ceilingServer, ceilingLoads);
+    if (sideBySide) {
+      log.info(`keel beside the ceilings${of}`);
+      keel = await startKeel();
+      // The bare reads of the reads chosen, each run right before Keel's, select 1 around both.
+      const steps = sideBySideSteps(chosen(), bareScenarios(chosen()), selectOne);
+      const results: ScenarioResult[] = [];
+      for (const step of steps) {
+        results.push(await measure(step.on === 'keel' ? keel : ceilingServer, step.scenario));
+      }
+      rounds.push(sideBySideRound(ceilings, steps, results));
+      await keel.stop();
+      await ceilingServer.stop();
+    } else {
+      ceilings.push(...(await measureAll(measure, ceilingServer, bareScenarios(chosen()))));
+      await ceilingServer.stop();
+      log.info(`keel${of}`);
+      keel = await startKeel();
+      rounds.push({ ceilings, scenarios: await measureAll(measure, keel, chosen()) });
+      await keel.stop();
+    }
   }
 
   return {

@@ -32,6 +32,12 @@ export interface BenchRun {
 export interface BenchRound {
   readonly ceilings: readonly ScenarioResult[];
   readonly scenarios: readonly ScenarioResult[];
+  /**
+   * On PostgreSQL, where the two servers run side by side: for each hot read and each bare read,
+   * the select-1 ceiling measured again right before and right after it (bench/load/run-size.ts).
+   * Absent for PGlite, whose one data directory the two servers can't share, and in older reports.
+   */
+  readonly selectOneAround?: Readonly<Record<string, readonly ScenarioResult[]>>;
 }
 
 export interface Range {

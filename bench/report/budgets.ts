@@ -1,11 +1,13 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
-import { bareName, LIST_READS } from '../load/list-reads.js';
-import { SELECT_1_CEILING } from '../load/scenarios.js';
+import { bareName, HOT_READS } from '../load/list-reads.js';
 import { markdownTable } from './markdown-table.js';
-import { findResult, pairedShare, type PairedShare } from './rounds.js';
-
-/** The reads issue #6 budgets: each must stay flat as the data grows and near the ceiling. */
-export const HOT_READS = [...LIST_READS, 'article by slug', 'profile', 'tags'] as const;
+import {
+  failedScenarios,
+  findResult,
+  pairedShare,
+  selectOneShare,
+  type PairedShare,
+} from './rounds.js';
 
 /** A hot read's p99 at L may be at most this many times its p99 at S. */
 const P99_GROWTH = 2;
@@ -30,9 +32,7 @@ function find(run: BenchRun | undefined, name: string): ScenarioResult | undefin
 /** Every scenario of every size ran without an error or a non-2xx answer. */
 function noErrors(runs: readonly BenchRun[]): BudgetVerdict {
   const failed = runs.flatMap((run) =>
-    [...run.ceilings, ...run.scenarios]
-      .filter((result) => result.failed)
-      .map((result) => `${run.size.toUpperCase()} ${result.name}`),
+    failedScenarios(run).map((name) => `${run.size.toUpperCase()} ${name}`),
   );
   return {
     budget: 'no errors, at any size',
@@ -85,7 +85,7 @@ function percent(paired: PairedShare, digits: number): string {
  */
 function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): BudgetVerdict {
   const budget = `at M, at least ${share(CEILING_SHARE)} of select 1`;
-  const read = medium === undefined ? undefined : pairedShare(medium, name, SELECT_1_CEILING);
+  const read = medium === undefined ? undefined : selectOneShare(medium, name);
   if (medium === undefined || read === undefined) {
     return { budget, scenario: name, measured: missing([medium], 'M'), holds: undefined };
   }
@@ -95,7 +95,7 @@ function nearCeiling(name: (typeof HOT_READS)[number], medium?: BenchRun): Budge
   const bareRead = bareName(name);
   const [bare, keelOfBare] =
     find(medium, bareRead)?.failed === false
-      ? [pairedShare(medium, bareRead, SELECT_1_CEILING), pairedShare(medium, name, bareRead)]
+      ? [selectOneShare(medium, bareRead), pairedShare(medium, name, bareRead)]
       : [undefined, undefined];
   return {
     budget,

@@ -1,7 +1,6 @@
 import type { BenchReport, BenchRun, ScenarioResult } from './bench-results.js';
 import { markdownTable } from './markdown-table.js';
-import { SELECT_1_CEILING } from '../load/scenarios.js';
-import { pairedShare } from './rounds.js';
+import { selectOneShare } from './rounds.js';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
 const whole = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -24,13 +23,14 @@ function rateRange(result: ScenarioResult): string {
 
 /**
  * The scenarios of one run as a Markdown table, with each read's share of the select-1 ceiling
- * (taken within each round). With several rounds, each column is over the rounds
- * (bench/report/rounds.ts) and the rates' range is shown beside the median.
+ * (taken within each round, and beside the read where select 1 ran there). With several rounds,
+ * each column is over the rounds (bench/report/rounds.ts) and the rates' range is shown beside
+ * the median.
  */
 export function formatRun(run: BenchRun): string {
   const rounds = run.rounds?.length ?? 1;
   const row = (result: ScenarioResult): string[] => {
-    const share = pairedShare(run, result.name, SELECT_1_CEILING);
+    const share = selectOneShare(run, result.name);
     return [
       result.name,
       whole(result.requestsPerSecond),
@@ -73,7 +73,18 @@ export function formatRun(run: BenchRun): string {
     ],
     [...run.ceilings, ...run.scenarios].map(row),
   );
-  return `${heading}\n\n${table}\n`;
+  // How far the machine's speed moved during the run, where select 1 ran beside the reads.
+  const beside = (run.rounds ?? []).flatMap((round) =>
+    Object.values(round.selectOneAround ?? {}).flatMap((windows) =>
+      windows.map((window) => window.requestsPerSecond),
+    ),
+  );
+  const drift =
+    beside.length === 0
+      ? ''
+      : `\nselect 1 beside the hot reads: ${whole(Math.min(...beside))}–${whole(Math.max(...beside))} req/s; ` +
+        'each "vs select 1" is of the windows right before and after that read\n';
+  return `${heading}\n\n${table}\n${drift}`;
 }
 
 /**

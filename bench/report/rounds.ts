@@ -1,3 +1,4 @@
+import { SELECT_1_CEILING } from '../load/scenarios.js';
 import type { BenchRound, BenchRun, Range, ScenarioResult } from './bench-results.js';
 
 /** The middle value, or the mean of the middle two; `values` must not be empty. */
@@ -91,18 +92,53 @@ export function findResult(round: BenchRound, name: string): ScenarioResult | un
 }
 
 /**
- * `name`'s requests per second as a share of `base`'s, taken within each round of `run` (both
- * measured on the machine in the same state) and then over the rounds; `undefined` when a round
- * lacks either or `base` served nothing in it. A report written before rounds counts as one round.
+ * `name`'s requests per second as a share of `baseRate(round)`, taken within each round of `run`
+ * and then over the rounds; `undefined` when a round lacks either or the base is 0. A report
+ * written before rounds counts as one round.
  */
-export function pairedShare(run: BenchRun, name: string, base: string): PairedShare | undefined {
+function shareWithin(
+  run: BenchRun,
+  name: string,
+  baseRate: (round: BenchRound) => number | undefined,
+): PairedShare | undefined {
   const shares: number[] = [];
   for (const round of run.rounds ?? [run]) {
-    const [result, baseline] = [findResult(round, name), findResult(round, base)];
-    if (result === undefined || baseline === undefined || baseline.requestsPerSecond === 0) {
-      return undefined;
-    }
-    shares.push(result.requestsPerSecond / baseline.requestsPerSecond);
+    const [result, base] = [findResult(round, name), baseRate(round)];
+    if (result === undefined || base === undefined || base === 0) return undefined;
+    shares.push(result.requestsPerSecond / base);
   }
   return { median: median(shares), range: rangeOf(shares), rounds: shares.length };
+}
+
+/** `name`'s rate as a share of `base`'s, within each round (both on the machine in one state). */
+export function pairedShare(run: BenchRun, name: string, base: string): PairedShare | undefined {
+  return shareWithin(run, name, (round) => findResult(round, base)?.requestsPerSecond);
+}
+
+/**
+ * `name`'s rate as a share of the select-1 ceiling's, within each round: of the mean of the
+ * select-1 windows measured right before and right after it, where the round has them (so a
+ * machine drifting in speed moves both sides alike), else of the round's one select-1 window.
+ */
+export function selectOneShare(run: BenchRun, name: string): PairedShare | undefined {
+  return shareWithin(run, name, (round) => {
+    const around = round.selectOneAround?.[name];
+    return around === undefined || around.length === 0
+      ? findResult(round, SELECT_1_CEILING)?.requestsPerSecond
+      : sum(around.map((result) => result.requestsPerSecond)) / around.length;
+  });
+}
+
+/**
+ * The names of `run`'s scenarios that failed in any round, each select-1 window measured beside
+ * a read named after it: `ceiling: select 1 beside feed`.
+ */
+export function failedScenarios(run: BenchRun): string[] {
+  const beside = (run.rounds ?? []).flatMap((round) =>
+    Object.entries(round.selectOneAround ?? {})
+      .filter(([, windows]) => windows.some((window) => window.failed))
+      .map(([name]) => `${SELECT_1_CEILING} beside ${name}`),
+  );
+  const combined = [...run.ceilings, ...run.scenarios].filter((result) => result.failed);
+  return [...new Set([...combined.map((result) => result.name), ...beside])];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBudgets, HOT_READS, judgeBudgets } from '../../bench/report/budgets.js';
+import { HOT_READS } from '../../bench/load/list-reads.js';
+import { formatBudgets, judgeBudgets } from '../../bench/report/budgets.js';
 import type { BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
 
 function result(

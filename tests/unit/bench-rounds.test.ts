@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { BenchRound, BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
 import { judgeBudgets } from '../../bench/report/budgets.js';
 import { formatComparison, formatRun } from '../../bench/report/format-results.js';
-import { combineRounds, median, pairedShare } from '../../bench/report/rounds.js';
+import {
+  combineRounds,
+  failedScenarios,
+  median,
+  pairedShare,
+  selectOneShare,
+} from '../../bench/report/rounds.js';
 
 const SELECT_1 = 'ceiling: select 1';
 
@@ -165,6 +171,44 @@ describe("the bench's rounds", () => {
       (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
     );
     expect(verdict?.measured).toBe('24.0 % (bare: 30.0 %; Keel serves 80 % of it)');
+  });
+
+  it('take the share of select 1 measured right before and after a read, where a round has it', () => {
+    // The round's own select 1 ran at 2 000 per second; beside the list it ran at 800 and 1 200.
+    const beside = [result(SELECT_1, 800), result(SELECT_1, 1_200)];
+    const sideBySide: BenchRound = {
+      ...round(2_000, 200),
+      selectOneAround: { 'list anonymous': beside, 'bare: list anonymous': beside },
+    };
+    const run = runOf([sideBySide]);
+    expect(selectOneShare(run, 'list anonymous')?.median).toBe(0.2);
+    expect(pairedShare(run, 'list anonymous', SELECT_1)?.median).toBe(0.1);
+    // Reads without windows of their own keep the round's select 1.
+    expect(selectOneShare(run, SELECT_1)?.median).toBe(1);
+    const verdict = (judgeBudgets({ runs: [run] }).get('postgres') ?? []).find(
+      (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
+    );
+    expect(verdict?.measured).toBe('20.0 % (bare: 25.0 %; Keel serves 80 % of it)');
+    const table = formatRun(run);
+    expect(table).toMatch(/\| list anonymous +\|.*\| 20 % +\| ok +\|/);
+    expect(table).toContain('select 1 beside the hot reads: 800–1,200 req/s');
+    expect(formatRun(runOf([round(1_000, 200)]))).not.toContain('beside');
+  });
+
+  it('fail a run whose select 1 failed beside a read, and name the read', () => {
+    const beside = [result(SELECT_1, 800), result(SELECT_1, 1_200, { failed: true })];
+    const run = runOf([
+      round(1_000, 200),
+      { ...round(1_000, 200), selectOneAround: { 'list anonymous': beside, feed: beside } },
+    ]);
+    expect(failedScenarios(run)).toEqual([
+      'ceiling: select 1 beside list anonymous',
+      'ceiling: select 1 beside feed',
+    ]);
+    const [noErrors] = judgeBudgets({ runs: [run] }).get('postgres') ?? [];
+    expect(noErrors).toMatchObject({ holds: false });
+    expect(noErrors?.measured).toContain('M ceiling: select 1 beside feed');
+    expect(failedScenarios(runOf([round(1_000, 200)]))).toEqual([]);
   });
 
   it("print each rate's range and the paired share beside the median, with several rounds", () => {

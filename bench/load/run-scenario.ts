@@ -44,6 +44,19 @@ function load(
 }
 
 /**
+ * A freshly started server's long warm-up alone, on `scenario`'s requests, nothing measured: for
+ * a server whose first measured window must not come 10 s after the one it is compared with.
+ */
+export async function warmUp(
+  origin: string,
+  scenario: Scenario,
+  settings: LoadSettings,
+): Promise<void> {
+  const { warmupSeconds } = settingsFor(true, settings);
+  if (warmupSeconds > 0) await load(origin, scenario.requests, settings.connections, warmupSeconds);
+}
+
+/**
  * Runs `scenario` against the server at `origin` (process `pid`): a warm-up whose numbers are
  * discarded, then the measured window, with the server's CPU time and peak RSS over that window,
  * and the database's CPU time when `database` can read it.

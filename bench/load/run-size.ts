@@ -10,7 +10,7 @@ import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
 import { loginAll } from './login-pool.js';
 import { describeMachine } from './machine.js';
-import { runScenario, settingsFor, type LoadSettings } from './run-scenario.js';
+import { runScenario, settingsFor, warmUp, type LoadSettings } from './run-scenario.js';
 import {
   bareScenarios,
   ceilingScenarios,
@@ -64,38 +64,51 @@ export interface SizeContext {
   readonly log: BenchLog;
 }
 
-/** Measures one scenario on one server; a server's first scenario gets the long warm-up. */
-type Measure = (server: ChildServer, scenario: Scenario) => Promise<ScenarioResult>;
+/**
+ * Measures scenarios on servers. A server's first scenario gets the long warm-up, unless the
+ * server was warmed up before it.
+ */
+interface Measurer {
+  readonly measure: (server: ChildServer, scenario: Scenario) => Promise<ScenarioResult>;
+  readonly warmUp: (server: ChildServer, scenario: Scenario) => Promise<void>;
+}
 
-function measurer(settings: LoadSettings, log: BenchLog, database?: DatabaseCpu): Measure {
+function measurer(settings: LoadSettings, log: BenchLog, database?: DatabaseCpu): Measurer {
   const warmed = new Set<ChildServer>();
-  return async (server, scenario) => {
-    log.info(`  ${scenario.name} …`);
-    const first = !warmed.has(server);
-    warmed.add(server);
-    const result = await runScenario(
-      server.origin,
-      server.pid,
-      scenario,
-      settingsFor(first, settings),
-      database,
-    );
-    if (result.failed) {
-      log.warn(
-        `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
+  return {
+    measure: async (server, scenario) => {
+      log.info(`  ${scenario.name} …`);
+      const first = !warmed.has(server);
+      warmed.add(server);
+      const result = await runScenario(
+        server.origin,
+        server.pid,
+        scenario,
+        settingsFor(first, settings),
+        database,
       );
-    }
-    return result;
+      if (result.failed) {
+        log.warn(
+          `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
+        );
+      }
+      return result;
+    },
+    warmUp: async (server, scenario) => {
+      log.info(`  warming up on ${scenario.name} …`);
+      warmed.add(server);
+      await warmUp(server.origin, scenario, settings);
+    },
   };
 }
 
 async function measureAll(
-  measure: Measure,
+  meter: Measurer,
   server: ChildServer,
   scenarios: readonly Scenario[],
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) results.push(await measure(server, scenario));
+  for (const scenario of scenarios) results.push(await meter.measure(server, scenario));
   return results;
 }
 
@@ -154,7 +167,9 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     );
 
   // The users log in first, so the bare reads can take their tokens. In each round Keel's writes
-  // come after every read, its own and the bare ones, since they change the data the reads see.
+  // come after every read, its own and the bare ones, since they change the data the reads see:
+  // the bare reads run before Keel's scenarios, or beside Keel's reads, which keelScenarios lists
+  // before its writes.
   let keel = await startKeel();
   log.info(
     `  logging in ${String(target.fixture.users.length + target.fixture.heavyReaders.length)} users`,
@@ -177,7 +192,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
         options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
     );
 
-  const measure = measurer(settings, log, databaseCpu);
+  const meter = measurer(settings, log, databaseCpu);
   const ceilingLoads = ceilingScenarios();
   const selectOne = ceilingLoads.find((scenario) => scenario.name === SELECT_1_CEILING);
   if (selectOne === undefined) throw new Error(`no scenario named ${SELECT_1_CEILING}`);
@@ -193,25 +208,29 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       '/constant',
       { ...databaseEnv, TOKEN_SECRET: tokenSecret },
     );
-    const ceilings = await measureAll(measure, ceilingServer, ceilingLoads);
+    const ceilings = await measureAll(meter, ceilingServer, ceilingLoads);
     if (sideBySide) {
       log.info(`keel beside the ceilings${of}`);
       keel = await startKeel();
-      // The bare reads of the reads chosen, each run right before Keel's, select 1 around both.
+      // Each hot read right after its bare read, select 1 around the two (side-by-side.ts).
       const steps = sideBySideSteps(chosen(), bareScenarios(chosen()), selectOne);
+      // Keel warms up before the first window, so its first read comes right after it.
+      const [first] = steps.filter((step) => step.on === 'keel');
+      if (first !== undefined) await meter.warmUp(keel, first.scenario);
       const results: ScenarioResult[] = [];
       for (const step of steps) {
-        results.push(await measure(step.on === 'keel' ? keel : ceilingServer, step.scenario));
+        const server = step.on === 'keel' ? keel : ceilingServer;
+        results.push(await meter.measure(server, step.scenario));
       }
       rounds.push(sideBySideRound(ceilings, steps, results));
       await keel.stop();
       await ceilingServer.stop();
     } else {
-      ceilings.push(...(await measureAll(measure, ceilingServer, bareScenarios(chosen()))));
+      ceilings.push(...(await measureAll(meter, ceilingServer, bareScenarios(chosen()))));
       await ceilingServer.stop();
       log.info(`keel${of}`);
       keel = await startKeel();
-      rounds.push({ ceilings, scenarios: await measureAll(measure, keel, chosen()) });
+      rounds.push({ ceilings, scenarios: await measureAll(meter, keel, chosen()) });
       await keel.stop();
     }
   }

@@ -3,15 +3,16 @@ import { bareName, isHotRead } from './list-reads.js';
 import type { Scenario } from './scenarios.js';
 
 /**
- * One measured window of a round whose ceiling server and Keel run side by side: the server,
- * the scenario and, for a hot read or a bare read, the steps (by index) of the select-1 windows
- * measured right before and right after it.
+ * One measured window of a round whose ceiling server and Keel run side by side: a window of
+ * select 1 between reads; a hot read (on Keel) or its bare read (on the ceiling server), with
+ * the select-1 windows right before and after it, by their order among the windows; or another
+ * of Keel's scenarios.
  */
-export interface Step {
-  readonly on: 'ceiling' | 'keel';
-  readonly scenario: Scenario;
-  readonly around?: readonly [number, number];
-}
+export type Step = { readonly on: 'ceiling' | 'keel'; readonly scenario: Scenario } & (
+  | { readonly role: 'window' }
+  | { readonly role: 'read'; readonly around: readonly [number, number] }
+  | { readonly role: 'other' }
+);
 
 /**
  * The windows of a side-by-side round after its ceilings: Keel's scenarios in their order, each
@@ -25,54 +26,53 @@ export function sideBySideSteps(
   selectOne: Scenario,
 ): Step[] {
   const steps: Step[] = [];
-  // The index of the select-1 window that ended the last step, if the last step was one.
+  let windows = 0;
+  // The window that ended the last step, if the last step was one.
   let before: number | undefined;
+  const window = (): number => {
+    steps.push({ on: 'ceiling', scenario: selectOne, role: 'window' });
+    windows += 1;
+    return windows - 1;
+  };
   for (const scenario of keel) {
     if (!isHotRead(scenario.name)) {
-      steps.push({ on: 'keel', scenario });
+      steps.push({ on: 'keel', scenario, role: 'other' });
       before = undefined;
       continue;
     }
-    if (before === undefined) {
-      before = steps.length;
-      steps.push({ on: 'ceiling', scenario: selectOne });
-    }
+    before ??= window();
+    const around = [before, windows] as const;
     const twin = bare.find((candidate) => candidate.name === bareName(scenario.name));
-    const reads = twin === undefined ? [scenario] : [twin, scenario];
-    const after = steps.length + reads.length;
-    const around = [before, after] as const;
-    for (const read of reads) {
-      steps.push({ on: read === scenario ? 'keel' : 'ceiling', scenario: read, around });
-    }
-    steps.push({ on: 'ceiling', scenario: selectOne });
-    before = after;
+    if (twin !== undefined) steps.push({ on: 'ceiling', scenario: twin, role: 'read', around });
+    steps.push({ on: 'keel', scenario, role: 'read', around });
+    before = window();
   }
   return steps;
 }
 
 /**
  * A round from its ceilings and the results of `steps` (one per step, in order): the bare reads
- * join the ceilings, Keel's results are its scenarios, and the select-1 windows are kept beside
- * the reads they bracket.
+ * join the ceilings, Keel's results are its scenarios, and the select-1 windows are kept with
+ * the reads each brackets.
  */
 export function sideBySideRound(
   ceilings: readonly ScenarioResult[],
   steps: readonly Step[],
   results: readonly ScenarioResult[],
 ): BenchRound {
-  const resultOf = (index: number): ScenarioResult => {
-    const result = results[index];
-    if (result === undefined) throw new Error(`step ${String(index)} has no result`);
-    return result;
-  };
   const bare: ScenarioResult[] = [];
   const scenarios: ScenarioResult[] = [];
-  const selectOneAround: Record<string, readonly ScenarioResult[]> = {};
+  const windows: ScenarioResult[] = [];
+  const around: Record<string, readonly [number, number]> = {};
   for (const [index, step] of steps.entries()) {
-    if (step.around === undefined && step.on === 'ceiling') continue;
-    const result = resultOf(index);
+    const result = results[index];
+    if (result === undefined) throw new Error(`step ${String(index)} has no result`);
+    if (step.role === 'window') {
+      windows.push(result);
+      continue;
+    }
     (step.on === 'keel' ? scenarios : bare).push(result);
-    if (step.around !== undefined) selectOneAround[result.name] = step.around.map(resultOf);
+    if (step.role === 'read') around[result.name] = step.around;
   }
-  return { ceilings: [...ceilings, ...bare], scenarios, selectOneAround };
+  return { ceilings: [...ceilings, ...bare], scenarios, selectOneBeside: { windows, around } };
 }

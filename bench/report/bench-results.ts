@@ -33,11 +33,15 @@ export interface BenchRound {
   readonly ceilings: readonly ScenarioResult[];
   readonly scenarios: readonly ScenarioResult[];
   /**
-   * On PostgreSQL, where the two servers run side by side: for each hot read and each bare read,
-   * the select-1 ceiling measured again right before and right after it (bench/load/run-size.ts).
-   * Absent for PGlite, whose one data directory the two servers can't share, and in older reports.
+   * On PostgreSQL, where the two servers run side by side (bench/load/side-by-side.ts): the
+   * select-1 ceiling measured again between the hot reads, in order, and for each hot read and
+   * bare read the windows right before and right after it, by their index. Absent for PGlite,
+   * whose one data directory the two servers can't share, and in older reports.
    */
-  readonly selectOneAround?: Readonly<Record<string, readonly ScenarioResult[]>>;
+  readonly selectOneBeside?: {
+    readonly windows: readonly ScenarioResult[];
+    readonly around: Readonly<Record<string, readonly [number, number]>>;
+  };
 }
 
 export interface Range {

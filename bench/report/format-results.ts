@@ -73,17 +73,15 @@ export function formatRun(run: BenchRun): string {
     ],
     [...run.ceilings, ...run.scenarios].map(row),
   );
-  // How far the machine's speed moved during the run, where select 1 ran beside the reads.
-  const beside = (run.rounds ?? []).flatMap((round) =>
-    Object.values(round.selectOneAround ?? {}).flatMap((windows) =>
-      windows.map((window) => window.requestsPerSecond),
-    ),
+  // How far the machine's speed moved during the run, where select 1 ran between the reads.
+  const windowRates = (run.rounds ?? []).flatMap((round) =>
+    (round.selectOneBeside?.windows ?? []).map((window) => window.requestsPerSecond),
   );
   const drift =
-    beside.length === 0
+    windowRates.length === 0
       ? ''
-      : `\nselect 1 beside the hot reads: ${whole(Math.min(...beside))}–${whole(Math.max(...beside))} req/s; ` +
-        'each "vs select 1" is of the windows right before and after that read\n';
+      : `\nselect 1 between the hot reads: ${whole(Math.min(...windowRates))}–${whole(Math.max(...windowRates))} req/s; ` +
+        'each hot and bare read\'s "vs select 1" is of the windows right before and after it\n';
   return `${heading}\n\n${table}\n${drift}`;
 }
 

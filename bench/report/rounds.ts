@@ -122,23 +122,30 @@ export function pairedShare(run: BenchRun, name: string, base: string): PairedSh
  */
 export function selectOneShare(run: BenchRun, name: string): PairedShare | undefined {
   return shareWithin(run, name, (round) => {
-    const around = round.selectOneAround?.[name];
-    return around === undefined || around.length === 0
-      ? findResult(round, SELECT_1_CEILING)?.requestsPerSecond
-      : sum(around.map((result) => result.requestsPerSecond)) / around.length;
+    const beside = round.selectOneBeside;
+    const around = beside?.around[name];
+    if (beside === undefined || around === undefined) {
+      return findResult(round, SELECT_1_CEILING)?.requestsPerSecond;
+    }
+    const rates = around.map((index) => beside.windows[index]?.requestsPerSecond);
+    return rates.every((rate) => rate !== undefined) ? sum(rates) / rates.length : undefined;
   });
 }
 
 /**
- * The names of `run`'s scenarios that failed in any round, each select-1 window measured beside
- * a read named after it: `ceiling: select 1 beside feed`.
+ * The names of `run`'s scenarios that failed in any round, and of each failed select-1 window
+ * measured between the reads, by its round and its place: `ceiling: select 1, round 2 window 3`.
  */
 export function failedScenarios(run: BenchRun): string[] {
-  const beside = (run.rounds ?? []).flatMap((round) =>
-    Object.entries(round.selectOneAround ?? {})
-      .filter(([, windows]) => windows.some((window) => window.failed))
-      .map(([name]) => `${SELECT_1_CEILING} beside ${name}`),
-  );
-  const combined = [...run.ceilings, ...run.scenarios].filter((result) => result.failed);
-  return [...new Set([...combined.map((result) => result.name), ...beside])];
+  const failed = [...run.ceilings, ...run.scenarios]
+    .filter((result) => result.failed)
+    .map((result) => result.name);
+  for (const [round, { selectOneBeside }] of (run.rounds ?? []).entries()) {
+    for (const [index, window] of (selectOneBeside?.windows ?? []).entries()) {
+      if (window.failed) {
+        failed.push(`${SELECT_1_CEILING}, round ${String(round + 1)} window ${String(index + 1)}`);
+      }
+    }
+  }
+  return failed;
 }

@@ -174,40 +174,50 @@ describe("the bench's rounds", () => {
   });
 
   it('take the share of select 1 measured right before and after a read, where a round has it', () => {
-    // The round's own select 1 ran at 2 000 per second; beside the list it ran at 800 and 1 200.
-    const beside = [result(SELECT_1, 800), result(SELECT_1, 1_200)];
+    // The round's own select 1 ran at 2 000 per second; around the list it ran at 800 and 1 200.
     const sideBySide: BenchRound = {
       ...round(2_000, 200),
-      selectOneAround: { 'list anonymous': beside, 'bare: list anonymous': beside },
+      selectOneBeside: {
+        windows: [result(SELECT_1, 800), result(SELECT_1, 1_200), result(SELECT_1, 5_000)],
+        around: { 'list anonymous': [0, 1], 'bare: list anonymous': [0, 1] },
+      },
     };
     const run = runOf([sideBySide]);
     expect(selectOneShare(run, 'list anonymous')?.median).toBe(0.2);
     expect(pairedShare(run, 'list anonymous', SELECT_1)?.median).toBe(0.1);
-    // Reads without windows of their own keep the round's select 1.
+    // A scenario without windows of its own keeps the round's select 1.
     expect(selectOneShare(run, SELECT_1)?.median).toBe(1);
+    // A window the round does not hold measures nothing.
+    const broken = {
+      ...sideBySide,
+      selectOneBeside: { windows: [], around: { 'list anonymous': [0, 1] as const } },
+    };
+    expect(selectOneShare(runOf([broken]), 'list anonymous')).toBeUndefined();
     const verdict = (judgeBudgets({ runs: [run] }).get('postgres') ?? []).find(
       (item) => item.scenario === 'list anonymous' && item.budget.startsWith('at M'),
     );
     expect(verdict?.measured).toBe('20.0 % (bare: 25.0 %; Keel serves 80 % of it)');
     const table = formatRun(run);
     expect(table).toMatch(/\| list anonymous +\|.*\| 20 % +\| ok +\|/);
-    expect(table).toContain('select 1 beside the hot reads: 800–1,200 req/s');
-    expect(formatRun(runOf([round(1_000, 200)]))).not.toContain('beside');
+    expect(table).toContain('select 1 between the hot reads: 800–5,000 req/s');
+    expect(formatRun(runOf([round(1_000, 200)]))).not.toContain('between the hot reads');
   });
 
-  it('fail a run whose select 1 failed beside a read, and name the read', () => {
-    const beside = [result(SELECT_1, 800), result(SELECT_1, 1_200, { failed: true })];
+  it('fail a run whose select 1 failed between the reads, naming each failed window once', () => {
+    const windows = [result(SELECT_1, 800), result(SELECT_1, 1_200, { failed: true })];
+    const around = { 'list anonymous': [0, 1] as const, feed: [1, 1] as const };
     const run = runOf([
       round(1_000, 200),
-      { ...round(1_000, 200), selectOneAround: { 'list anonymous': beside, feed: beside } },
+      { ...round(1_000, 200), selectOneBeside: { windows, around } },
     ]);
-    expect(failedScenarios(run)).toEqual([
-      'ceiling: select 1 beside list anonymous',
-      'ceiling: select 1 beside feed',
-    ]);
+    expect(failedScenarios(run)).toEqual(['ceiling: select 1, round 2 window 2']);
     const [noErrors] = judgeBudgets({ runs: [run] }).get('postgres') ?? [];
-    expect(noErrors).toMatchObject({ holds: false });
-    expect(noErrors?.measured).toContain('M ceiling: select 1 beside feed');
+    expect(noErrors).toEqual({
+      budget: 'no errors, at any size',
+      scenario: 'every scenario',
+      measured: 'M ceiling: select 1, round 2 window 2',
+      holds: false,
+    });
     expect(failedScenarios(runOf([round(1_000, 200)]))).toEqual([]);
   });
 

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { sideBySideRound, sideBySideSteps } from '../../bench/load/side-by-side.js';
-import type { Scenario } from '../../bench/load/scenarios.js';
+import { bareScenarios, type Scenario } from '../../bench/load/scenarios.js';
+import { sideBySideRound, sideBySideSteps, type Step } from '../../bench/load/side-by-side.js';
 import type { ScenarioResult } from '../../bench/report/bench-results.js';
+import { combineRounds } from '../../bench/report/rounds.js';
 
-const scenario = (name: string): Scenario => ({ name, description: name, requests: [] });
+const scenario = (name: string): Scenario => ({
+  name,
+  description: name,
+  requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: '/api/v1/x' }) }],
+});
 const selectOne = scenario('ceiling: select 1');
 const keel = ['list anonymous', 'feed', 'comments', 'profile', 'tags', 'add comment'].map(scenario);
-const bare = ['bare: list anonymous', 'bare: feed'].map(scenario);
 
 function resultOf(name: string, requestsPerSecond: number): ScenarioResult {
   return {
@@ -24,46 +28,60 @@ function resultOf(name: string, requestsPerSecond: number): ScenarioResult {
   };
 }
 
+const describeStep = (step: Step): string =>
+  `${step.on} ${step.scenario.name}${step.role === 'read' ? ` [${step.around.join(', ')}]` : ''}`;
+
 describe('a round run side by side', () => {
   it('puts each hot read right after its bare read, between select-1 windows shared by neighbours', () => {
-    const steps = sideBySideSteps(keel, bare, selectOne);
-    expect(steps.map((step) => `${step.on} ${step.scenario.name}`)).toEqual([
+    const steps = sideBySideSteps(keel, bareScenarios(keel), selectOne);
+    expect(steps.map(describeStep)).toEqual([
       'ceiling ceiling: select 1',
-      'ceiling bare: list anonymous',
-      'keel list anonymous',
+      'ceiling bare: list anonymous [0, 1]',
+      'keel list anonymous [0, 1]',
       'ceiling ceiling: select 1',
-      'ceiling bare: feed',
-      'keel feed',
+      'ceiling bare: feed [1, 2]',
+      'keel feed [1, 2]',
       'ceiling ceiling: select 1',
       // Not a hot read: run in its place, and the next read gets a window of its own before it.
       'keel comments',
       'ceiling ceiling: select 1',
-      'keel profile',
+      // A hot read without a bare twin.
+      'keel profile [3, 4]',
       'ceiling ceiling: select 1',
-      'keel tags',
+      'keel tags [4, 5]',
       'ceiling ceiling: select 1',
       'keel add comment',
     ]);
-    expect(steps.map((step) => step.around)).toEqual([
-      undefined,
-      [0, 3],
-      [0, 3],
-      undefined,
-      [3, 6],
-      [3, 6],
-      undefined,
-      undefined,
-      undefined,
-      [8, 10],
-      undefined,
-      [10, 12],
-      undefined,
-      undefined,
+    expect(steps.map((step) => step.role)).toEqual([
+      'window',
+      'read',
+      'read',
+      'window',
+      'read',
+      'read',
+      'window',
+      'other',
+      'window',
+      'read',
+      'window',
+      'read',
+      'window',
+      'other',
     ]);
   });
 
-  it('keeps the bare reads with the ceilings and each select-1 window beside its reads', () => {
-    const steps = sideBySideSteps(keel.slice(0, 3), bare, selectOne);
+  it('measures no window where no hot read was chosen', () => {
+    expect(sideBySideSteps([], [], selectOne)).toEqual([]);
+    const writes = ['comments', 'add comment'].map(scenario);
+    expect(sideBySideSteps(writes, [], selectOne).map(describeStep)).toEqual([
+      'keel comments',
+      'keel add comment',
+    ]);
+  });
+
+  it('keeps the bare reads with the ceilings and each read with the windows around it', () => {
+    const chosen = keel.slice(0, 3);
+    const steps = sideBySideSteps(chosen, bareScenarios(chosen), selectOne);
     const rates = [1_000, 250, 200, 1_200, 100, 90, 1_100, 500];
     const results = steps.map((step, index) => resultOf(step.scenario.name, rates[index] ?? 0));
     const ceilings = [resultOf('ceiling: constant', 9_000), resultOf('ceiling: select 1', 900)];
@@ -79,18 +97,38 @@ describe('a round run side by side', () => {
       ['feed', 90],
       ['comments', 500],
     ]);
-    const around = Object.entries(round.selectOneAround ?? {}).map(([name, windows]) => [
-      name,
-      windows.map((window) => window.requestsPerSecond),
+    expect(round.selectOneBeside?.windows.map((item) => item.requestsPerSecond)).toEqual([
+      1_000, 1_200, 1_100,
     ]);
-    expect(around).toEqual([
-      ['bare: list anonymous', [1_000, 1_200]],
-      ['list anonymous', [1_000, 1_200]],
-      ['bare: feed', [1_200, 1_100]],
-      ['feed', [1_200, 1_100]],
-    ]);
+    expect(round.selectOneBeside?.around).toEqual({
+      'bare: list anonymous': [0, 1],
+      'list anonymous': [0, 1],
+      'bare: feed': [1, 2],
+      feed: [1, 2],
+    });
     expect(() => sideBySideRound(ceilings, steps, results.slice(0, 2))).toThrow(
-      'step 3 has no result',
+      'step 2 has no result',
     );
+  });
+
+  it('lists the scenarios in the order a PGlite round does, so rounds of both combine', () => {
+    const steps = sideBySideSteps(keel, bareScenarios(keel), selectOne);
+    const sideBySide = sideBySideRound(
+      [resultOf('ceiling: select 1', 1_000)],
+      steps,
+      steps.map((step) => resultOf(step.scenario.name, 100)),
+    );
+    // A PGlite round: the ceilings, the bare reads, then Keel's scenarios, each in list order.
+    const oneAfterTheOther = {
+      ceilings: [resultOf('ceiling: select 1', 1_000)].concat(
+        bareScenarios(keel).map((item) => resultOf(item.name, 100)),
+      ),
+      scenarios: keel.map((item) => resultOf(item.name, 100)),
+    };
+    const names = (results: readonly ScenarioResult[]): string[] =>
+      results.map((result) => result.name);
+    expect(names(sideBySide.ceilings)).toEqual(names(oneAfterTheOther.ceilings));
+    expect(names(sideBySide.scenarios)).toEqual(names(oneAfterTheOther.scenarios));
+    expect(() => combineRounds([sideBySide, oneAfterTheOther, sideBySide])).not.toThrow();
   });
 });

@@ -29,7 +29,7 @@ export function sideBySideSteps(
   let windows = 0;
   // The window that ended the last step, if the last step was one.
   let before: number | undefined;
-  const window = (): number => {
+  const addWindow = (): number => {
     steps.push({ on: 'ceiling', scenario: selectOne, role: 'window' });
     windows += 1;
     return windows - 1;
@@ -40,12 +40,12 @@ export function sideBySideSteps(
       before = undefined;
       continue;
     }
-    before ??= window();
+    before ??= addWindow();
     const around = [before, windows] as const;
     const twin = bare.find((candidate) => candidate.name === bareName(scenario.name));
     if (twin !== undefined) steps.push({ on: 'ceiling', scenario: twin, role: 'read', around });
     steps.push({ on: 'keel', scenario, role: 'read', around });
-    before = window();
+    before = addWindow();
   }
   return steps;
 }

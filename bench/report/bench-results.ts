@@ -26,8 +26,9 @@ export interface BenchRun {
 }
 
 /**
- * One round: the ceilings, then Keel's scenarios, each server started afresh. Rounds follow one
- * another, so a share taken within a round compares two rates measured minutes apart, not hours.
+ * One round: the ceilings, then Keel's scenarios, each server started afresh. A share taken
+ * within a round compares two rates measured seconds apart (a hot read and the select-1 windows
+ * around it, side by side) or minutes apart (PGlite, and the other scenarios), not hours.
  */
 export interface BenchRound {
   readonly ceilings: readonly ScenarioResult[];

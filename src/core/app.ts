@@ -54,7 +54,12 @@ import { createIdempotencyStore } from '../infrastructure/db/idempotency-store.j
 import { forgetDeliveredEvents } from '../infrastructure/db/outbox/delivery-store.js';
 import { createEventConsumers } from '../infrastructure/events/consumers.js';
 import { createOutbox } from '../infrastructure/events/outbox.js';
-import { isDatabaseUnavailable, retryingReads, writeRetry } from '../infrastructure/db/retry.js';
+import {
+  databaseRetries,
+  isDatabaseUnavailable,
+  retryingReads,
+  writeRetry,
+} from '../infrastructure/db/retry.js';
 import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
 import { permissionMeta, registerAccessControl } from './http/auth.js';
@@ -193,6 +198,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app, isDatabaseUnavailable);
 
   const metrics = registerMetrics(app, () => database.poolStats());
+  metrics.registerMetric(databaseRetries);
   const { recorder: events } = registerOutbox(app, options, metrics);
   // One unit of work per command: its change and its events commit together (spec.md §4.1); a
   // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.

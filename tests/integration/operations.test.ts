@@ -115,6 +115,7 @@ describe('GET /metrics', () => {
     );
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toMatch(/db_retries_total\{kind="write",reason="deadlock"\} \d+/);
     expect(text).not.toContain('no-such-slug');
   });
 });

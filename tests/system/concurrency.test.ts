@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
 import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
+import { databaseRetries } from '../../src/infrastructure/db/retry.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { driftedColumns, rowChanges, rowCounts } from '../helpers/app.js';
@@ -406,15 +407,15 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       }
     });
 
-    /** The server's deadlock count for this database. */
+    /**
+     * Deadlocks this process ran a transaction again after. Exact and at once, unlike
+     * `pg_stat_database.deadlocks`, which a backend reports up to seconds later.
+     */
     async function deadlocks(): Promise<number> {
-      // sql: the statistics snapshot is cleared first, so the count is fresh.
-      await t.db.execute(sql`select pg_stat_clear_snapshot()`);
-      const [row] = await t.db
-        .select({ n: sql<number>`deadlocks::int` })
-        .from(sql`pg_stat_database`)
-        .where(sql`datname = current_database()`);
-      return row?.n ?? 0;
+      const { values } = await databaseRetries.get();
+      return values
+        .filter(({ labels }) => labels.reason === 'deadlock')
+        .reduce((sum, { value }) => sum + value, 0);
     }
 
     it('takes its locks in one order: mutual followers publishing, retagging, favoriting and deleting at once never deadlock', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  databaseRetries,
   isRetryableRead,
   isRetryableWrite,
   retryingReads,
@@ -27,6 +28,48 @@ describe('isRetryableRead', () => {
     expect(isRetryableRead(failure('57P01'))).toBe(true);
     expect(isRetryableRead(failure('40P01'))).toBe(true);
     expect(isRetryableRead(failure('42P01'))).toBe(false);
+  });
+});
+
+/** `db_retries_total` for one series. */
+async function retries(kind: string, reason: string): Promise<number> {
+  const { values } = await databaseRetries.get();
+  return values.find(({ labels }) => labels.kind === kind && labels.reason === reason)?.value ?? 0;
+}
+
+describe('db_retries_total', () => {
+  it('counts each retry by kind and reason, and only retries', async () => {
+    const before = {
+      deadlock: await retries('write', 'deadlock'),
+      serialization: await retries('write', 'serialization_failure'),
+      lost: await retries('read', 'connection_lost'),
+    };
+    const writeWork = vi
+      .fn()
+      .mockRejectedValueOnce(failure('40P01'))
+      .mockRejectedValueOnce(failure('40001'))
+      .mockResolvedValueOnce('done');
+    await writeRetry.execute(writeWork);
+    await expect(writeRetry.execute(() => Promise.reject(failure('23505')))).rejects.toThrow();
+    const port = retryingReads({
+      find: vi.fn().mockRejectedValueOnce(failure('ECONNRESET')).mockResolvedValueOnce(1),
+    });
+    await port.find();
+
+    expect(await retries('write', 'deadlock')).toBe(before.deadlock + 1);
+    expect(await retries('write', 'serialization_failure')).toBe(before.serialization + 1);
+    expect(await retries('read', 'connection_lost')).toBe(before.lost + 1);
+  });
+
+  it('holds a series for every kind and reason a retry can produce, so none begins missing', async () => {
+    const { values } = await databaseRetries.get();
+    expect(values.map(({ labels }) => [labels.kind, labels.reason].join('/')).sort()).toEqual([
+      'read/connection_lost',
+      'read/deadlock',
+      'read/serialization_failure',
+      'write/deadlock',
+      'write/serialization_failure',
+    ]);
   });
 });
 

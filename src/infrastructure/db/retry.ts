@@ -1,4 +1,5 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { Counter } from 'prom-client';
 import { insideUnitOfWork } from './unit-of-work.js';
 
 /** Failures after which PostgreSQL has rolled the transaction back: running it again is safe. */
@@ -49,17 +50,47 @@ export function isRetryableRead(error: unknown): boolean {
   return isRetryableWrite(error) || (typeof code === 'string' && CONNECTION_LOST.has(code));
 }
 
+/**
+ * `db_retries_total{kind,reason}`: database work this process ran again, and why. A retry hides a
+ * deadlock from the client, so this is where one shows. The policies below belong to the process,
+ * so the counter does too; each app's registry serves it (core/app.ts).
+ */
+export const databaseRetries = new Counter({
+  name: 'db_retries_total',
+  help: 'Database work this process ran again: kind (write or read), reason (deadlock, serialization_failure, connection_lost)',
+  labelNames: ['kind', 'reason'] as const,
+  registers: [],
+});
+
+// Every series a policy below can produce starts at 0, so a rate over it never begins missing.
+for (const reason of ['deadlock', 'serialization_failure']) {
+  for (const kind of ['write', 'read']) databaseRetries.inc({ kind, reason }, 0);
+}
+databaseRetries.inc({ kind: 'read', reason: 'connection_lost' }, 0);
+
+function reasonOf(error: unknown): string {
+  const code = codeOf(error);
+  if (code === '40P01') return 'deadlock';
+  if (code === '40001') return 'serialization_failure';
+  return 'connection_lost';
+}
+
 // At most 3 attempts, 50 ms to 500 ms apart with decorrelated jitter (cockatiel's default
 // generator), so a retry storm spreads out and a request waits at most about a second more.
-function policy(retryable: (error: unknown) => boolean): RetryPolicy {
-  return retry(handleWhen(retryable), {
+function policy(kind: 'write' | 'read', retryable: (error: unknown) => boolean): RetryPolicy {
+  const retrying = retry(handleWhen(retryable), {
     maxAttempts: 2,
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
   });
+  // handleWhen retries on errors only, so every event carries one.
+  retrying.onRetry((event) => {
+    if ('error' in event) databaseRetries.inc({ kind, reason: reasonOf(event.error) });
+  });
+  return retrying;
 }
 
-export const writeRetry: RetryPolicy = policy(isRetryableWrite);
-export const readRetry: RetryPolicy = policy(isRetryableRead);
+export const writeRetry: RetryPolicy = policy('write', isRetryableWrite);
+export const readRetry: RetryPolicy = policy('read', isRetryableRead);
 
 /**
  * `port` with every method run under `readRetry`. For read ports only: each method must be a

@@ -8,6 +8,8 @@ import { freePort } from './free-port.js';
 export interface ChildServer {
   readonly pid: number;
   readonly origin: string;
+  /** Where it serves Prometheus text, if it does (`metricsPath`). */
+  readonly metricsUrl?: string;
   /** The last lines it printed, for the report when a scenario fails. */
   recentOutput(): readonly string[];
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
@@ -23,6 +25,8 @@ export interface ChildServerOptions {
   readonly env: NodeJS.ProcessEnv;
   /** A GET path that answers 200 once the server can take traffic. */
   readonly readyPath: string;
+  /** A GET path that serves the server's Prometheus metrics, if it has one. */
+  readonly metricsPath?: string;
   readonly readyTimeoutMs?: number;
 }
 
@@ -65,7 +69,15 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { pid: child.pid, origin, recentOutput: () => [...lines], stop };
+    if (ready) {
+      return {
+        pid: child.pid,
+        origin,
+        ...(options.metricsPath !== undefined && { metricsUrl: `${origin}${options.metricsPath}` }),
+        recentOutput: () => [...lines],
+        stop,
+      };
+    }
     await sleep(100);
   }
   await stop();

@@ -1,6 +1,8 @@
 import autocannon from 'autocannon';
 import type { ScenarioResult } from '../report/bench-results.js';
+import type { ChildServer } from './child-server.js';
 import type { DatabaseCpu } from './database-cpu.js';
+import { readRetries } from './database-retries.js';
 import { readProcessUsage, resetPeakRss } from './process-usage.js';
 import type { Scenario } from './scenarios.js';
 
@@ -57,17 +59,17 @@ export async function warmUp(
 }
 
 /**
- * Runs `scenario` against the server at `origin` (process `pid`): a warm-up whose numbers are
- * discarded, then the measured window, with the server's CPU time and peak RSS over that window,
- * and the database's CPU time when `database` can read it.
+ * Runs `scenario` against `server`: a warm-up whose numbers are discarded, then the measured
+ * window, with the server's CPU time and peak RSS over that window, the database work it ran
+ * again when it serves metrics, and the database's CPU time when `database` can read it.
  */
 export async function runScenario(
-  origin: string,
-  pid: number,
+  server: Pick<ChildServer, 'origin' | 'pid' | 'metricsUrl'>,
   scenario: Scenario,
   settings: LoadSettings,
   database: DatabaseCpu | undefined,
 ): Promise<ScenarioResult> {
+  const { origin, pid, metricsUrl } = server;
   const { alongside } = scenario;
   let alongsideFailed = false;
   const run = async (seconds: number): Promise<autocannon.Result> => {
@@ -82,11 +84,13 @@ export async function runScenario(
   };
   if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
   await resetPeakRss(pid);
+  const retriesBefore = metricsUrl === undefined ? undefined : await readRetries(metricsUrl);
   const before = await readProcessUsage(pid);
   const databaseBefore = await database?.read();
   const result = await run(settings.durationSeconds);
   const after = await readProcessUsage(pid);
   const databaseAfter = await database?.read();
+  const retriesAfter = metricsUrl === undefined ? undefined : await readRetries(metricsUrl);
 
   const errors = result.errors + result.timeouts;
   const statusCodes = Object.fromEntries(
@@ -110,6 +114,8 @@ export async function runScenario(
     serverPeakRssMiB: after.peakRssBytes / MIB,
     ...(databaseBefore !== undefined &&
       databaseAfter !== undefined && { databaseCpuSeconds: databaseAfter - databaseBefore }),
+    ...(retriesBefore !== undefined &&
+      retriesAfter !== undefined && { databaseRetries: retriesAfter - retriesBefore }),
     failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0 || alongsideFailed,
   };
 }

@@ -4,7 +4,7 @@ import type { BenchRound, BenchRun, ScenarioResult } from '../report/bench-resul
 import { combineRounds } from '../report/rounds.js';
 import type { BenchOptions } from './bench-options.js';
 import { prepareTarget } from './bench-target.js';
-import { startChildServer, type ChildServer } from './child-server.js';
+import { startChildServer, type ChildServer, type ChildServerOptions } from './child-server.js';
 import { localDatabaseCpu, type DatabaseCpu } from './database-cpu.js';
 import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
@@ -80,13 +80,7 @@ function measurer(settings: LoadSettings, log: BenchLog, database?: DatabaseCpu)
       log.info(`  ${scenario.name} …`);
       const first = !warmed.has(server);
       warmed.add(server);
-      const result = await runScenario(
-        server.origin,
-        server.pid,
-        scenario,
-        settingsFor(first, settings),
-        database,
-      );
+      const result = await runScenario(server, scenario, settingsFor(first, settings), database);
       if (result.failed) {
         log.warn(
           `  ${scenario.name} FAILED: ${JSON.stringify(result.statusCodes)}, ${String(result.errors)} errors; server said:\n${server.recentOutput().join('\n')}`,
@@ -131,20 +125,12 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
   const { DATABASE_URL: databaseUrl } = target.serverEnv;
   const databaseCpu = databaseUrl === undefined ? undefined : await localDatabaseCpu(databaseUrl);
   const start = async (
-    name: string,
-    args: readonly string[],
-    readyPath: string,
+    server: Omit<ChildServerOptions, 'cwd' | 'env'>,
     env: Readonly<Record<string, string>>,
   ): Promise<ChildServer> => {
-    const server = await startChildServer({
-      name,
-      args,
-      cwd: root,
-      env: serverEnvironment(env),
-      readyPath,
-    });
-    cleanup.defer(() => server.stop());
-    return server;
+    const child = await startChildServer({ ...server, cwd: root, env: serverEnvironment(env) });
+    cleanup.defer(() => child.stop());
+    return child;
   };
 
   // One secret for the run: the tokens Keel issues below work against the bare reads too, and
@@ -152,11 +138,14 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
   const tokenSecret = randomBytes(48).toString('base64url');
   const startKeel = (): Promise<ChildServer> =>
     start(
-      'keel',
-      options.dist
-        ? ['--enable-source-maps', 'dist/server.js']
-        : ['--import', 'tsx', 'src/server.ts'],
-      '/api/v1/tags',
+      {
+        name: 'keel',
+        args: options.dist
+          ? ['--enable-source-maps', 'dist/server.js']
+          : ['--import', 'tsx', 'src/server.ts'],
+        readyPath: '/api/v1/tags',
+        metricsPath: '/metrics',
+      },
       {
         ...databaseEnv,
         NODE_ENV: 'production',
@@ -203,9 +192,11 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     const of = options.rounds === 1 ? '' : ` (round ${String(round)} of ${String(options.rounds)})`;
     log.info(`ceilings${of}`);
     const ceilingServer = await start(
-      'ceiling server',
-      ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
-      '/constant',
+      {
+        name: 'ceiling server',
+        args: ['--import', 'tsx', 'bench/ceilings/ceiling-server.ts'],
+        readyPath: '/constant',
+      },
       { ...databaseEnv, TOKEN_SECRET: tokenSecret },
     );
     const ceilings = await measureAll(meter, ceilingServer, ceilingLoads);

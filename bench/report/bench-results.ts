@@ -83,6 +83,12 @@ export interface ScenarioResult {
    * on this machine; absent for PGlite (it runs inside the server's process) or a remote server.
    */
   readonly databaseCpuSeconds?: number;
+  /**
+   * Database work Keel ran again during the measured window (its `db_retries_total`): each a
+   * deadlock, a serialization failure or a lost connection the client never saw. Absent for the
+   * ceiling server and in older reports.
+   */
+  readonly databaseRetries?: number;
   /** Any error or non-2xx response fails the scenario; timings never do. */
   readonly failed: boolean;
 }

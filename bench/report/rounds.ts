@@ -28,14 +28,15 @@ function sumCounts(
 
 /**
  * One scenario over its rounds: the median round's rate and latencies, the range of the rates,
- * the slowest answer of all, every request, error and CPU second summed (so CPU per request is
- * the mean over all requests), the highest peak RSS, and failed if any round failed.
+ * the slowest answer of all, every request, error, retry and CPU second summed (so CPU per
+ * request is the mean over all requests), the highest peak RSS, and failed if any round failed.
  */
 function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
   const [first] = results;
   if (first === undefined) throw new Error('a scenario needs at least one round');
   const rates = results.map((result) => result.requestsPerSecond);
   const databaseCpu = results.map((result) => result.databaseCpuSeconds);
+  const retries = results.map((result) => result.databaseRetries);
   return {
     name: first.name,
     description: first.description,
@@ -56,6 +57,7 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
     ...(databaseCpu.every((seconds) => seconds !== undefined) && {
       databaseCpuSeconds: sum(databaseCpu),
     }),
+    ...(retries.every((count) => count !== undefined) && { databaseRetries: sum(retries) }),
     failed: results.some((result) => result.failed),
   };
 }

@@ -69,15 +69,17 @@ describe("the bench's rounds", () => {
       latencyMs: { p50: 5, p90: 9, p99: 30, max: 90 },
       serverCpuSeconds: 3,
       serverPeakRssMiB: 140,
+      databaseRetries: 2,
     });
     const failed = result('feed', 300, {
       latencyMs: { p50: 1, p90: 2, p99: 6, max: 15 },
       non2xx: 2,
       statusCodes: { '200': 2_998, '500': 2 },
+      databaseRetries: 1,
       failed: true,
     });
     const { scenarios } = combineRounds([
-      { ceilings: [], scenarios: [result('feed', 200)] },
+      { ceilings: [], scenarios: [result('feed', 200, { databaseRetries: 0 })] },
       { ceilings: [], scenarios: [slow] },
       { ceilings: [], scenarios: [failed] },
     ]);
@@ -95,17 +97,33 @@ describe("the bench's rounds", () => {
         serverCpuSeconds: 5,
         serverPeakRssMiB: 140,
         databaseCpuSeconds: 6,
+        databaseRetries: 3,
         failed: true,
       },
     ]);
   });
 
-  it("leave out the database's CPU unless every round measured it", () => {
+  it("leave out the database's CPU and retries unless every round measured them", () => {
     const { ceilings } = combineRounds([
-      { ceilings: [result(SELECT_1, 1_000)], scenarios: [] },
+      { ceilings: [result(SELECT_1, 1_000, { databaseRetries: 0 })], scenarios: [] },
       { ceilings: [result(SELECT_1, 1_000, {}, false)], scenarios: [] },
     ]);
     expect(ceilings[0]).not.toHaveProperty('databaseCpuSeconds');
+    expect(ceilings[0]).not.toHaveProperty('databaseRetries');
+  });
+
+  it("print Keel's database retries, blank where the server has no metrics", () => {
+    const table = formatRun(
+      runOf([
+        {
+          ceilings: [result(SELECT_1, 1_000)],
+          scenarios: [result('create article', 100, { databaseRetries: 4 })],
+        },
+      ]),
+    );
+    expect(table).toMatch(/\| errors \| db retries \| server CPU ms\/req \|/);
+    expect(table).toMatch(/\| create article +\|.*\| +0 \| +0 \| +4 \| +1\.00 \|/);
+    expect(table).toMatch(/\| ceiling: select 1 \|.*\| +0 \| +0 \| +\| +0\.10 \|/);
   });
 
   it('take a share within each round, so a ceiling that moved between rounds moves it too', () => {

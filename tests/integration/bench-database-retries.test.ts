@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRetries, retriesIn } from '../../bench/load/database-retries.js';
+import { writeRetry } from '../../src/infrastructure/db/retry.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let origin: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(() => t.close());
+
+/** A failure PostgreSQL rolled back, as the driver reports it under Drizzle's error. */
+const deadlock = (): Error =>
+  new Error('Failed query', { cause: Object.assign(new Error('deadlock'), { code: '40P01' }) });
+
+describe("the bench's reading of Keel's retries", () => {
+  it("sums every series of db_retries_total from Keel's own /metrics, and follows a retry", async () => {
+    const before = await readRetries(`${origin}/metrics`);
+    let attempts = 0;
+    await writeRetry.execute(() => {
+      attempts += 1;
+      return attempts === 1 ? Promise.reject(deadlock()) : Promise.resolve();
+    });
+    expect(await readRetries(`${origin}/metrics`)).toBe(before + 1);
+  });
+
+  it('reads only the samples of db_retries_total, labelled or not', () => {
+    const text = [
+      '# HELP db_retries_total Database work this process ran again',
+      '# TYPE db_retries_total counter',
+      'db_retries_total{kind="write",reason="deadlock"} 2',
+      'db_retries_total{kind="read",reason="connection_lost"} 1',
+      'db_retries_total 4',
+      'db_retries_total_created 1764201600',
+      'http_requests_total{route="/db_retries_total"} 9',
+    ].join('\n');
+    expect(retriesIn(text)).toBe(7);
+  });
+
+  it('fails where no metrics are served, rather than reading none', async () => {
+    await expect(readRetries(`${origin}/no-metrics-here`)).rejects.toThrow('answered 404');
+  });
+});

@@ -21,6 +21,11 @@ export interface Scenario {
   readonly alongside?: { readonly requests: readonly Request[]; readonly connections: number };
 }
 
+/** The keyed comment a connection sent first, which the rest of its loop sends again. */
+interface ReplayContext {
+  sent?: Request;
+}
+
 /** The tokens of the fixture's users and of its heavy readers, in fixture order. */
 export interface Tokens {
   readonly users: readonly string[];
@@ -61,26 +66,32 @@ function get(path: () => string, token: () => string | undefined): Request {
   };
 }
 
-/** A JSON POST; when `keyed`, with an `Idempotency-Key` no request has used before. */
-function write(
+/** Draws a JSON POST; when `keyed`, with an `Idempotency-Key` no request has used before. */
+function drawWrite(
   path: () => string,
   token: () => string | undefined,
   body: () => unknown,
   keyed = false,
-): Request {
-  return {
+): (request: Request) => Request {
+  return (request) => ({
+    ...request,
     method: 'POST',
-    setupRequest: (request) => ({
-      ...request,
-      path: path(),
-      headers: {
-        ...headersFor(token(), true),
-        ...(keyed && { 'idempotency-key': randomUUID() }),
-      },
-      body: JSON.stringify(body()),
-    }),
-  };
+    path: path(),
+    headers: {
+      ...headersFor(token(), true),
+      ...(keyed && { 'idempotency-key': randomUUID() }),
+    },
+    body: JSON.stringify(body()),
+  });
 }
+
+/** A JSON POST drawn afresh for every request (`drawWrite`). */
+function write(...draw: Parameters<typeof drawWrite>): Request {
+  return { method: 'POST', setupRequest: drawWrite(...draw) };
+}
+
+/** How many times a connection sends its keyed comment again, in `add comment, replayed`. */
+const REPLAYS = 4;
 
 /**
  * The Keel scenarios of issue #6, each drawing URLs, viewers and bodies from the fixture with
@@ -102,13 +113,17 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       anonymous,
       () => ({ user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD } }),
     );
-  const comment = (random: Random, keyed: boolean): Request =>
-    write(
+  const drawComment = (random: Random, keyed: boolean): ((request: Request) => Request) =>
+    drawWrite(
       () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
       () => anyToken(random),
       () => ({ comment: { body: commentBody(random) } }),
       keyed,
     );
+  const comment = (random: Random, keyed: boolean): Request => ({
+    method: 'POST',
+    setupRequest: drawComment(random, keyed),
+  });
 
   return [
     scenario('list anonymous', 'GET /articles, newest first, various pages', (random) => [
@@ -228,6 +243,29 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       'add comment, keyed',
       'add comment with an Idempotency-Key, a new one each time',
       (random) => [comment(random, true)],
+    ),
+    scenario(
+      'add comment, replayed',
+      `add comment, keyed, then the same request ${String(REPLAYS)} times more, as a client retrying would`,
+      (random) => {
+        const draw = drawComment(random, true);
+        return [
+          {
+            method: 'POST',
+            setupRequest: (request, context) => {
+              const sent = draw(request);
+              (context as ReplayContext).sent = sent;
+              return sent;
+            },
+          },
+          ...Array.from({ length: REPLAYS }, (): Request => ({
+            method: 'POST',
+            // The loop's first request set it; without it the bare request would get a 404 and
+            // fail the scenario.
+            setupRequest: (request, context) => (context as ReplayContext).sent ?? request,
+          })),
+        ];
+      },
     ),
     scenario('login', 'POST /users/login (Argon2id verify)', (random) => [login(random)]),
     {

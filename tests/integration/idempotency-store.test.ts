@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { createIdempotencyStore } from '../../src/infrastructure/db/idempotency-store.js';
@@ -78,5 +78,20 @@ describe('the idempotency store', () => {
       answer: { status: 201, kept: { ok: true } },
     });
     expect(statements.some((text) => text.includes('current_setting'))).toBe(false);
+  });
+
+  it("replays without locking or writing the key's row, so the replay's transaction is read-only", async () => {
+    const rowLocker = () =>
+      handle.db
+        // sql: xmax, a system column, names the last transaction to lock or delete the row.
+        .select({ xmax: sql<string>`xmax::text` })
+        .from(idempotencyKeysTable)
+        .where(eq(idempotencyKeysTable.key, 'read-only'));
+    await runKeyed('read-only');
+    expect(await rowLocker()).toEqual([{ xmax: '0' }]);
+    statements.length = 0;
+    expect((await runKeyed('read-only')).kind).toBe('replay');
+    expect(await rowLocker()).toEqual([{ xmax: '0' }]);
+    expect(storeStatements().some((text) => text.startsWith('update'))).toBe(false);
   });
 });

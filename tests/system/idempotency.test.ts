@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { loadConfig } from '../../src/core/config.js';
+import { IDEMPOTENCY_RETENTION_HOURS } from '../../src/core/idempotency.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
+import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
 import { TEST_TOKEN_SECRET } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 import {
@@ -143,6 +145,33 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       } finally {
         await blocker.end();
       }
+    });
+
+    it('replays the answer of a request that took a key past its retention afresh meanwhile', async () => {
+      const key = randomUUID();
+      const first = await a.inject(publish(key));
+      expect(first.statusCode).toBe(201);
+      const thisKey = eq(idempotencyKeysTable.key, key);
+      const aged = new Date(Date.now() - (IDEMPOTENCY_RETENTION_HOURS + 1) * 60 * 60 * 1000);
+      await postgres.handle.db.update(idempotencyKeysTable).set({ createdAt: aged }).where(thisKey);
+      const before = await articles();
+      let retry: Promise<LightMyRequestResponse> | undefined;
+      // This transaction stands for a request that takes the expired key afresh and keeps the
+      // same answer: the retry finds the key expired, waits on its row, then finds it taken.
+      await postgres.handle.db.transaction(async (other) => {
+        await other
+          .select({ key: idempotencyKeysTable.key })
+          .from(idempotencyKeysTable)
+          .where(thisKey)
+          .for('update');
+        retry = b.inject(publish(key));
+        await waitForLockWaiters(other, 1);
+        await other.update(idempotencyKeysTable).set({ createdAt: new Date() }).where(thisKey);
+      });
+      const response = await retry;
+      expect(response?.headers['idempotent-replayed']).toBe('true');
+      expect(response?.json()).toEqual(first.json());
+      expect(await articles()).toBe(before);
     });
   },
 );

@@ -75,4 +75,26 @@ describe("the bench's keyed comments", () => {
     const commentsPath = /^\/api\/v1\/articles\/(first-1|second-2)\/comments$/;
     expect(keyed.every((request) => commentsPath.test(request.path ?? ''))).toBe(true);
   });
+
+  it('send each keyed comment again four times on its connection, a new key each loop', () => {
+    const replayed =
+      keelScenarios(fixture, tokens, 7).find(
+        (scenario) => scenario.name === 'add comment, replayed',
+      )?.requests ?? [];
+    const setups = replayed.map((request) => request.setupRequest);
+    if (!setups.every((setup) => typeof setup === 'function')) throw new Error('expected draws');
+    // autocannon gives each loop over a connection's requests a fresh context.
+    const loops = Array.from({ length: 3 }, () => {
+      const context = {};
+      return setups.map((setup) => setup({ method: 'GET' }, context));
+    });
+    for (const [first, ...again] of loops) {
+      expect(first?.method).toBe('POST');
+      expect(first?.path).toMatch(/^\/api\/v1\/articles\/(first-1|second-2)\/comments$/);
+      expect(again).toHaveLength(4);
+      expect(again.every((request) => request === first)).toBe(true);
+    }
+    const keys = loops.map(([first]) => first?.headers?.['idempotency-key']);
+    expect(new Set(keys).size).toBe(3);
+  });
 });

@@ -27,6 +27,16 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
     sql`now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})`,
   );
 
+  // sql: set_config has no builder. Returned by a statement that claimed the key: the effect's
+  // own locks then wait as the connection's settings say (null is SET LOCAL … TO DEFAULT).
+  const resetLockTimeout = { reset: sql`set_config('lock_timeout', null, true)` };
+  /** Only the claim's own wait means "in use"; a lock timeout in the effect is not. */
+  const inUse = (error: unknown): never => {
+    throw lockNotAvailable(error)
+      ? new ClaimTimedOut('idempotency key in use', { cause: error })
+      : error;
+  };
+
   return {
     async once<Result>(
       request: KeyedRequest,
@@ -39,14 +49,33 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
         return await writeRetry.execute(() =>
           inUnitOfWork(database, async (): Promise<IdempotencyOutcome<Result>> => {
             const db = executorFor(database);
+            /** The committed answer's outcome; none for a key past its retention, or gone. */
+            const stored = async (): Promise<IdempotencyOutcome<Result> | undefined> => {
+              const [row] = await db
+                .select({
+                  fingerprint: keys.fingerprint,
+                  status: keys.status,
+                  answer: keys.answer,
+                  // sql: the retention test as a column, on the clock that wrote created_at.
+                  expired: sql<boolean>`${expired}`,
+                })
+                .from(keys)
+                .where(thisKey);
+              if (row === undefined || row.expired) return undefined;
+              // A committed row always has its answer (check constraint and one transaction).
+              if (row.status === null)
+                throw new Error('idempotency key committed without an answer');
+              return row.fingerprint === fingerprint
+                ? { kind: 'replay', answer: { status: row.status, kept: row.answer } }
+                : { kind: 'reused' };
+            };
             // The claim, in one round trip. Its source row sets lock_timeout before the insert
             // can wait on another request's uncommitted row with this key, so that wait ends
-            // after `waitMs`. The row it returns, if it claimed the key, resets lock_timeout
-            // (set_config with null is SET LOCAL … TO DEFAULT), so the effect's own locks wait as
-            // the connection's settings say. A claim that returns nothing keeps `waitMs`: only
-            // the stored answer is read after it. The table's lock is taken before the source
-            // row, so a claim behind a migration's waits the statement timeout, not `waitMs`. A
-            // key past its retention that the cleanup has not deleted yet is claimed afresh.
+            // after `waitMs`; a claim that returns nothing keeps `waitMs`. The table's lock is
+            // taken before the source row, so a claim behind a migration's waits the statement
+            // timeout, not `waitMs`. DO NOTHING neither locks nor writes a committed key's row,
+            // so a replay's transaction stays read-only: no transaction id, no WAL flush at its
+            // commit (DO UPDATE would lock the row even when its WHERE refuses the update).
             const claimed = await db
               .insert(keys)
               .select(
@@ -56,35 +85,23 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
                 // table fails every keyed request, and tests/integration/idempotency*.test.ts).
                 sql`select ${scope}, ${key}, ${fingerprint}, null, null, now() from (select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)) as bounded`,
               )
-              .onConflictDoUpdate({
-                target: [keys.scope, keys.key],
-                set: { fingerprint, status: null, answer: null, createdAt: sql`now()` },
-                setWhere: expired,
-              })
-              // sql: set_config has no builder.
-              .returning({ reset: sql`set_config('lock_timeout', null, true)` })
-              .catch((error: unknown) => {
-                // Only the claim's own wait means "in use"; a lock timeout in the effect is not.
-                throw lockNotAvailable(error)
-                  ? new ClaimTimedOut('idempotency key in use', { cause: error })
-                  : error;
-              });
+              .onConflictDoNothing({ target: [keys.scope, keys.key] })
+              .returning(resetLockTimeout)
+              .catch(inUse);
             if (claimed.length === 0) {
-              const [row] = await db
-                .select({
-                  fingerprint: keys.fingerprint,
-                  status: keys.status,
-                  answer: keys.answer,
-                })
-                .from(keys)
-                .where(thisKey);
-              // A committed row always has its answer (check constraint and one transaction).
-              if (row?.status === undefined || row.status === null) {
-                throw new Error('idempotency key committed without an answer');
-              }
-              return row.fingerprint === fingerprint
-                ? { kind: 'replay', answer: { status: row.status, kept: row.answer } }
-                : { kind: 'reused' };
+              const answered = await stored();
+              if (answered !== undefined) return answered;
+              // Past its retention and not deleted by the cleanup yet: claimed afresh. If another
+              // request took it afresh meanwhile, this waited for it, and its answer is the one
+              // to give; gone (the cleanup deleted it since the claim), it is in use for a moment.
+              const reclaimed = await db
+                .update(keys)
+                // sql: the database clock, the one the retention is measured on.
+                .set({ fingerprint, status: null, answer: null, createdAt: sql`now()` })
+                .where(and(thisKey, expired))
+                .returning(resetLockTimeout)
+                .catch(inUse);
+              if (reclaimed.length === 0) return (await stored()) ?? { kind: 'busy' };
             }
             const { result, answer } = await work();
             await db

@@ -21,6 +21,11 @@ export interface Scenario {
   readonly alongside?: { readonly requests: readonly Request[]; readonly connections: number };
 }
 
+/** A request whose path, headers and body `setupRequest` draws. */
+type DrawnRequest = Request & {
+  readonly setupRequest: (request: Request, context: object) => Request;
+};
+
 /** The keyed comment a connection sent first, which the rest of its loop sends again. */
 interface ReplayContext {
   sent?: Request;
@@ -66,28 +71,28 @@ function get(path: () => string, token: () => string | undefined): Request {
   };
 }
 
-/** Draws a JSON POST; when `keyed`, with an `Idempotency-Key` no request has used before. */
-function drawWrite(
+/**
+ * A JSON POST, drawn afresh for every request; when `keyed`, with an `Idempotency-Key` no request
+ * has used before.
+ */
+function write(
   path: () => string,
   token: () => string | undefined,
   body: () => unknown,
   keyed = false,
-): (request: Request) => Request {
-  return (request) => ({
-    ...request,
+): DrawnRequest {
+  return {
     method: 'POST',
-    path: path(),
-    headers: {
-      ...headersFor(token(), true),
-      ...(keyed && { 'idempotency-key': randomUUID() }),
-    },
-    body: JSON.stringify(body()),
-  });
-}
-
-/** A JSON POST drawn afresh for every request (`drawWrite`). */
-function write(...draw: Parameters<typeof drawWrite>): Request {
-  return { method: 'POST', setupRequest: drawWrite(...draw) };
+    setupRequest: (request) => ({
+      ...request,
+      path: path(),
+      headers: {
+        ...headersFor(token(), true),
+        ...(keyed && { 'idempotency-key': randomUUID() }),
+      },
+      body: JSON.stringify(body()),
+    }),
+  };
 }
 
 /** How many times a connection sends its keyed comment again, in `add comment, replayed`. */
@@ -113,17 +118,13 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       anonymous,
       () => ({ user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD } }),
     );
-  const drawComment = (random: Random, keyed: boolean): ((request: Request) => Request) =>
-    drawWrite(
+  const comment = (random: Random, keyed: boolean): DrawnRequest =>
+    write(
       () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
       () => anyToken(random),
       () => ({ comment: { body: commentBody(random) } }),
       keyed,
     );
-  const comment = (random: Random, keyed: boolean): Request => ({
-    method: 'POST',
-    setupRequest: drawComment(random, keyed),
-  });
 
   return [
     scenario('list anonymous', 'GET /articles, newest first, various pages', (random) => [
@@ -248,12 +249,12 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       'add comment, replayed',
       `add comment, keyed, then the same request ${String(REPLAYS)} times more, as a client retrying would`,
       (random) => {
-        const draw = drawComment(random, true);
+        const first = comment(random, true);
         return [
           {
             method: 'POST',
             setupRequest: (request, context) => {
-              const sent = draw(request);
+              const sent = first.setupRequest(request, context);
               (context as ReplayContext).sent = sent;
               return sent;
             },

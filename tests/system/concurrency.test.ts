@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
@@ -465,6 +465,51 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       expect(responses.every((response) => response.statusCode < 300)).toBe(true);
       expect(await driftedColumns(t.db)).toEqual([]);
       expect(await deadlocks()).toBe(before);
+    });
+
+    it('locks a shared tag before updating it: a retag and a delete queued behind a publish, with another publish linking the tag, do not deadlock', async () => {
+      const author = await registerUser(t.app);
+      const tag = unique('lock-then-update');
+      const [doomed, retagged] = [
+        await createArticle(t.app, author, { tagList: [tag] }),
+        await createArticle(t.app, author, { tagList: [tag] }),
+      ];
+      const thisTag = eq(tagsTable.name, tag);
+      const before = await deadlocks();
+      let responses: Promise<LightMyRequestResponse[]> | undefined;
+      // One transaction stands for a publish still open after linking the tag (the foreign key's
+      // KEY SHARE lock), the other for a publish updating the tag's count, not yet committed.
+      await t.db.transaction(async (linking) => {
+        await linking.select({ id: tagsTable.id }).from(tagsTable).where(thisTag).for('key share');
+        await t.db.transaction(async (counting) => {
+          await counting
+            .update(tagsTable)
+            // sql: a count left as it is, still a new version of the row, as a publish writes.
+            .set({ articlesCount: sql`${tagsTable.articlesCount}` })
+            .where(thisTag);
+          responses = Promise.all([
+            t.app.inject({
+              method: 'PUT',
+              url: `/api/v1/articles/${retagged.slug}`,
+              headers: author.headers,
+              payload: { article: { tagList: [] } },
+            }),
+            t.app.inject({
+              method: 'DELETE',
+              url: `/api/v1/articles/${doomed.slug}`,
+              headers: author.headers,
+            }),
+          ]);
+          // Both wait on the tag the counting publish holds.
+          await waitForLockWaiters(counting, 2);
+        });
+        expect(((await responses) ?? []).map((response) => response.statusCode)).toEqual([
+          200, 204,
+        ]);
+      });
+
+      expect(await deadlocks()).toBe(before);
+      expect(await driftedColumns(t.db)).toEqual([]);
     });
 
     // The deadlock the ordered locks prevent showed at bench size S (docs/performance.md); on this

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, type SQL } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { IDEMPOTENCY_RETENTION_HOURS } from '../../src/core/idempotency.js';
-import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import {
+  connectPostgres,
+  type Database,
+  type DatabaseHandle,
+} from '../../src/infrastructure/db/database.js';
 import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
@@ -147,17 +151,21 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       }
     });
 
-    it('replays the answer of a request that took a key past its retention afresh meanwhile', async () => {
+    /**
+     * Publishes with `key`, ages the key past its retention, then sends the request again
+     * through B while a transaction holds the key's row; `meanwhile` runs in that transaction
+     * once the retry waits on the row. Returns the first answer and the retry's.
+     */
+    async function retryExpiredKey(
+      meanwhile: (other: Database, thisKey: SQL) => Promise<unknown>,
+    ): Promise<{ first: LightMyRequestResponse; retry: LightMyRequestResponse }> {
       const key = randomUUID();
       const first = await a.inject(publish(key));
       expect(first.statusCode).toBe(201);
       const thisKey = eq(idempotencyKeysTable.key, key);
       const aged = new Date(Date.now() - (IDEMPOTENCY_RETENTION_HOURS + 1) * 60 * 60 * 1000);
       await postgres.handle.db.update(idempotencyKeysTable).set({ createdAt: aged }).where(thisKey);
-      const before = await articles();
       let retry: Promise<LightMyRequestResponse> | undefined;
-      // This transaction stands for a request that takes the expired key afresh and keeps the
-      // same answer: the retry finds the key expired, waits on its row, then finds it taken.
       await postgres.handle.db.transaction(async (other) => {
         await other
           .select({ key: idempotencyKeysTable.key })
@@ -166,12 +174,32 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           .for('update');
         retry = b.inject(publish(key));
         await waitForLockWaiters(other, 1);
-        await other.update(idempotencyKeysTable).set({ createdAt: new Date() }).where(thisKey);
+        await meanwhile(other, thisKey);
       });
-      const response = await retry;
-      expect(response?.headers['idempotent-replayed']).toBe('true');
-      expect(response?.json()).toEqual(first.json());
-      expect(await articles()).toBe(before);
+      if (retry === undefined) throw new Error('the retry was not sent');
+      return { first, retry: await retry };
+    }
+
+    it('runs a request whose key past its retention the cleanup deletes meanwhile', async () => {
+      const before = await articles();
+      // The transaction stands for the cleanup.
+      const { retry } = await retryExpiredKey((cleanup, thisKey) =>
+        cleanup.delete(idempotencyKeysTable).where(thisKey),
+      );
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(await articles()).toBe(before + 2);
+    });
+
+    it('replays the answer of a request that took a key past its retention afresh meanwhile', async () => {
+      const before = await articles();
+      // The transaction stands for a request that takes the key afresh with the same answer.
+      const { first, retry } = await retryExpiredKey((other, thisKey) =>
+        other.update(idempotencyKeysTable).set({ createdAt: new Date() }).where(thisKey),
+      );
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.json()).toEqual(first.json());
+      expect(await articles()).toBe(before + 1);
     });
   },
 );

@@ -63,45 +63,51 @@ export function createIdempotencyStore(database: Database, waitMs: number): Idem
                 .where(thisKey);
               if (row === undefined || row.expired) return undefined;
               // A committed row always has its answer (check constraint and one transaction).
-              if (row.status === null)
+              if (row.status === null) {
                 throw new Error('idempotency key committed without an answer');
+              }
               return row.fingerprint === fingerprint
                 ? { kind: 'replay', answer: { status: row.status, kept: row.answer } }
                 : { kind: 'reused' };
             };
-            // The claim, in one round trip. Its source row sets lock_timeout before the insert
-            // can wait on another request's uncommitted row with this key, so that wait ends
-            // after `waitMs`; a claim that returns nothing keeps `waitMs`. The table's lock is
-            // taken before the source row, so a claim behind a migration's waits the statement
-            // timeout, not `waitMs`. DO NOTHING neither locks nor writes a committed key's row,
-            // so a replay's transaction stays read-only: no transaction id, no WAL flush at its
-            // commit (DO UPDATE would lock the row even when its WHERE refuses the update).
-            const claimed = await db
-              .insert(keys)
-              .select(
+            /**
+             * The claim, in one round trip; true when this request now holds the key. Its source
+             * row sets lock_timeout before the insert can wait on another request's uncommitted
+             * row with this key, so that wait ends after `waitMs`; a claim that returns nothing
+             * keeps `waitMs`. The table's lock is taken before the source row, so a claim behind
+             * a migration's waits the statement timeout, not `waitMs`. First DO NOTHING, which
+             * neither locks nor writes a committed key's row, so a replay's transaction stays
+             * read-only: no transaction id, no WAL flush at its commit. DO UPDATE would lock the
+             * row even when its WHERE refuses the update; it runs only for a key past its
+             * retention (or deleted by the cleanup since), to take it afresh.
+             */
+            const claim = async (takeExpired: boolean): Promise<boolean> => {
+              const insert = db.insert(keys).select(
                 // sql: set_config has no builder, and Drizzle's typed source needs a table. The
                 // source row lists every column in the table's order, as Drizzle names them all:
                 // scope, key, fingerprint, status, answer, created_at (a column added to the
                 // table fails every keyed request, and tests/integration/idempotency*.test.ts).
                 sql`select ${scope}, ${key}, ${fingerprint}, null, null, now() from (select set_config('lock_timeout', ${`${String(waitMs)}ms`}, true)) as bounded`,
-              )
-              .onConflictDoNothing({ target: [keys.scope, keys.key] })
-              .returning(resetLockTimeout)
-              .catch(inUse);
-            if (claimed.length === 0) {
+              );
+              const conflict = takeExpired
+                ? insert.onConflictDoUpdate({
+                    target: [keys.scope, keys.key],
+                    // sql: the database clock, the one the retention is measured on.
+                    set: { fingerprint, status: null, answer: null, createdAt: sql`now()` },
+                    setWhere: expired,
+                  })
+                : insert.onConflictDoNothing({ target: [keys.scope, keys.key] });
+              const claimed = await conflict.returning(resetLockTimeout).catch(inUse);
+              return claimed.length > 0;
+            };
+            if (!(await claim(false))) {
               const answered = await stored();
               if (answered !== undefined) return answered;
-              // Past its retention and not deleted by the cleanup yet: claimed afresh. If another
-              // request took it afresh meanwhile, this waited for it, and its answer is the one
-              // to give; gone (the cleanup deleted it since the claim), it is in use for a moment.
-              const reclaimed = await db
-                .update(keys)
-                // sql: the database clock, the one the retention is measured on.
-                .set({ fingerprint, status: null, answer: null, createdAt: sql`now()` })
-                .where(and(thisKey, expired))
-                .returning(resetLockTimeout)
-                .catch(inUse);
-              if (reclaimed.length === 0) return (await stored()) ?? { kind: 'busy' };
+              // Past its retention: taken afresh, or inserted anew if the cleanup deleted it
+              // meanwhile. If another request took it afresh first, this waited for it, and its
+              // answer decides (a replay, or `reused` for a different request); gone again by
+              // then, the key is in use for a moment.
+              if (!(await claim(true))) return (await stored()) ?? { kind: 'busy' };
             }
             const { result, answer } = await work();
             await db

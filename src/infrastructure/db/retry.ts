@@ -2,8 +2,14 @@ import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockati
 import { Counter } from 'prom-client';
 import { insideUnitOfWork } from './unit-of-work.js';
 
-/** Failures after which PostgreSQL has rolled the transaction back: running it again is safe. */
-const ROLLED_BACK = new Set(['40001', '40P01']); // serialization failure, deadlock
+/**
+ * Failures after which PostgreSQL has rolled the transaction back, so running it again is safe,
+ * each with the reason `db_retries_total` counts its retries under.
+ */
+const ROLLED_BACK = new Map([
+  ['40001', 'serialization_failure'],
+  ['40P01', 'deadlock'],
+]);
 /** The connection broke: whether a write committed is unknown, but a read can simply run again. */
 const CONNECTION_LOST = new Set([
   '08000',
@@ -63,16 +69,15 @@ export const databaseRetries = new Counter({
 });
 
 // Every series a policy below can produce starts at 0, so a rate over it never begins missing.
-for (const reason of ['deadlock', 'serialization_failure']) {
+for (const reason of ROLLED_BACK.values()) {
   for (const kind of ['write', 'read']) databaseRetries.inc({ kind, reason }, 0);
 }
 databaseRetries.inc({ kind: 'read', reason: 'connection_lost' }, 0);
 
+/** The reason a retried failure is counted under: only the two kinds above are retried. */
 function reasonOf(error: unknown): string {
   const code = codeOf(error);
-  if (code === '40P01') return 'deadlock';
-  if (code === '40001') return 'serialization_failure';
-  return 'connection_lost';
+  return (typeof code === 'string' ? ROLLED_BACK.get(code) : undefined) ?? 'connection_lost';
 }
 
 // At most 3 attempts, 50 ms to 500 ms apart with decorrelated jitter (cockatiel's default

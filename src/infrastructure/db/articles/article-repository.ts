@@ -33,12 +33,17 @@ export function createArticleRepository(db: Database): ArticleRepository {
   const plus = (column: AnyPgColumn, delta: number | SQL): SQL => sql`${column} + ${delta}`;
 
   /**
-   * The tag rows `ids` names, locked in ascending id, for an UPDATE to take its rows from: an
-   * UPDATE alone locks in whatever order its plan reads the rows, and two writes sharing tags
-   * must not cross. Lock and update are one statement, so the locks wait on one round trip less.
+   * Locks the tag rows `ids` names in ascending id, for an UPDATE of them in the next statement:
+   * an UPDATE alone locks in whatever order its plan reads the rows, and two writes sharing tags
+   * must not cross. Not one statement with the UPDATE: a tag row also carries the KEY SHARE locks
+   * that linking publishes take through the foreign key. An UPDATE that waited for a tag another
+   * publish was updating still scans with its older snapshot; it would come back to the row's
+   * old version, see those KEY SHARE lockers, and queue for the tuple lock that a second write
+   * (waiting on this one) holds: a retag and a delete deadlocked so. The next statement's snapshot
+   * sees the version this one locked.
    */
-  function lockedTags(ids: number[] | SQLWrapper): SQLWrapper {
-    return db
+  async function lockTags(ids: number[] | SQLWrapper): Promise<void> {
+    await db
       .select({ id: tagsTable.id })
       .from(tagsTable)
       .where(inArray(tagsTable.id, ids))
@@ -70,7 +75,9 @@ export function createArticleRepository(db: Database): ArticleRepository {
     // Fan-out on write: each follower's feed total, in its own table, never a `users` row. An
     // UPDATE alone locks in whatever order its plan reads the rows, and two publishes by authors
     // with followers in common would deadlock: it takes them from a subquery that locks them in
-    // ascending id (sorted before locked; a row reaches the UPDATE only once locked).
+    // ascending id (sorted before locked; a row reaches the UPDATE only once locked). One
+    // statement is safe here, unlike for the tags (lockTags): no foreign key refers to
+    // `feed_totals` and nothing share-locks its rows, so no old version has lockers to wait on.
     const followers = db
       .select({ followerId: followsTable.followerId })
       .from(followsTable)
@@ -177,6 +184,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
       if (changed.length > 0) {
         // Queued after a publish's own counters (`insert` runs first), so the tags stay last.
         await beforeCommit(async () => {
+          await lockTags(changed);
           await db
             .update(tagsTable)
             .set({
@@ -186,7 +194,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
                 sql`case when ${addedIds.length === 0 ? sql`false` : inArray(tagsTable.id, addedIds)} then 1 else -1 end`,
               ),
             })
-            .where(inArray(tagsTable.id, lockedTags(changed)));
+            .where(inArray(tagsTable.id, changed));
         });
       }
       await db
@@ -218,10 +226,11 @@ export function createArticleRepository(db: Database): ArticleRepository {
         .select({ tagId: articleTagsTable.tagId })
         .from(articleTagsTable)
         .where(eq(articleTagsTable.articleId, id));
+      await lockTags(linked);
       await db
         .update(tagsTable)
         .set({ articlesCount: plus(tagsTable.articlesCount, -1) })
-        .where(inArray(tagsTable.id, lockedTags(linked)));
+        .where(inArray(tagsTable.id, linked));
       // Tag links, favorites and comments go with it (ON DELETE CASCADE), in this statement.
       await db.delete(articlesTable).where(eq(articlesTable.id, id));
     },

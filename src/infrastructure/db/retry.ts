@@ -74,7 +74,7 @@ for (const reason of ROLLED_BACK.values()) {
 }
 databaseRetries.inc({ kind: 'read', reason: 'connection_lost' }, 0);
 
-/** The reason a retried failure is counted under: only the two kinds above are retried. */
+/** The reason a retry is counted under: a rolled-back failure's own, else a lost connection. */
 function reasonOf(error: unknown): string {
   const code = codeOf(error);
   return (typeof code === 'string' ? ROLLED_BACK.get(code) : undefined) ?? 'connection_lost';

@@ -2,7 +2,8 @@
  * The database work a Keel process has run again since it started (`db_retries_total`, spec.md
  * §10: after a deadlock, a serialization failure or a lost connection), every kind and reason
  * summed, from the Prometheus text of its `/metrics`. Under load the retry hides each of them
- * from the client; a difference over a window shows them.
+ * from the client; a difference over a window shows them. Read with one pattern by hand:
+ * prom-client writes this format but does not parse it, and one sample line is all this needs.
  */
 export function retriesIn(metrics: string): number {
   let total = 0;

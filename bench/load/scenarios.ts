@@ -118,6 +118,22 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       anonymous,
       () => ({ user: { email: random.pick(fixture.users).email, password: BENCH_PASSWORD } }),
     );
+  const publish = (random: Random, keyed: boolean): DrawnRequest => {
+    const writeBody = createBodyWriter(random);
+    return write(
+      () => `${API}/articles`,
+      () => anyToken(random),
+      () => ({
+        article: {
+          title: articleTitle(random),
+          description: articleDescription(random),
+          body: writeBody(bodyLength(random)),
+          tagList: Array.from({ length: 1 + random.int(3) }, () => random.pick(fixture.tags)),
+        },
+      }),
+      keyed,
+    );
+  };
   const comment = (random: Random, keyed: boolean): DrawnRequest =>
     write(
       () => `${API}/articles/${random.pick(fixture.slugs)}/comments`,
@@ -190,23 +206,14 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         ),
       ],
     ),
-    scenario('create article', 'POST /articles with 1–3 tags and a realistic body', (random) => {
-      const writeBody = createBodyWriter(random);
-      return [
-        write(
-          () => `${API}/articles`,
-          () => anyToken(random),
-          () => ({
-            article: {
-              title: articleTitle(random),
-              description: articleDescription(random),
-              body: writeBody(bodyLength(random)),
-              tagList: Array.from({ length: 1 + random.int(3) }, () => random.pick(fixture.tags)),
-            },
-          }),
-        ),
-      ];
-    }),
+    scenario('create article', 'POST /articles with 1–3 tags and a realistic body', (random) => [
+      publish(random, false),
+    ]),
+    scenario(
+      'create article, keyed',
+      'create article with an Idempotency-Key, a new one each time',
+      (random) => [publish(random, true)],
+    ),
     scenario(
       'favorite/unfavorite',
       'POST then DELETE /articles/:slug/favorite, popular articles',

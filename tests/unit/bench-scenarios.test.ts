@@ -58,6 +58,33 @@ describe("the bench's bare scenarios", () => {
   });
 });
 
+describe("the bench's keyed publishes", () => {
+  it('send the articles of create article, each with an Idempotency-Key no other request used', () => {
+    const scenarios = keelScenarios(fixture, tokens, 7);
+    const requestsOf = (name: string): readonly Request[] =>
+      scenarios.find((scenario) => scenario.name === name)?.requests ?? [];
+    expect(requestsOf('create article, keyed').map((request) => request.method)).toEqual(['POST']);
+    const [plain, keyed] = [
+      draw(requestsOf('create article'), 100),
+      draw(requestsOf('create article, keyed'), 100),
+    ];
+    expect(plain.every((request) => request.headers?.['idempotency-key'] === undefined)).toBe(true);
+    const keys = keyed.map((request) => request.headers?.['idempotency-key']);
+    expect(keys.every((key) => typeof key === 'string' && /^[!-~]{1,255}$/.test(key))).toBe(true);
+    expect(new Set(keys).size).toBe(keyed.length);
+    for (const request of keyed) {
+      expect(request.path).toBe('/api/v1/articles');
+      const { article } = JSON.parse(String(request.body)) as {
+        article: { title: string; body: string; tagList: string[] };
+      };
+      expect(article.title).not.toBe('');
+      expect(article.body).not.toBe('');
+      expect(article.tagList.length).toBeGreaterThanOrEqual(1);
+      expect(article.tagList.every((tag) => fixture.tags.includes(tag))).toBe(true);
+    }
+  });
+});
+
 describe("the bench's keyed comments", () => {
   it('send the comments of add comment, each with an Idempotency-Key no other request used', () => {
     const scenarios = keelScenarios(fixture, tokens, 7);

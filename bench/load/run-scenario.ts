@@ -60,8 +60,9 @@ export async function warmUp(
 
 /**
  * Runs `scenario` against `server`: a warm-up whose numbers are discarded, then the measured
- * window, with the server's CPU time and peak RSS over that window, the database work it ran
- * again when it serves metrics, and the database's CPU time when `database` can read it.
+ * window, with the server's CPU time and peak RSS over that window, the load driver's (this
+ * process's) CPU time, the database work it ran again when it serves metrics, and the database's
+ * CPU time when `database` can read it.
  */
 export async function runScenario(
   server: Pick<ChildServer, 'origin' | 'pid' | 'metricsUrl'>,
@@ -87,7 +88,9 @@ export async function runScenario(
   const retriesBefore = metricsUrl === undefined ? undefined : await readRetries(metricsUrl);
   const before = await readProcessUsage(pid);
   const databaseBefore = await database?.read();
+  const driverBefore = process.cpuUsage();
   const result = await run(settings.durationSeconds);
+  const driver = process.cpuUsage(driverBefore);
   const after = await readProcessUsage(pid);
   const databaseAfter = await database?.read();
   const retriesAfter = metricsUrl === undefined ? undefined : await readRetries(metricsUrl);
@@ -112,6 +115,7 @@ export async function runScenario(
     statusCodes,
     serverCpuSeconds: after.cpuSeconds - before.cpuSeconds,
     serverPeakRssMiB: after.peakRssBytes / MIB,
+    driverCpuSeconds: (driver.user + driver.system) / 1e6,
     ...(databaseBefore !== undefined &&
       databaseAfter !== undefined && { databaseCpuSeconds: databaseAfter - databaseBefore }),
     ...(retriesBefore !== undefined &&

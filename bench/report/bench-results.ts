@@ -84,6 +84,11 @@ export interface ScenarioResult {
    */
   readonly databaseCpuSeconds?: number;
   /**
+   * CPU time of the bench's own process during the measured window: autocannon, the load
+   * driver, sharing the machine with the servers; absent in older reports.
+   */
+  readonly driverCpuSeconds?: number;
+  /**
    * Database work Keel ran again during the measured window (its `db_retries_total`): each a
    * deadlock, a serialization failure or a lost connection the client never saw. Absent for the
    * ceiling server and in older reports.

@@ -16,6 +16,11 @@ function rangeOf(values: readonly number[]): Range {
 const sum = (values: readonly number[]): number =>
   values.reduce((total, value) => total + value, 0);
 
+/** The sum of a measurement every round took; undefined when one round did not take it. */
+function sumOfAll(values: readonly (number | undefined)[]): number | undefined {
+  return values.every((value) => value !== undefined) ? sum(values) : undefined;
+}
+
 function sumCounts(
   counts: readonly Readonly<Record<string, number>>[],
 ): Readonly<Record<string, number>> {
@@ -35,8 +40,9 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
   const [first] = results;
   if (first === undefined) throw new Error('a scenario needs at least one round');
   const rates = results.map((result) => result.requestsPerSecond);
-  const databaseCpu = results.map((result) => result.databaseCpuSeconds);
-  const retries = results.map((result) => result.databaseRetries);
+  const databaseCpu = sumOfAll(results.map((result) => result.databaseCpuSeconds));
+  const driverCpu = sumOfAll(results.map((result) => result.driverCpuSeconds));
+  const retries = sumOfAll(results.map((result) => result.databaseRetries));
   return {
     name: first.name,
     description: first.description,
@@ -54,10 +60,9 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
     statusCodes: sumCounts(results.map((result) => result.statusCodes)),
     serverCpuSeconds: sum(results.map((result) => result.serverCpuSeconds)),
     serverPeakRssMiB: Math.max(...results.map((result) => result.serverPeakRssMiB)),
-    ...(databaseCpu.every((seconds) => seconds !== undefined) && {
-      databaseCpuSeconds: sum(databaseCpu),
-    }),
-    ...(retries.every((count) => count !== undefined) && { databaseRetries: sum(retries) }),
+    ...(databaseCpu !== undefined && { databaseCpuSeconds: databaseCpu }),
+    ...(driverCpu !== undefined && { driverCpuSeconds: driverCpu }),
+    ...(retries !== undefined && { databaseRetries: retries }),
     failed: results.some((result) => result.failed),
   };
 }

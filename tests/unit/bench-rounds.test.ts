@@ -29,7 +29,7 @@ function result(
     statusCodes: { '200': requestsPerSecond * 10 },
     serverCpuSeconds: 1,
     serverPeakRssMiB: 100,
-    ...(databaseMeasured && { databaseCpuSeconds: 2 }),
+    ...(databaseMeasured && { databaseCpuSeconds: 2, driverCpuSeconds: 0.5 }),
     failed: false,
     ...extra,
   } satisfies ScenarioResult;
@@ -97,18 +97,20 @@ describe("the bench's rounds", () => {
         serverCpuSeconds: 5,
         serverPeakRssMiB: 140,
         databaseCpuSeconds: 6,
+        driverCpuSeconds: 1.5,
         databaseRetries: 3,
         failed: true,
       },
     ]);
   });
 
-  it("leave out the database's CPU and retries unless every round measured them", () => {
+  it("leave out the database's and the driver's CPU and the retries unless every round measured them", () => {
     const { ceilings } = combineRounds([
       { ceilings: [result(SELECT_1, 1_000, { databaseRetries: 0 })], scenarios: [] },
       { ceilings: [result(SELECT_1, 1_000, {}, false)], scenarios: [] },
     ]);
     expect(ceilings[0]).not.toHaveProperty('databaseCpuSeconds');
+    expect(ceilings[0]).not.toHaveProperty('driverCpuSeconds');
     expect(ceilings[0]).not.toHaveProperty('databaseRetries');
   });
 
@@ -121,8 +123,12 @@ describe("the bench's rounds", () => {
         },
       ]),
     );
-    expect(table).toMatch(/\| errors \| db retries \| server CPU ms\/req \|/);
-    expect(table).toMatch(/\| create article +\|.*\| +0 \| +0 \| +4 \| +1\.00 \|/);
+    expect(table).toMatch(
+      /\| errors \| db retries \| server CPU ms\/req \| database CPU ms\/req \| driver CPU ms\/req \|/,
+    );
+    expect(table).toMatch(
+      /\| create article +\|.*\| +0 \| +0 \| +4 \| +1\.00 \| +2\.00 \| +0\.50 \|/,
+    );
     expect(table).toMatch(/\| ceiling: select 1 \|.*\| +0 \| +0 \| +\| +0\.10 \|/);
   });
 

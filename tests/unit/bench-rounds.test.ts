@@ -17,6 +17,7 @@ function result(
   requestsPerSecond: number,
   extra: Partial<ScenarioResult> = {},
   databaseMeasured = true,
+  driverMeasured = true,
 ) {
   return {
     name,
@@ -29,7 +30,8 @@ function result(
     statusCodes: { '200': requestsPerSecond * 10 },
     serverCpuSeconds: 1,
     serverPeakRssMiB: 100,
-    ...(databaseMeasured && { databaseCpuSeconds: 2, driverCpuSeconds: 0.5 }),
+    ...(databaseMeasured && { databaseCpuSeconds: 2 }),
+    ...(driverMeasured && { driverCpuSeconds: 0.5 }),
     failed: false,
     ...extra,
   } satisfies ScenarioResult;
@@ -107,11 +109,18 @@ describe("the bench's rounds", () => {
   it("leave out the database's and the driver's CPU and the retries unless every round measured them", () => {
     const { ceilings } = combineRounds([
       { ceilings: [result(SELECT_1, 1_000, { databaseRetries: 0 })], scenarios: [] },
-      { ceilings: [result(SELECT_1, 1_000, {}, false)], scenarios: [] },
+      { ceilings: [result(SELECT_1, 1_000, {}, false, false)], scenarios: [] },
     ]);
     expect(ceilings[0]).not.toHaveProperty('databaseCpuSeconds');
     expect(ceilings[0]).not.toHaveProperty('driverCpuSeconds');
     expect(ceilings[0]).not.toHaveProperty('databaseRetries');
+    // PGlite, or PostgreSQL on another machine: the driver's CPU is measured, the database's not.
+    const { scenarios } = combineRounds([
+      { ceilings: [], scenarios: [result('feed', 100, {}, false)] },
+      { ceilings: [], scenarios: [result('feed', 100, {}, false)] },
+    ]);
+    expect(scenarios[0]).not.toHaveProperty('databaseCpuSeconds');
+    expect(scenarios[0]?.driverCpuSeconds).toBe(1);
   });
 
   it("print Keel's database retries, blank where the server has no metrics", () => {

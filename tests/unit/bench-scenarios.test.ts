@@ -59,7 +59,7 @@ describe("the bench's bare scenarios", () => {
 });
 
 describe("the bench's keyed publishes", () => {
-  it('send the articles of create article, each with an Idempotency-Key no other request used', () => {
+  it('send publishes drawn as create article draws them, each with a key no other request used', () => {
     const scenarios = keelScenarios(fixture, tokens, 7);
     const requestsOf = (name: string): readonly Request[] =>
       scenarios.find((scenario) => scenario.name === name)?.requests ?? [];
@@ -86,7 +86,7 @@ describe("the bench's keyed publishes", () => {
 });
 
 describe("the bench's keyed comments", () => {
-  it('send the comments of add comment, each with an Idempotency-Key no other request used', () => {
+  it('send comments drawn as add comment draws them, each with a key no other request used', () => {
     const scenarios = keelScenarios(fixture, tokens, 7);
     const requestsOf = (name: string): readonly Request[] =>
       scenarios.find((scenario) => scenario.name === name)?.requests ?? [];

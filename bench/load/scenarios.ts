@@ -142,6 +142,18 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       keyed,
     );
 
+  /** A create, and the same create with an `Idempotency-Key`, a new one each time. */
+  const plainAndKeyed = (
+    name: string,
+    description: string,
+    draw: (random: Random, keyed: boolean) => DrawnRequest,
+  ): Scenario[] => [
+    scenario(name, description, (random) => [draw(random, false)]),
+    scenario(`${name}, keyed`, `${name} with an Idempotency-Key, a new one each time`, (random) => [
+      draw(random, true),
+    ]),
+  ];
+
   return [
     scenario('list anonymous', 'GET /articles, newest first, various pages', (random) => [
       get(() => `${API}/articles?${pageQuery(random)}`, anonymous),
@@ -206,13 +218,10 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         ),
       ],
     ),
-    scenario('create article', 'POST /articles with 1–3 tags and a realistic body', (random) => [
-      publish(random, false),
-    ]),
-    scenario(
-      'create article, keyed',
-      'create article with an Idempotency-Key, a new one each time',
-      (random) => [publish(random, true)],
+    ...plainAndKeyed(
+      'create article',
+      'POST /articles with 1–3 tags and a realistic body',
+      publish,
     ),
     scenario(
       'favorite/unfavorite',
@@ -244,14 +253,7 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         },
       ],
     ),
-    scenario('add comment', 'POST /articles/:slug/comments on sampled articles', (random) => [
-      comment(random, false),
-    ]),
-    scenario(
-      'add comment, keyed',
-      'add comment with an Idempotency-Key, a new one each time',
-      (random) => [comment(random, true)],
-    ),
+    ...plainAndKeyed('add comment', 'POST /articles/:slug/comments on sampled articles', comment),
     scenario(
       'add comment, replayed',
       `add comment, keyed, then the same request ${String(REPLAYS)} times more, as a client retrying would`,

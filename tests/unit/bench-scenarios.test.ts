@@ -58,21 +58,26 @@ describe("the bench's bare scenarios", () => {
   });
 });
 
+/**
+ * The first 100 requests of `name, keyed`, after checking that they are POSTs each with a valid
+ * `Idempotency-Key` no other request used, and that `name`'s own requests carry none.
+ */
+function keyedDraws(name: string): Request[] {
+  const scenarios = keelScenarios(fixture, tokens, 7);
+  const requestsOf = (wanted: string): readonly Request[] =>
+    scenarios.find((scenario) => scenario.name === wanted)?.requests ?? [];
+  expect(requestsOf(`${name}, keyed`).map((request) => request.method)).toEqual(['POST']);
+  const [plain, keyed] = [draw(requestsOf(name), 100), draw(requestsOf(`${name}, keyed`), 100)];
+  expect(plain.every((request) => request.headers?.['idempotency-key'] === undefined)).toBe(true);
+  const keys = keyed.map((request) => request.headers?.['idempotency-key']);
+  expect(keys.every((key) => typeof key === 'string' && /^[!-~]{1,255}$/.test(key))).toBe(true);
+  expect(new Set(keys).size).toBe(keyed.length);
+  return keyed;
+}
+
 describe("the bench's keyed publishes", () => {
   it('send publishes drawn as create article draws them, each with a key no other request used', () => {
-    const scenarios = keelScenarios(fixture, tokens, 7);
-    const requestsOf = (name: string): readonly Request[] =>
-      scenarios.find((scenario) => scenario.name === name)?.requests ?? [];
-    expect(requestsOf('create article, keyed').map((request) => request.method)).toEqual(['POST']);
-    const [plain, keyed] = [
-      draw(requestsOf('create article'), 100),
-      draw(requestsOf('create article, keyed'), 100),
-    ];
-    expect(plain.every((request) => request.headers?.['idempotency-key'] === undefined)).toBe(true);
-    const keys = keyed.map((request) => request.headers?.['idempotency-key']);
-    expect(keys.every((key) => typeof key === 'string' && /^[!-~]{1,255}$/.test(key))).toBe(true);
-    expect(new Set(keys).size).toBe(keyed.length);
-    for (const request of keyed) {
+    for (const request of keyedDraws('create article')) {
       expect(request.path).toBe('/api/v1/articles');
       const { article } = JSON.parse(String(request.body)) as {
         article: { title: string; body: string; tagList: string[] };
@@ -87,20 +92,10 @@ describe("the bench's keyed publishes", () => {
 
 describe("the bench's keyed comments", () => {
   it('send comments drawn as add comment draws them, each with a key no other request used', () => {
-    const scenarios = keelScenarios(fixture, tokens, 7);
-    const requestsOf = (name: string): readonly Request[] =>
-      scenarios.find((scenario) => scenario.name === name)?.requests ?? [];
-    expect(requestsOf('add comment, keyed').map((request) => request.method)).toEqual(['POST']);
-    const [plain, keyed] = [
-      draw(requestsOf('add comment'), 100),
-      draw(requestsOf('add comment, keyed'), 100),
-    ];
-    expect(plain.every((request) => request.headers?.['idempotency-key'] === undefined)).toBe(true);
-    const keys = keyed.map((request) => request.headers?.['idempotency-key']);
-    expect(keys.every((key) => typeof key === 'string' && /^[!-~]{1,255}$/.test(key))).toBe(true);
-    expect(new Set(keys).size).toBe(keyed.length);
     const commentsPath = /^\/api\/v1\/articles\/(first-1|second-2)\/comments$/;
-    expect(keyed.every((request) => commentsPath.test(request.path ?? ''))).toBe(true);
+    expect(
+      keyedDraws('add comment').every((request) => commentsPath.test(request.path ?? '')),
+    ).toBe(true);
   });
 
   it('send each keyed comment again four times on its connection, a new key each loop', () => {

@@ -77,8 +77,6 @@ const brandCast = {
 
 /** Layers of spec.md §2.2 (src/server.ts, the process entry, belongs to none: it only starts things). */
 const elements = [
-  // `mode: 'file'` is deprecated in boundaries 7 but still the only way to make one file an element.
-  { type: 'composition', mode: 'file', pattern: 'src/core/app.ts' },
   { type: 'api', pattern: 'src/api' },
   { type: 'schemas', pattern: 'src/schemas' },
   { type: 'domain-shared', pattern: 'src/domain/shared' },
@@ -90,7 +88,6 @@ const LAYERS = elements.map((element) => element.type);
 
 /** What each layer may import, and the reason given when it imports anything else. */
 const layerRules = [
-  ['composition', LAYERS, 'the composition root may import anything.'],
   [
     'api',
     ['api', 'schemas', 'domain-shared', 'domain', 'core'],
@@ -160,6 +157,20 @@ const sameContextPolicy = {
   ],
 };
 
+/**
+ * The composition root is one file of core (core/app.ts): it may import every layer, and no layer
+ * may import it (src/server.ts, in no layer, starts it).
+ */
+const composition = { file: { categories: 'composition' } };
+const compositionPolicies = [
+  {
+    disallow: [{ to: composition }],
+    message:
+      'Layer rule (spec.md §2.2): nothing imports the composition root (core/app.ts); take what it wires as a parameter.',
+  },
+  { from: composition, allow: LAYERS.map(element) },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'drizzle/'] },
   eslint.configs.recommended,
@@ -191,6 +202,7 @@ export default tseslint.config(
     plugins: { boundaries },
     settings: {
       'boundaries/elements': elements,
+      'boundaries/files': [{ category: 'composition', pattern: 'src/core/app.ts' }],
       'boundaries/include': ['src/**/*.ts'],
       'import/resolver': { typescript: { alwaysTryTypes: true } },
     },
@@ -221,7 +233,12 @@ export default tseslint.config(
       // Policies are read in order and the last match decides.
       'boundaries/dependencies': [
         'error',
-        { default: 'disallow', policies: [...layerPolicies, contextPolicy, sameContextPolicy] },
+        {
+          default: 'disallow',
+          // Imports within a layer are checked too: the composition root is a file of core.
+          checkInternals: true,
+          policies: [...layerPolicies, contextPolicy, sameContextPolicy, ...compositionPolicies],
+        },
       ],
     },
   },

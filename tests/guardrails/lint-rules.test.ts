@@ -190,6 +190,15 @@ const fixtures: readonly Fixture[] = [
     },
   },
   {
+    name: 'core importing the composition root',
+    dir: 'core',
+    code: "import { buildApp } from './app.js';\nexport const build: unknown = buildApp;\n",
+    expected: {
+      rule: 'boundaries/dependencies',
+      message: /nothing imports the composition root \(core\/app\.ts\)/,
+    },
+  },
+  {
     name: 'domain importing its own context and the shared kernel',
     dir: 'domain/articles',
     code: "import type { ArticleView } from './article.js';\nimport type { Slug } from '../shared/slug.js';\nexport type Pair = [ArticleView, Slug];\n",

@@ -26,7 +26,7 @@ type DrawnRequest = Request & {
   readonly setupRequest: (request: Request, context: object) => Request;
 };
 
-/** The keyed comment a connection sent first, which the rest of its loop sends again. */
+/** The keyed create a connection sent first, which the rest of its loop sends again. */
 interface ReplayContext {
   sent?: Request;
 }
@@ -95,7 +95,7 @@ function write(
   };
 }
 
-/** How many times a connection sends its keyed comment again, in `add comment, replayed`. */
+/** How many times a connection sends its keyed create again, in the `…, replayed` scenarios. */
 const REPLAYS = 4;
 
 /**
@@ -142,8 +142,11 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
       keyed,
     );
 
-  /** A create, and the same create with an `Idempotency-Key`, a new one each time. */
-  const plainAndKeyed = (
+  /**
+   * A create; the same create with an `Idempotency-Key`, a new one each time; and the keyed create
+   * sent again `REPLAYS` times on its connection, as a client retrying after a timeout would.
+   */
+  const plainKeyedAndReplayed = (
     name: string,
     description: string,
     draw: (random: Random, keyed: boolean) => DrawnRequest,
@@ -152,6 +155,29 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
     scenario(`${name}, keyed`, `${name} with an Idempotency-Key, a new one each time`, (random) => [
       draw(random, true),
     ]),
+    scenario(
+      `${name}, replayed`,
+      `${name}, keyed, then the same request ${String(REPLAYS)} times more, as a client retrying would`,
+      (random) => {
+        const first = draw(random, true);
+        return [
+          {
+            method: 'POST',
+            setupRequest: (request, context) => {
+              const sent = first.setupRequest(request, context);
+              (context as ReplayContext).sent = sent;
+              return sent;
+            },
+          },
+          ...Array.from({ length: REPLAYS }, (): Request => ({
+            method: 'POST',
+            // The loop's first request set it; without it the bare request would get a 404 and
+            // fail the scenario.
+            setupRequest: (request, context) => (context as ReplayContext).sent ?? request,
+          })),
+        ];
+      },
+    ),
   ];
 
   return [
@@ -218,7 +244,7 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         ),
       ],
     ),
-    ...plainAndKeyed(
+    ...plainKeyedAndReplayed(
       'create article',
       'POST /articles with 1–3 tags and a realistic body',
       publish,
@@ -253,29 +279,10 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
         },
       ],
     ),
-    ...plainAndKeyed('add comment', 'POST /articles/:slug/comments on sampled articles', comment),
-    scenario(
-      'add comment, replayed',
-      `add comment, keyed, then the same request ${String(REPLAYS)} times more, as a client retrying would`,
-      (random) => {
-        const first = comment(random, true);
-        return [
-          {
-            method: 'POST',
-            setupRequest: (request, context) => {
-              const sent = first.setupRequest(request, context);
-              (context as ReplayContext).sent = sent;
-              return sent;
-            },
-          },
-          ...Array.from({ length: REPLAYS }, (): Request => ({
-            method: 'POST',
-            // The loop's first request set it; without it the bare request would get a 404 and
-            // fail the scenario.
-            setupRequest: (request, context) => (context as ReplayContext).sent ?? request,
-          })),
-        ];
-      },
+    ...plainKeyedAndReplayed(
+      'add comment',
+      'POST /articles/:slug/comments on sampled articles',
+      comment,
     ),
     scenario('login', 'POST /users/login (Argon2id verify)', (random) => [login(random)]),
     {

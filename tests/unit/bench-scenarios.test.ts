@@ -97,12 +97,16 @@ describe("the bench's keyed comments", () => {
       keyedDraws('add comment').every((request) => commentsPath.test(request.path ?? '')),
     ).toBe(true);
   });
+});
 
-  it('send each keyed comment again four times on its connection, a new key each loop', () => {
+describe("the bench's replayed creates", () => {
+  it.each([
+    ['create article', /^\/api\/v1\/articles$/],
+    ['add comment', /^\/api\/v1\/articles\/(first-1|second-2)\/comments$/],
+  ])('send each keyed %s again four times on its connection, a new key each loop', (name, path) => {
     const replayed =
-      keelScenarios(fixture, tokens, 7).find(
-        (scenario) => scenario.name === 'add comment, replayed',
-      )?.requests ?? [];
+      keelScenarios(fixture, tokens, 7).find((scenario) => scenario.name === `${name}, replayed`)
+        ?.requests ?? [];
     const setups = replayed.map((request) => request.setupRequest);
     if (!setups.every((setup) => typeof setup === 'function')) throw new Error('expected draws');
     // autocannon gives each loop over a connection's requests a fresh context.
@@ -111,7 +115,7 @@ describe("the bench's keyed comments", () => {
       return setups.map((setup) => setup({ method: 'POST' }, context));
     });
     for (const [first, ...again] of loops) {
-      expect(first?.path).toMatch(/^\/api\/v1\/articles\/(first-1|second-2)\/comments$/);
+      expect(first?.path).toMatch(path);
       expect(again).toHaveLength(4);
       expect(again.every((request) => request === first)).toBe(true);
     }

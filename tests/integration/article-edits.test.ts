@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +8,7 @@ import {
   type TestApp,
   expectRefused,
 } from '../helpers/app.js';
+import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -48,6 +50,21 @@ describe('PUT /api/v1/articles/:slug', () => {
     expect(article.updatedAt).toMatch(ISO_MILLIS);
     expect(Date.parse(article.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
     expect(await getArticle(created.slug)).toEqual(article);
+  });
+
+  it('never moves updatedAt back, even when the stored stamp is ahead of the clock', async () => {
+    const created = await createArticle(t.app, author);
+    const ahead = new Date(Date.parse(created.updatedAt) + 3_600_000);
+    await t.db
+      .update(articlesTable)
+      .set({ updatedAt: ahead })
+      .where(eq(articlesTable.slug, created.slug));
+    const response = await t.app.inject(edit(created.slug, { article: { body: 'Later' } }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json().article).toMatchObject({
+      body: 'Later',
+      updatedAt: ahead.toISOString(),
+    });
   });
 
   it('updates the title without changing the slug', async () => {

@@ -325,6 +325,41 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       });
     });
 
+    it('stamps an edit that waited for another edit of the article after it', async () => {
+      const author = await registerUser(t.app);
+      const { slug } = await createArticle(t.app, author);
+      let pending: Promise<LightMyRequestResponse> | undefined;
+      let first: Date | undefined;
+      // The transaction stands for an edit that took the article's lock first and stamped its
+      // change after the second edit's transaction had begun.
+      await t.db.transaction(async (writer) => {
+        const article = eq(articlesTable.slug, slug);
+        await writer
+          .select({ id: articlesTable.id })
+          .from(articlesTable)
+          .where(article)
+          .for('update');
+        pending = t.app.inject({
+          method: 'PUT',
+          url: `/api/v1/articles/${slug}`,
+          headers: author.headers,
+          payload: { article: { body: 'second' } },
+        });
+        await waitForLockWaiters(writer, 1);
+        const [row] = await writer
+          .update(articlesTable)
+          .set({ body: 'first', updatedAt: sql`clock_timestamp()` })
+          .where(article)
+          .returning({ updatedAt: articlesTable.updatedAt });
+        first = row?.updatedAt;
+      });
+      const response = await pending;
+      expect(response?.statusCode).toBe(200);
+      const { article } = response?.json<{ article: { body: string; updatedAt: string } }>() ?? {};
+      expect(article?.body).toBe('second');
+      expect(Date.parse(article?.updatedAt ?? '')).toBeGreaterThanOrEqual(first?.getTime() ?? NaN);
+    });
+
     it('never leaves Keel without an active admin when the only two demote each other at once', async () => {
       const administration = createSystemAdministration(t.db, []);
       const admins = await Promise.all(times(2, () => registerUser(t.app)));

@@ -4,6 +4,7 @@ import type { ArticleRepository } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
 import type { ArticleId, UserId } from '../../../domain/shared/ids.js';
 import type { Database } from '../database.js';
+import { changedAt } from '../changed-at.js';
 import { beforeCommit } from '../unit-of-work.js';
 import {
   ARTICLE_TOTAL_SHARDS,
@@ -131,8 +132,7 @@ export function createArticleRepository(db: Database): ArticleRepository {
     async update(id, changes) {
       await db
         .update(articlesTable)
-        // sql: the database clock, so every instance stamps changes from one source of time.
-        .set({ ...changes, updatedAt: sql`now()` })
+        .set({ ...changes, updatedAt: changedAt(articlesTable.updatedAt) })
         .where(eq(articlesTable.id, id));
     },
 

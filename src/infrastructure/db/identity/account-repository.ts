@@ -12,6 +12,7 @@ import { ConflictError, type UniqueField } from '../../../domain/shared/errors.j
 import type { UserId } from '../../../domain/shared/ids.js';
 import type { Role } from '../../../domain/shared/roles.js';
 import type { Username } from '../../../domain/shared/username.js';
+import { changedAt } from '../changed-at.js';
 import type { Database } from '../database.js';
 import { prepared } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
@@ -154,8 +155,7 @@ export function createAccountRepository(database: Database): AccountRepository {
           .update(usersTable)
           .set({
             ...changes,
-            // sql: the database clock, so every instance stamps changes from one source of time.
-            updatedAt: sql`now()`,
+            updatedAt: changedAt(usersTable.updatedAt),
             ...(revokeTokens !== undefined && {
               // sql: moved on in the row itself, so concurrent revocations each count.
               tokenVersion: sql`${usersTable.tokenVersion} + 1`,
@@ -226,8 +226,7 @@ export function createAccountRepository(database: Database): AccountRepository {
         .set({
           role,
           status,
-          // sql: the database clock, as every change of the row is stamped.
-          updatedAt: sql`now()`,
+          updatedAt: changedAt(usersTable.updatedAt),
           // sql: moved on in the row itself: a standing change revokes every token (ports.ts).
           tokenVersion: sql`${usersTable.tokenVersion} + 1`,
           keptTokenId: null,

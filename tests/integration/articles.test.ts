@@ -65,6 +65,12 @@ describe('POST /api/v1/articles', () => {
     expect(article.slug).toBe('hello-world');
   });
 
+  it('gives an article titled "Feed" a slug it can be read at, not the feed route\'s', async () => {
+    const article = await createArticle(t.app, author, { title: 'Feed' });
+    expect(article.slug).toBe('feed-article');
+    expect(await getArticle(article.slug)).toMatchObject({ title: 'Feed' });
+  });
+
   it('gives a second article with the same title a different slug', async () => {
     const title = unique('Same title');
     const first = await createArticle(t.app, author, { title });

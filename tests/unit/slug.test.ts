@@ -39,12 +39,20 @@ describe('slugify', () => {
     expect(slugify(title)).toBe('article');
   });
 
+  it.each(['Feed', ' FEED! ', 'féed'])(
+    "never yields the feed route's own segment for %j",
+    (title) => {
+      expect(slugify(title)).toBe('feed-article');
+    },
+  );
+
   it('produces a slug that slugFromPath accepts, for any title', () => {
     fc.assert(
       fc.property(anyTitle, (title) => {
         const slug = slugify(title);
         expect(slugFromPath(slug)).toBe(slug);
         expect(slug.length).toBeLessThanOrEqual(100);
+        expect(slug).not.toBe('feed');
       }),
     );
   });

@@ -5,10 +5,14 @@ export type Slug = Brand<string, 'Slug'>;
 export const SLUG_MAX_LENGTH = 120;
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+/** Slugs the API's own routes take: `/articles/feed` is the feed, never an article. */
+const ROUTE_SEGMENTS = new Set(['feed']);
+
 /**
  * The readable part of a slug: accents folded (é → e), anything else that is not a letter or a
  * digit becomes one "-", at most 100 characters so a uniqueness suffix still fits.
- * A title with no usable character (e.g. only emoji) yields "article".
+ * A title with no usable character (e.g. only emoji) yields "article"; one that folds to a route's
+ * own segment ("Feed") gets "-article" after it, so its article can be read at its slug.
  */
 export function slugify(title: string): Slug {
   const base = title
@@ -18,7 +22,8 @@ export function slugify(title: string): Slug {
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 100)
     .replace(/^-+|-+$/g, '');
-  return (base === '' ? 'article' : base) as Slug;
+  if (base === '') return 'article' as Slug;
+  return (ROUTE_SEGMENTS.has(base) ? `${base}-article` : base) as Slug;
 }
 
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

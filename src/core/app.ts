@@ -64,6 +64,7 @@ import { transactionOn } from '../infrastructure/db/unit-of-work.js';
 import type { Config } from './config.js';
 import { permissionMeta, registerAccessControl } from './http/auth.js';
 import { registerCacheMetrics } from './http/cache-metrics.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { redisStatus, type DependencyStatus } from './health.js';
 import { cleanUpPeriodically } from './housekeeping.js';
@@ -172,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Behind a load balancer the client's address (for per-IP rate limits) is in X-Forwarded-For.
     trustProxy: (_address, hop) => hop < config.trustProxyHops,
     frameworkErrors: routerErrorHandler,
+    clientErrorHandler,
     // While closing, requests on open connections are still served (with `Connection: close`,
     // below) instead of Fastify's bare 503, so they keep Keel's error contract and request id.
     return503OnClosing: false,

@@ -1,0 +1,110 @@
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+/**
+ * Requests Node's HTTP parser refuses never reach Fastify's routes or hooks, so they are sent
+ * here as raw bytes to a listening server, and read back as raw bytes.
+ */
+
+let t: TestApp;
+let port: number;
+beforeAll(async () => {
+  t = await createTestApp();
+  port = Number(new URL(await t.app.listen({ host: '127.0.0.1', port: 0 })).port);
+});
+afterAll(() => t.close());
+
+interface RawResponse {
+  readonly status: number;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: unknown;
+}
+
+/**
+ * Sends `request` on a new connection and reads until the server closes it; `onConnected` gets
+ * the server's side of the connection.
+ */
+function sendRaw(request: Buffer, onConnected?: (socket: Socket) => void): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    if (onConnected !== undefined) t.app.server.once('connection', onConnected);
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = new Map(
+        lines.map((line) => {
+          const colon = line.indexOf(':');
+          return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
+        }),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
+    });
+    socket.end(request);
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('requests the HTTP parser refuses', () => {
+  it.each([
+    ['a method Node does not know', Buffer.from('FOO /api/v1/tags HTTP/1.1\r\nHost: x\r\n\r\n')],
+    [
+      'a raw byte outside ASCII in the query string',
+      Buffer.concat([
+        Buffer.from('GET /api/v1/tags?x='),
+        Buffer.from('é', 'utf8'),
+        Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n'),
+      ]),
+    ],
+  ])('answers %s with 400 bad_request in the error shape', async (_name, request) => {
+    const response = await sendRaw(request);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-request-id')).toMatch(UUID);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.body).toEqual({
+      errors: { request: ['is invalid'] },
+      error: { code: 'bad_request', message: 'the request could not be parsed' },
+    });
+  });
+
+  it('answers headers over the parser limit with 431 headers_too_large', async () => {
+    const response = await sendRaw(
+      Buffer.from(`GET /api/v1/tags HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    );
+    expect(response.status).toBe(431);
+    expect(response.headers.get('x-request-id')).toMatch(UUID);
+    expect(response.body).toEqual({
+      errors: { headers: ['are too large'] },
+      error: { code: 'headers_too_large', message: 'the request headers are too large' },
+    });
+  });
+
+  it('answers a request that did not arrive in time with 408 request_timeout', async () => {
+    // Node raises this after `headersTimeout`; the test raises it at once on the server's side.
+    const timedOut = Object.assign(new Error('Request timeout'), {
+      code: 'ERR_HTTP_REQUEST_TIMEOUT',
+    });
+    const response = await sendRaw(Buffer.from('GET /api/v1/ta'), (socket) => {
+      socket.once('data', () => t.app.server.emit('clientError', timedOut, socket));
+    });
+    expect(response.status).toBe(408);
+    expect(response.headers.get('x-request-id')).toMatch(UUID);
+    expect(response.body).toEqual({
+      errors: { request: ['timed out'] },
+      error: { code: 'request_timeout', message: 'the request took too long to arrive' },
+    });
+  });
+
+  it('still serves the next connection', async () => {
+    const response = await sendRaw(
+      Buffer.from('GET /api/v1/tags HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ tags: expect.any(Array) });
+  });
+});

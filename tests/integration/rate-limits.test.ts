@@ -166,6 +166,23 @@ describe('registration limit', () => {
   });
 });
 
+describe("a domain rule's refusal", () => {
+  it('counts like any answer the handler gives: the schema lets it through', async () => {
+    const ip = freshIp();
+    const signUp = (username: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        remoteAddress: ip,
+        payload: { user: { username, email: `${unique()}@example.com`, password: 'password123' } },
+      });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await signUp('has a space')).statusCode).toBe(422);
+    }
+    expectRateLimited(await signUp(unique()), 3_600);
+  });
+});
+
 describe('write limit', () => {
   it('refuses a user past the write limit and writes nothing', async () => {
     const writer = await register();

@@ -24,7 +24,7 @@ function newUser() {
   return { user: { username: name, email: `${name}@example.com`, password: 'password123' } };
 }
 
-function postUsers(payload: string, contentType = 'application/json'): InjectOptions {
+function postUsers(payload: string | Buffer, contentType = 'application/json'): InjectOptions {
   return {
     method: 'POST',
     url: '/api/v1/users',
@@ -36,6 +36,18 @@ function postUsers(payload: string, contentType = 'application/json'): InjectOpt
 describe('request bodies', () => {
   it('returns 400 malformed_json for a body that is not valid JSON', async () => {
     await expectRefused(t, postUsers('{"user":'), 400, 'malformed_json', {
+      body: ['is not valid JSON'],
+    });
+  });
+
+  it('returns 400 malformed_json for a body that is not UTF-8, rather than repairing it', async () => {
+    const [before, after] = JSON.stringify(newUser()).split('password123');
+    const payload = Buffer.concat([
+      Buffer.from(`${before ?? ''}pass`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`word123${after ?? ''}`),
+    ]);
+    await expectRefused(t, postUsers(payload), 400, 'malformed_json', {
       body: ['is not valid JSON'],
     });
   });

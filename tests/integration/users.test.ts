@@ -117,6 +117,11 @@ describe('POST /api/v1/users', () => {
       { password: 'p'.repeat(257) },
       { password: ['is too long (maximum is 256 characters)'] },
     ],
+    [
+      'the password holds a lone surrogate',
+      { password: 'pass\ud800word' },
+      { password: ['must be valid Unicode text'] },
+    ],
     ['the email has no domain', { email: 'someone@' }, { email: ['is invalid'] }],
     ['the email has no "@"', { email: 'someone.example.com' }, { email: ['is invalid'] }],
     [

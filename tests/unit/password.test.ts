@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  NOT_UNICODE,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   parseNewPassword,
@@ -39,6 +40,13 @@ describe('parseNewPassword', () => {
 
   it('rejects a password of only spaces as blank', () => {
     expect(() => parseNewPassword('        ')).toThrow(ValidationError.field('password', BLANK));
+  });
+
+  it('rejects a lone surrogate, which would hash as U+FFFD like any other', () => {
+    const notUnicode = ValidationError.field('password', NOT_UNICODE);
+    expect(() => parseNewPassword('pass\ud800word')).toThrow(notUnicode);
+    expect(() => parseNewPassword('password\udfff')).toThrow(notUnicode);
+    expect(parseNewPassword('pass\ud83d\udd12word')).toBe('pass🔒word');
   });
 });
 

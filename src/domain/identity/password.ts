@@ -6,6 +6,7 @@ import { BLANK, lengthOf, tooLong } from '../shared/text.js';
 export type NewPassword = Brand<string, 'NewPassword'>;
 
 export const PASSWORD_MIN_LENGTH = 8;
+export const NOT_UNICODE = 'must be valid Unicode text';
 // Long enough for any passphrase, short enough that hashing it is never a denial of service.
 export const PASSWORD_MAX_LENGTH = 256;
 
@@ -21,6 +22,9 @@ export function parseNewPassword(value: string): NewPassword {
   }
   if (length > PASSWORD_MAX_LENGTH)
     throw ValidationError.field('password', tooLong(PASSWORD_MAX_LENGTH));
+  // A lone surrogate has no UTF-8 form: the hash would see U+FFFD, so any other lone surrogate in
+  // its place would log in too.
+  if (!value.isWellFormed()) throw ValidationError.field('password', NOT_UNICODE);
   return value as NewPassword;
 }
 

@@ -114,6 +114,56 @@ describe('request bodies', () => {
   });
 });
 
+describe('writes that take no body', () => {
+  it.each([
+    ['an unknown field', { unknown: 1 }, { unknown: ['is not a known field'] }],
+    ['an array', [1, 2], { body: ['must be object'] }],
+    ['a string', 'yes', { body: ['must be object'] }],
+  ])('refuse %s with 422 and write nothing', async (_case, payload, errors) => {
+    const reader = await registerUser(t.app);
+    const author = await registerUser(t.app);
+    const { slug } = await createArticle(t.app, author);
+    for (const url of [
+      `/api/v1/articles/${slug}/favorite`,
+      `/api/v1/profiles/${author.username}/follow`,
+      '/api/v1/user/logout-all',
+    ]) {
+      await expectRefused(
+        t,
+        {
+          method: 'POST',
+          url,
+          headers: { ...reader.headers, 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        },
+        422,
+        'validation_failed',
+        errors,
+      );
+    }
+    // The refused log out everywhere left the token working.
+    const user = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/user',
+      headers: reader.headers,
+    });
+    expect(user.statusCode).toBe(200);
+  });
+
+  it('accept an empty object, as some clients send', async () => {
+    const reader = await registerUser(t.app);
+    const { slug } = await createArticle(t.app, await registerUser(t.app));
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${slug}/favorite`,
+      headers: reader.headers,
+      payload: {},
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().article).toMatchObject({ favorited: true, favoritesCount: 1 });
+  });
+});
+
 describe('routing', () => {
   it.each([
     ['GET', '/api/v1/nope'],

@@ -103,6 +103,16 @@ describe('POST /api/v1/articles', () => {
       { tagList: ['has too many items (maximum is 20)'] },
     ],
     [
+      'the title is longer than 200 characters as sent, before trimming',
+      { ...valid, title: ` ${'x'.repeat(200)}` },
+      { title: ['is too long (maximum is 200 characters)'] },
+    ],
+    [
+      'there are more than 20 tags as sent, before duplicates are removed',
+      { ...valid, tagList: [...Array.from({ length: 20 }, (_, i) => `tag${String(i)}`), 'tag0'] },
+      { tagList: ['has too many items (maximum is 20)'] },
+    ],
+    [
       'a tag is blank',
       { ...valid, tagList: ['ok', '  '] },
       { tagList: ["can't contain a blank tag"] },

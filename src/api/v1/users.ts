@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../../core/http/auth.js';
+import { refuseBody } from '../../core/http/json-body.js';
 import type { AccountService } from '../../domain/identity/account-service.js';
 import { errorResponses } from '../../schemas/error.js';
 import { IdempotencyKeyHeaders } from '../../schemas/idempotency.js';
@@ -98,6 +99,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
       '/user/logout-all',
       {
         config: { permission: 'authenticated', rateLimit: ['write-user'] },
+        preValidation: refuseBody,
         schema: {
           tags,
           summary: 'Log out everywhere',
@@ -107,7 +109,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
             'token but the one it is made with.)',
           response: {
             204: { description: 'Every token revoked', type: 'null' },
-            ...errorResponses(401),
+            ...errorResponses(400, 401, 413, 415, 422),
           },
         },
       },

@@ -11,7 +11,6 @@ import {
   type RateLimits,
 } from '../rate-limit.js';
 import { RateLimitedError } from './rate-limited-error.js';
-import { isWriteRoute } from './route-methods.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,6 +23,8 @@ declare module 'fastify' {
 export interface RateLimitMetrics {
   rejected(limit: RateLimitName): void;
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Adds `rate_limit_rejections_total{limit}`, `rate_limit_store_fallbacks_total` and, when the
@@ -115,10 +116,12 @@ export function registerRateLimits(
 ): void {
   const { accountKey, metrics } = options;
   app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const writes = methods.some((method) => !SAFE_METHODS.has(method));
     const names = route.config?.rateLimit;
-    if (isWriteRoute(route) && names === undefined) {
+    if (writes && names === undefined) {
       throw new Error(
-        `route ${String(route.method)} ${route.url} must declare config.rateLimit ([] for none)`,
+        `route ${methods.join(',')} ${route.url} must declare config.rateLimit ([] for none)`,
       );
     }
     // Attached to the routes that have limits only: the reads pay nothing for them.

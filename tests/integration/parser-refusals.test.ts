@@ -41,7 +41,11 @@ function sendRaw(request: Buffer, onConnected?: (socket: Socket) => void): Promi
           return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
         }),
       );
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
+      try {
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
+      } catch (error) {
+        reject(new Error(`not a JSON answer: ${head}`, { cause: error }));
+      }
     });
     socket.end(request);
   });
@@ -81,6 +85,21 @@ describe('requests the HTTP parser refuses', () => {
     expect(response.body).toEqual({
       errors: { headers: ['are too large'] },
       error: { code: 'headers_too_large', message: 'the request headers are too large' },
+    });
+  });
+
+  it('answers a chunk extension over the parser limit with 413 payload_too_large', async () => {
+    const response = await sendRaw(
+      Buffer.from(
+        'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          `Transfer-Encoding: chunked\r\n\r\n2;x=${'a'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
+      ),
+    );
+    expect(response.status).toBe(413);
+    expect(response.headers.get('x-request-id')).toMatch(UUID);
+    expect(response.body).toEqual({
+      errors: { body: ['is too large'] },
+      error: { code: 'payload_too_large', message: 'a chunk extension of the body is too large' },
     });
   });
 

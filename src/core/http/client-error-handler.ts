@@ -14,6 +14,13 @@ function refusal(code: string | undefined): { readonly status: number; readonly 
           headers: ['are too large'],
         }),
       };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return {
+        status: 413,
+        body: errorBody('payload_too_large', 'a chunk extension of the body is too large', {
+          body: ['is too large'],
+        }),
+      };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return {
         status: 408,
@@ -33,8 +40,8 @@ function refusal(code: string | undefined): { readonly status: number; readonly 
 
 /**
  * Requests that never reach Fastify, because Node's HTTP parser refused them (a method it does
- * not know, a raw byte outside ASCII in the URL, headers over its limit, a request that did not
- * arrive in time), answered in Keel's error shape with a request id of their own; the connection
+ * not know, a raw byte outside ASCII in the URL, headers or a chunk extension over its limits, a
+ * request that did not arrive in time), answered in Keel's error shape with a request id of their own; the connection
  * is then closed, as the parser can't find where the next request would start. Passed to Fastify
  * as `clientErrorHandler`, which binds `this` to the instance.
  */
@@ -47,8 +54,11 @@ export function clientErrorHandler(
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, body } = refusal(error.code);
   const requestId = randomUUID();
-  this.log.info({ reqId: requestId, code: error.code, status }, 'request refused by the parser');
-  if (socket.writable) {
+  // Debug, as Fastify's own handler logs these at trace: scanners send them by the thousand.
+  this.log.debug({ reqId: requestId, code: error.code, status }, 'request refused by the parser');
+  // A response already under way on this connection (a request in flight) can't get a second one.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+  if (socket.writable && inFlight?.headersSent !== true) {
     const json = JSON.stringify(body);
     socket.write(
       [

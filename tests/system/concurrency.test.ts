@@ -325,7 +325,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       });
     });
 
-    it('stamps an edit that waited for another edit of the article after it', async () => {
+    it('never stamps an edit that waited for another edit of the article before it', async () => {
       const author = await registerUser(t.app);
       const { slug } = await createArticle(t.app, author);
       let pending: Promise<LightMyRequestResponse> | undefined;

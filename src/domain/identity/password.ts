@@ -10,7 +10,7 @@ export const NOT_UNICODE = 'must be valid Unicode text';
 // Long enough for any passphrase, short enough that hashing it is never a denial of service.
 export const PASSWORD_MAX_LENGTH = 256;
 
-/** Length rules only: no composition rules, and spaces count (NIST). */
+/** Length and valid Unicode only: no composition rules, and spaces count (NIST). */
 export function parseNewPassword(value: string): NewPassword {
   if (value.trim() === '') throw ValidationError.field('password', BLANK);
   const length = lengthOf(value);

@@ -3,9 +3,10 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 
 /**
  * The stamp of a change to a row, from the database clock so that every instance stamps from one
- * source of time: when the change's statement ran, not when its transaction began (`now()`), so
- * a change that waited for another's lock is stamped after it; and never earlier than the stamp
- * it replaces, so `updatedAt` does not move back even if the clock does.
+ * source of time: when the change's statement began, not its transaction (`now()`), and never
+ * earlier than the stamp it replaces, which PostgreSQL reads from the newest version of the row
+ * once a concurrent change to it has committed. So a change that waited for another's lock is
+ * stamped no earlier than it, and `updatedAt` does not move back even if the clock does.
  */
 export function changedAt(stamp: AnyPgColumn): SQL {
   // sql: statement_timestamp() and greatest() have no Drizzle builder.

@@ -41,9 +41,9 @@ function refusal(code: string | undefined): { readonly status: number; readonly 
 /**
  * Requests that never reach Fastify, because Node's HTTP parser refused them (a method it does
  * not know, a raw byte outside ASCII in the URL, headers or a chunk extension over its limits, a
- * request that did not arrive in time), answered in Keel's error shape with a request id of their own; the connection
- * is then closed, as the parser can't find where the next request would start. Passed to Fastify
- * as `clientErrorHandler`, which binds `this` to the instance.
+ * request that did not arrive in time), answered in Keel's error shape with a request id of their
+ * own; the connection is then closed, as the parser can't find where the next request would
+ * start. Passed to Fastify as `clientErrorHandler`, which binds `this` to the instance.
  */
 export function clientErrorHandler(
   this: FastifyInstance,

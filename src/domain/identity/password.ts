@@ -6,9 +6,9 @@ import { BLANK, lengthOf, tooLong } from '../shared/text.js';
 export type NewPassword = Brand<string, 'NewPassword'>;
 
 export const PASSWORD_MIN_LENGTH = 8;
-export const NOT_UNICODE = 'must be valid Unicode text';
 // Long enough for any passphrase, short enough that hashing it is never a denial of service.
 export const PASSWORD_MAX_LENGTH = 256;
+export const NOT_UNICODE = 'must be valid Unicode text';
 
 /** Length and valid Unicode only: no composition rules, and spaces count (NIST). */
 export function parseNewPassword(value: string): NewPassword {

@@ -41,11 +41,9 @@ function sendRaw(request: Buffer, onConnected?: (socket: Socket) => void): Promi
           return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
         }),
       );
-      try {
-        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
-      } catch (error) {
-        reject(new Error(`not a JSON answer: ${head}`, { cause: error }));
-      }
+      const status = Number(statusLine.split(' ')[1]);
+      // Parsed in a promise, so a body that is not JSON rejects instead of throwing in the event.
+      resolve(Promise.resolve(body).then((text) => ({ status, headers, body: JSON.parse(text) })));
     });
     socket.end(request);
   });

@@ -171,8 +171,8 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
           },
           ...Array.from({ length: REPLAYS }, (): Request => ({
             method: 'POST',
-            // The loop's first request set it; without it the bare request would get a 404 and
-            // fail the scenario.
+            // The loop's first request set it; without it the bare request (no path, token or
+            // body) would be refused and fail the scenario.
             setupRequest: (request, context) => (context as ReplayContext).sent ?? request,
           })),
         ];

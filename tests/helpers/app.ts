@@ -51,6 +51,13 @@ export const TEST_ENVIRONMENT = {
 /** Rate limits are out of the way (tests/integration/rate-limits.test.ts sets its own). */
 export const testConfig: Config = loadConfig(TEST_ENVIRONMENT);
 
+/** What a test app is built with besides its database: test config, fixed secret, cheap hash. */
+export const TEST_APP_OPTIONS = {
+  config: testConfig,
+  tokenSecret: TEST_TOKEN_SECRET,
+  passwordCost: { memoryCost: 1024, timeCost: 1 },
+} as const;
+
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly db: Database;

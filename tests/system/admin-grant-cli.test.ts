@@ -1,68 +1,27 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/core/app.js';
-import { openEmbedded } from '../../src/infrastructure/db/database.js';
+import type { Database } from '../../src/infrastructure/db/database.js';
 import { auditEventsTable } from '../../src/infrastructure/db/schema/audit.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
-import { TEST_ENVIRONMENT, TEST_TOKEN_SECRET, testConfig } from '../helpers/app.js';
+import { inspectEmbedded, runCli, seededDataDir } from '../helpers/cli.js';
 import { registerUser } from '../helpers/factories.js';
 import { outboxEvents } from '../helpers/outbox.js';
 
 /** `npm run admin:grant` as an operator runs it: its own process, on the embedded database. */
 
-const ROOT = join(import.meta.dirname, '../..');
 let dataDir: string;
 let username: string;
 
-function grant(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    join(ROOT, 'node_modules/.bin/tsx'),
-    ['src/infrastructure/db/identity/admin-grant-cli.ts', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...TEST_ENVIRONMENT, DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => {
-    child.once('exit', (code) => {
-      resolve({ code, output });
-    });
-  });
-}
-
-/** Opens the data directory the CLI used (one process at a time may hold it). */
-async function inspect<T>(
-  read: (db: Awaited<ReturnType<typeof openEmbedded>>['db']) => Promise<T>,
-) {
-  const handle = await openEmbedded(join(dataDir, 'pglite'));
-  try {
-    return await read(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+const grant = (...args: string[]) =>
+  runCli('src/infrastructure/db/identity/admin-grant-cli.ts', dataDir, args);
+const inspect = <T>(read: (db: Database) => Promise<T>): Promise<T> =>
+  inspectEmbedded(dataDir, read);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'keel-admin-grant-'));
-  const database = await openEmbedded(join(dataDir, 'pglite'));
-  await database.migrate();
-  const app = await buildApp({
-    config: testConfig,
-    database,
-    tokenSecret: TEST_TOKEN_SECRET,
-    passwordCost: { memoryCost: 1024, timeCost: 1 },
-  });
-  username = (await registerUser(app)).username;
-  await app.close();
-  await database.close();
+  ({ dataDir, seeded: username } = await seededDataDir('keel-admin-grant-', async (app) => {
+    return (await registerUser(app)).username;
+  }));
 }, 120_000);
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 

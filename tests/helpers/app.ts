@@ -95,10 +95,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = given ?? (await openTestDatabase(logger));
   const app = await buildApp({
+    ...TEST_APP_OPTIONS,
     config,
     database,
-    tokenSecret: TEST_TOKEN_SECRET,
-    passwordCost: { memoryCost: 1024, timeCost: 1 },
     ...(mailer && { mailer }),
   });
   await extend?.(app);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
-import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_APP_OPTIONS } from '../helpers/app.js';
 
 /** A database nobody listens for: every connection is refused at once. */
 const UNREACHABLE = 'postgres://keel@127.0.0.1:1/keel';
@@ -17,10 +17,8 @@ beforeAll(async () => {
     { warn: (_details, message) => warnings.push(message) },
   );
   app = await buildApp({
-    config: testConfig,
+    ...TEST_APP_OPTIONS,
     database,
-    tokenSecret: TEST_TOKEN_SECRET,
-    passwordCost: { memoryCost: 1024, timeCost: 1 },
   });
   await app.ready();
 });

@@ -4,10 +4,9 @@ import { buildApp } from '../../src/core/app.js';
 import {
   createTestApp,
   openTestDatabase,
-  testConfig,
-  TEST_TOKEN_SECRET,
   type TestApp,
   expectRefused,
+  TEST_APP_OPTIONS,
 } from '../helpers/app.js';
 import { createArticle, registerUser, unique } from '../helpers/factories.js';
 
@@ -285,10 +284,8 @@ describe('internal errors', () => {
   beforeAll(async () => {
     const handle = await openTestDatabase();
     broken = await buildApp({
-      config: testConfig,
+      ...TEST_APP_OPTIONS,
       database: handle,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     await broken.ready();
     await handle.close();

@@ -3,13 +3,7 @@ import { buildApp } from '../../src/core/app.js';
 import { embedded } from '../../src/infrastructure/db/database.js';
 import { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../../src/core/config.js';
-import {
-  createTestApp,
-  testConfig,
-  TEST_ENVIRONMENT,
-  TEST_TOKEN_SECRET,
-  type TestApp,
-} from '../helpers/app.js';
+import { createTestApp, TEST_ENVIRONMENT, type TestApp, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { registerUser } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -77,10 +71,8 @@ describe('GET /health/ready', () => {
   it('answers 503 when the database has not been migrated', async () => {
     const database = embedded(await PGlite.create());
     const app = await buildApp({
-      config: testConfig,
+      ...TEST_APP_OPTIONS,
       database,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     try {
       const response = await app.inject({ method: 'GET', url: '/health/ready' });

@@ -51,71 +51,84 @@ function sendRaw(request: Buffer, onConnected?: (socket: Socket) => void): Promi
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('requests the HTTP parser refuses', () => {
-  it.each([
-    ['a method Node does not know', Buffer.from('FOO /api/v1/tags HTTP/1.1\r\nHost: x\r\n\r\n')],
-    [
-      'a raw byte outside ASCII in the query string',
-      Buffer.concat([
-        Buffer.from('GET /api/v1/tags?x='),
-        Buffer.from('é', 'utf8'),
-        Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n'),
-      ]),
-    ],
-  ])('answers %s with 400 bad_request in the error shape', async (_name, request) => {
-    const response = await sendRaw(request);
-    expect(response.status).toBe(400);
-    expect(response.headers.get('x-request-id')).toMatch(UUID);
-    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(response.headers.get('connection')).toBe('close');
-    expect(response.body).toEqual({
-      errors: { request: ['is invalid'] },
-      error: { code: 'bad_request', message: 'the request could not be parsed' },
-    });
-  });
+/** A request as bytes and what it must be answered; `onConnected` gets the server's side. */
+interface Refusal {
+  readonly request: Buffer;
+  readonly onConnected?: (socket: Socket) => void;
+  readonly status: number;
+  readonly body: unknown;
+}
 
-  it('answers headers over the parser limit with 431 headers_too_large', async () => {
-    const response = await sendRaw(
-      Buffer.from(`GET /api/v1/tags HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
-    );
-    expect(response.status).toBe(431);
-    expect(response.headers.get('x-request-id')).toMatch(UUID);
-    expect(response.body).toEqual({
+const BAD_REQUEST = {
+  status: 400,
+  body: {
+    errors: { request: ['is invalid'] },
+    error: { code: 'bad_request', message: 'the request could not be parsed' },
+  },
+};
+
+// Node raises this after `headersTimeout`; the test raises it at once on the server's side.
+const timedOut = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+
+const refusals: Readonly<Record<string, Refusal>> = {
+  'a method Node does not know': {
+    request: Buffer.from('FOO /api/v1/tags HTTP/1.1\r\nHost: x\r\n\r\n'),
+    ...BAD_REQUEST,
+  },
+  'a raw byte outside ASCII in the query string': {
+    request: Buffer.concat([
+      Buffer.from('GET /api/v1/tags?x='),
+      Buffer.from('é', 'utf8'),
+      Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n'),
+    ]),
+    ...BAD_REQUEST,
+  },
+  'headers over the parser limit': {
+    request: Buffer.from(
+      `GET /api/v1/tags HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    ),
+    status: 431,
+    body: {
       errors: { headers: ['are too large'] },
       error: { code: 'headers_too_large', message: 'the request headers are too large' },
-    });
-  });
-
-  it('answers a chunk extension over the parser limit with 413 payload_too_large', async () => {
-    const response = await sendRaw(
-      Buffer.from(
-        'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
-          `Transfer-Encoding: chunked\r\n\r\n2;x=${'a'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
-      ),
-    );
-    expect(response.status).toBe(413);
-    expect(response.headers.get('x-request-id')).toMatch(UUID);
-    expect(response.body).toEqual({
+    },
+  },
+  'a chunk extension over the parser limit': {
+    request: Buffer.from(
+      'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Transfer-Encoding: chunked\r\n\r\n2;x=${'a'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
+    ),
+    status: 413,
+    body: {
       errors: { body: ['is too large'] },
-      error: { code: 'payload_too_large', message: 'a chunk extension of the body is too large' },
-    });
-  });
-
-  it('answers a request that did not arrive in time with 408 request_timeout', async () => {
-    // Node raises this after `headersTimeout`; the test raises it at once on the server's side.
-    const timedOut = Object.assign(new Error('Request timeout'), {
-      code: 'ERR_HTTP_REQUEST_TIMEOUT',
-    });
-    const response = await sendRaw(Buffer.from('GET /api/v1/ta'), (socket) => {
+      error: { code: 'payload_too_large', message: 'the request body is too large' },
+    },
+  },
+  'a request that did not arrive in time': {
+    request: Buffer.from('GET /api/v1/ta'),
+    onConnected: (socket) => {
       socket.once('data', () => t.app.server.emit('clientError', timedOut, socket));
-    });
-    expect(response.status).toBe(408);
-    expect(response.headers.get('x-request-id')).toMatch(UUID);
-    expect(response.body).toEqual({
+    },
+    status: 408,
+    body: {
       errors: { request: ['timed out'] },
       error: { code: 'request_timeout', message: 'the request took too long to arrive' },
-    });
-  });
+    },
+  },
+};
+
+describe('requests the HTTP parser refuses', () => {
+  it.each(Object.entries(refusals))(
+    'answers %s in the error shape, with a request id, and closes',
+    async (_name, { request, onConnected, status, body }) => {
+      const response = await sendRaw(request, onConnected);
+      expect(response.status).toBe(status);
+      expect(response.headers.get('x-request-id')).toMatch(UUID);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('connection')).toBe('close');
+      expect(response.body).toEqual(body);
+    },
+  );
 
   it('still serves the next connection', async () => {
     const response = await sendRaw(

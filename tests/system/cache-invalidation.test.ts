@@ -12,7 +12,7 @@ import {
   createRedisInvalidationBus,
 } from '../../src/infrastructure/cache/redis-invalidation-bus.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
-import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { testConfig, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { createTestPostgres, poolWarnings, type TestPostgres } from './postgres.js';
 import { eventually, freePort, startRedis, stopRedis } from './redis-server.js';
@@ -66,10 +66,9 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     const config = { ...testConfig, redisUrl: `redis://127.0.0.1:${String(redisPort)}` };
     const instance = async (handle: DatabaseHandle): Promise<FastifyInstance> => {
       const app = await buildApp({
+        ...TEST_APP_OPTIONS,
         config,
         database: handle,
-        tokenSecret: TEST_TOKEN_SECRET,
-        passwordCost: { memoryCost: 1024, timeCost: 1 },
       });
       await app.listen({ host: '127.0.0.1', port: 0 });
       return app;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
-import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser } from '../helpers/factories.js';
 import { poolWarnings } from './postgres.js';
 
@@ -81,10 +81,8 @@ describe.runIf(adminUrl !== undefined)('database roles', { timeout: 60_000 }, ()
 
   it('lets the app role serve the API and report ready', async () => {
     const server = await buildApp({
-      config: testConfig,
+      ...TEST_APP_OPTIONS,
       database: app,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     try {
       const author = await registerUser(server);

@@ -14,7 +14,7 @@ import {
 import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { idempotencyKeysTable } from '../../src/infrastructure/db/schema/idempotency.js';
-import { TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_TOKEN_SECRET, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 import {
   createTestPostgres,
@@ -39,6 +39,7 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
 
     async function instance(database: DatabaseHandle): Promise<FastifyInstance> {
       const app = await buildApp({
+        ...TEST_APP_OPTIONS,
         config: loadConfig({
           NODE_ENV: 'test',
           TOKEN_SECRET: TEST_TOKEN_SECRET,
@@ -47,8 +48,6 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           RATE_LIMIT_REGISTRATION_IP_PER_HOUR: '1000000',
         }),
         database,
-        tokenSecret: TEST_TOKEN_SECRET,
-        passwordCost: { memoryCost: 1024, timeCost: 1 },
       });
       await app.ready();
       return app;

@@ -16,7 +16,7 @@ import {
   type EventStream,
   type NatsConsumer,
 } from '../../src/infrastructure/events/nats-consumer.js';
-import { TEST_ENVIRONMENT, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_ENVIRONMENT, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser } from '../helpers/factories.js';
 import { drain, outboxEvents, testRelay } from '../helpers/outbox.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
@@ -46,10 +46,9 @@ describe.runIf(enabled)('the outbox relayed to NATS JetStream', { timeout: 60_00
     database = await createTestPostgres();
     // This instance records deliveries for NATS; the tests run the relays themselves.
     app = await buildApp({
+      ...TEST_APP_OPTIONS,
       config: loadConfig({ ...TEST_ENVIRONMENT, NATS_URL: natsUrl }),
       database: database.handle,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     await app.ready();
     nc = await connect({ servers: natsUrl });

@@ -9,7 +9,7 @@ import {
   type Database,
   type DatabaseHandle,
 } from '../../src/infrastructure/db/database.js';
-import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_APP_OPTIONS } from '../helpers/app.js';
 
 /** Idle connections the server ended (a database dropped under a pool); kept for assertions. */
 export const poolWarnings = {
@@ -105,10 +105,8 @@ export async function createSystemApp(poolSize?: number): Promise<SystemApp> {
   const postgres = await createTestPostgres(poolSize);
   try {
     const app = await buildApp({
-      config: testConfig,
+      ...TEST_APP_OPTIONS,
       database: postgres.handle,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     await app.ready();
     return {

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
-import { testConfig, TEST_TOKEN_SECRET } from '../helpers/app.js';
+import { TEST_TOKEN_SECRET, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser } from '../helpers/factories.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
 
@@ -103,11 +103,9 @@ describe.runIf(enabled)('production mode on PostgreSQL', { timeout: 60_000 }, ()
     const replica = await createTestPostgres();
     try {
       const app = await buildApp({
-        config: testConfig,
+        ...TEST_APP_OPTIONS,
         database: primary.handle,
         readDatabase: replica.handle,
-        tokenSecret: TEST_TOKEN_SECRET,
-        passwordCost: { memoryCost: 1024, timeCost: 1 },
       });
       try {
         const author = await registerUser(app);
@@ -139,10 +137,8 @@ describe.runIf(enabled)('production mode on PostgreSQL', { timeout: 60_000 }, ()
 
   it('recovers without a restart when the server ends its pooled connections', async () => {
     const app = await buildApp({
-      config: testConfig,
+      ...TEST_APP_OPTIONS,
       database: primary.handle,
-      tokenSecret: TEST_TOKEN_SECRET,
-      passwordCost: { memoryCost: 1024, timeCost: 1 },
     });
     try {
       expect((await app.inject({ method: 'GET', url: '/api/v1/tags' })).statusCode).toBe(200);

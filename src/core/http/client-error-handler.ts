@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyInstance } from 'fastify';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { PAYLOAD_TOO_LARGE } from './error-handler.js';
 
 /** What Keel answers to a request Node's HTTP parser refused, by the parser's error code. */
 function refusal(code: string | undefined): { readonly status: number; readonly body: ErrorBody } {
@@ -15,12 +16,7 @@ function refusal(code: string | undefined): { readonly status: number; readonly 
         }),
       };
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return {
-        status: 413,
-        body: errorBody('payload_too_large', 'a chunk extension of the body is too large', {
-          body: ['is too large'],
-        }),
-      };
+      return PAYLOAD_TOO_LARGE;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return {
         status: 408,

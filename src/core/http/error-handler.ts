@@ -14,6 +14,15 @@ interface HttpError {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A body over the limit: one Fastify counted past `bodyLimit`, or one whose chunk extension Node's
+ * parser refused (`client-error-handler.ts`).
+ */
+export const PAYLOAD_TOO_LARGE = {
+  status: 413,
+  body: errorBody('payload_too_large', 'the request body is too large', { body: ['is too large'] }),
+} satisfies HttpError;
+
 /** A request that found its idempotency key in use may retry this soon: the first is nearly done. */
 const IDEMPOTENCY_BUSY_RETRY_SECONDS = 1;
 
@@ -164,12 +173,7 @@ function fromFastify(error: FastifyError): HttpError | undefined {
         }),
       };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        body: errorBody('payload_too_large', 'the request body is too large', {
-          body: ['is too large'],
-        }),
-      };
+      return PAYLOAD_TOO_LARGE;
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return {

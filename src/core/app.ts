@@ -45,6 +45,7 @@ import {
 import { createMemoryRateLimitStore } from '../infrastructure/cache/memory-rate-limit-store.js';
 import { createReadCaches } from '../infrastructure/cache/read-caches.js';
 import { createRedisClient } from '../infrastructure/cache/redis-client.js';
+import { createRedisGuard } from '../infrastructure/cache/redis-guard.js';
 import { createRedisRateLimitStore } from '../infrastructure/cache/redis-rate-limit-store.js';
 import { createRedisInvalidationBus } from '../infrastructure/cache/redis-invalidation-bus.js';
 import { createResilientRateLimitStore } from '../infrastructure/cache/resilient-rate-limit-store.js';
@@ -247,12 +248,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // down or slow), otherwise counted in this process.
   const redis =
     config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
+  // Its calls that a request waits for (rate limits, invalidations) share one breaker.
+  const redisGuard = redis === undefined ? undefined : createRedisGuard(app.log);
   const resilientStore =
-    redis === undefined
+    redis === undefined || redisGuard === undefined
       ? undefined
       : createResilientRateLimitStore(
           createRedisRateLimitStore(redis),
           createMemoryRateLimitStore(),
+          redisGuard,
           app.log,
         );
   const rateLimitStore = resilientStore ?? createMemoryRateLimitStore();
@@ -278,10 +282,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const subscriber =
     config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
   const invalidations =
-    redis === undefined || subscriber === undefined
+    redis === undefined || redisGuard === undefined || subscriber === undefined
       ? createLocalInvalidationBus(caches, database.kind === 'embedded')
       : createRedisInvalidationBus(caches, {
           publisher: redis,
+          guard: redisGuard,
           subscriber,
           log: app.log,
           metrics: cacheMetrics,

@@ -13,7 +13,8 @@ export type ReadinessCheck = () => Promise<readonly DependencyStatus[]>;
 
 /**
  * Redis as readiness reports it: always ready, since Keel serves without it (rate limits count
- * per instance, reads go uncached), but the breaker's state says which mode this instance is in.
+ * per instance, invalidations go unpublished, reads go uncached), but the breaker's state says
+ * which mode this instance is in.
  */
 export function redisStatus(breaker: BreakerState): DependencyStatus {
   return {
@@ -21,7 +22,7 @@ export function redisStatus(breaker: BreakerState): DependencyStatus {
     ready: true,
     detail:
       breaker === 'closed'
-        ? 'breaker closed: rate limits shared'
-        : `breaker ${breaker}: rate limits counted per instance until Redis answers`,
+        ? 'breaker closed: rate limits shared, invalidations published'
+        : `breaker ${breaker}: rate limits counted per instance, invalidations not published, until Redis answers`,
   };
 }

@@ -44,7 +44,11 @@ describe('GET /health/ready', () => {
         checks: [
           {},
           {},
-          { name: 'redis', ready: true, detail: 'breaker closed: rate limits shared' },
+          {
+            name: 'redis',
+            ready: true,
+            detail: 'breaker closed: rate limits shared, invalidations published',
+          },
         ],
       });
       for (let attempt = 0; attempt < 5; attempt++) await registerUser(offline.app);
@@ -59,7 +63,8 @@ describe('GET /health/ready', () => {
           {
             name: 'redis',
             ready: true,
-            detail: 'breaker open: rate limits counted per instance until Redis answers',
+            detail:
+              'breaker open: rate limits counted per instance, invalidations not published, until Redis answers',
           },
         ],
       });

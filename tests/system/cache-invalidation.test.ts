@@ -7,6 +7,7 @@ import { buildApp } from '../../src/core/app.js';
 import type { CacheMetrics } from '../../src/core/http/cache-metrics.js';
 import { createReadCaches } from '../../src/infrastructure/cache/read-caches.js';
 import { createRedisClient } from '../../src/infrastructure/cache/redis-client.js';
+import { createRedisGuard } from '../../src/infrastructure/cache/redis-guard.js';
 import {
   INVALIDATION_CHANNEL,
   createRedisInvalidationBus,
@@ -123,6 +124,20 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     return status;
   }
 
+  /**
+   * Edits the article at `url` through A until one of A's invalidations is published: after an
+   * outage, A's publisher reconnects and its breaker closes on schedules of their own.
+   */
+  async function editOnAUntilPublished(url: string): Promise<void> {
+    const published = 'cache_invalidations_total{outcome="published"}';
+    await eventually(async () => {
+      const before = await metric(a, published);
+      const edit = { article: { description: 'written once Redis is back' } };
+      expect(await writeOnA(author, 'PUT', url, edit)).toBe(200);
+      return (await metric(a, published)) > before;
+    }, 15_000);
+  }
+
   /** Reads `url` on B twice, so the second is served from B's memory. */
   async function warm(url: string): Promise<void> {
     const hits = await metric(b, articleHits);
@@ -215,19 +230,41 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     await eventually(async () => (await subscribed(b)) === 1, 10_000);
     // A's publisher reconnects on a schedule of its own, which B's subscription says nothing
     // about: write through A until one of its invalidations goes out, and B has it.
-    const published = 'cache_invalidations_total{outcome="published"}';
     const receivedBefore = await metric(b, received);
-    await eventually(async () => {
-      const before = await metric(a, published);
-      const reconnecting = { article: { description: 'reconnecting' } };
-      expect(await writeOnA(author, 'PUT', url, reconnecting)).toBe(200);
-      return (await metric(a, published)) > before;
-    }, 10_000);
+    await editOnAUntilPublished(url);
     await eventually(async () => (await metric(b, received)) > receivedBefore, 5_000);
     await warm(url);
     const once = { article: { body: 'edited once Redis is back' } };
     expect(await writeSeenByB(author, 'PUT', url, once)).toBe(200);
     expect(await get(b, url)).toMatchObject({ article: { body: 'edited once Redis is back' } });
+  });
+  it('holds no write on a paused Redis: its breaker opens for both callers, then closes', async () => {
+    const { slug } = await createArticle(a, author);
+    const url = `/api/v1/articles/${slug}`;
+    const failed = 'cache_invalidations_total{outcome="failed"}';
+    const failures = await metric(a, failed);
+    redis?.kill('SIGSTOP');
+    try {
+      const elapsed: number[] = [];
+      for (let write = 0; write < 10; write++) {
+        const started = performance.now();
+        const edit = { article: { description: `written while Redis is paused ${String(write)}` } };
+        expect(await writeOnA(author, 'PUT', url, edit)).toBe(200);
+        elapsed.push(performance.now() - started);
+      }
+      // Each write's rate-limit hit and publication time out (50 ms) until five failures open
+      // the breaker; from then on both skip Redis. Without the breaker on the publication, every
+      // write waited the client's 500 ms command timeout. Not a performance assertion: the last
+      // writes come in far under it.
+      expect(Math.max(...elapsed.slice(5))).toBeLessThan(500);
+      expect(await metric(a, 'redis_breaker_state')).toBe(2);
+      expect(await metric(a, failed)).toBe(failures + 10);
+    } finally {
+      redis?.kill('SIGCONT');
+    }
+    // A probe goes through once the breaker half-opens (5 s): publishing resumes on its own.
+    await editOnAUntilPublished(url);
+    expect(await metric(a, 'redis_breaker_state')).toBe(0);
   });
 });
 
@@ -256,6 +293,7 @@ describe.runIf(enabled)('the invalidation channel of one instance', { timeout: 6
         createReadCaches(() => undefined),
         {
           publisher,
+          guard: createRedisGuard(log),
           subscriber,
           log,
           metrics,

@@ -9,6 +9,7 @@ import { registerRateLimits } from '../../src/core/http/rate-limit.js';
 import type { RateLimits } from '../../src/core/rate-limit.js';
 import { createMemoryRateLimitStore } from '../../src/infrastructure/cache/memory-rate-limit-store.js';
 import { createRedisClient } from '../../src/infrastructure/cache/redis-client.js';
+import { createRedisGuard } from '../../src/infrastructure/cache/redis-guard.js';
 import {
   RATE_LIMIT_KEY_PREFIX,
   createRedisRateLimitStore,
@@ -96,10 +97,12 @@ describe.runIf(REDIS_URL !== undefined)('rate limits shared through Redis', () =
     const instance = async (): Promise<FastifyInstance> => {
       const redis = client();
       await redis.connect();
+      const { log } = collectingLog();
       const store = createResilientRateLimitStore(
         createRedisRateLimitStore(redis),
         createMemoryRateLimitStore(),
-        collectingLog().log,
+        createRedisGuard(log),
+        log,
       );
       const app = Fastify();
       registerErrorHandlers(app, () => false);
@@ -153,8 +156,12 @@ describe.runIf(REDIS_URL !== undefined)('a throwaway Redis that fails', { timeou
     store = createResilientRateLimitStore(
       createRedisRateLimitStore(redis),
       createMemoryRateLimitStore(),
+      createRedisGuard(collected.log, {
+        timeoutMs: 50,
+        failuresToOpen: 3,
+        halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+      }),
       collected.log,
-      { timeoutMs: 50, failuresToOpen: 3, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
     );
   }
 

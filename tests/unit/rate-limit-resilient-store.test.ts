@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import type { RateLimitStore, WindowCount } from '../../src/core/rate-limit.js';
 import { createMemoryRateLimitStore } from '../../src/infrastructure/cache/memory-rate-limit-store.js';
+import { createRedisGuard } from '../../src/infrastructure/cache/redis-guard.js';
 import { createResilientRateLimitStore } from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
 
 type Mode = 'up' | 'down' | 'hanging';
@@ -29,12 +30,13 @@ function setup(options = {}) {
     warn: vi.fn<(d: object, m: string) => void>(),
     info: vi.fn<(d: object, m: string) => void>(),
   };
-  const store = createResilientRateLimitStore(shared, createMemoryRateLimitStore(), log, {
+  const guard = createRedisGuard(log, {
     timeoutMs: 20,
     failuresToOpen: 3,
     halfOpenAfterMs: 100,
     ...options,
   });
+  const store = createResilientRateLimitStore(shared, createMemoryRateLimitStore(), guard, log);
   return { shared, log, store };
 }
 
@@ -120,7 +122,12 @@ describe('createResilientRateLimitStore', () => {
         ),
     };
     const log = { warn: vi.fn(), info: vi.fn() };
-    const store = createResilientRateLimitStore(shared, createMemoryRateLimitStore(), log);
+    const store = createResilientRateLimitStore(
+      shared,
+      createMemoryRateLimitStore(),
+      createRedisGuard(log),
+      log,
+    );
     await store.hit('k', 1_000);
     expect(log.warn).toHaveBeenCalledWith(
       { err: { name: 'Error', code: 'ERR', message: 'ERR wrong' }, timeoutMs: 50 },

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CacheMetrics } from '../../core/http/cache-metrics.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import { INVALIDATE_ALL, type Invalidation, type ReadCaches } from './read-caches.js';
+import type { RedisGuard } from './redis-guard.js';
 
 /** The Redis channel every instance publishes its invalidations on and listens to. */
 export const INVALIDATION_CHANNEL = 'keel:cache:invalidate';
@@ -15,6 +16,12 @@ export interface BusLog {
 export interface RedisInvalidationBusOptions {
   /** Sends invalidations; any connected client (the rate limits' one). */
   readonly publisher: Redis;
+  /**
+   * The publisher's timeout and breaker, shared with the rate limits: a write waits for its
+   * invalidation's publication, so a Redis that hangs must not hold every write for the client's
+   * command timeout.
+   */
+  readonly guard: RedisGuard;
   /** A connection of its own: once subscribed, Redis accepts no other command on it. */
   readonly subscriber: Redis;
   readonly log: BusLog;
@@ -50,7 +57,7 @@ function summary(error: unknown): { name: string; message: string } {
  */
 export function createRedisInvalidationBus(
   caches: ReadCaches,
-  { publisher, subscriber, log, metrics }: RedisInvalidationBusOptions,
+  { publisher, guard, subscriber, log, metrics }: RedisInvalidationBusOptions,
 ): InvalidationBus {
   let subscribed = false;
   let failing = false;
@@ -116,15 +123,18 @@ export function createRedisInvalidationBus(
       // This instance first, so its own next read is fresh whatever Redis does.
       caches.apply(invalidation);
       try {
-        await publisher.publish(INVALIDATION_CHANNEL, JSON.stringify(invalidation));
+        await guard.run(() =>
+          publisher.publish(INVALIDATION_CHANNEL, JSON.stringify(invalidation)),
+        );
         metrics.invalidation('published');
         if (failing) {
           failing = false;
           log.info({}, 'cache invalidations published again');
         }
       } catch (error) {
-        // The write has committed: the other instances may serve the old view until it expires.
-        // Counted each time, logged once per outage.
+        // Failed, slow, or skipped by the open breaker. The write has committed: the other
+        // instances may serve the old view until it expires. Counted each time, logged once per
+        // outage.
         metrics.invalidation('failed');
         if (!failing) {
           failing = true;

@@ -7,7 +7,9 @@
 #
 # ADMIN_URL: a superuser connection (any database on the server), e.g.
 # postgres://postgres@127.0.0.1:5432/postgres. Roles default to keel_owner and keel_app.
-# Passwords, when the server needs them, come from KEEL_OWNER_PASSWORD and KEEL_APP_PASSWORD.
+# Passwords, when the server needs them, come from KEEL_OWNER_PASSWORD and KEEL_APP_PASSWORD,
+# which psql reads from its environment (\getenv, psql 15 or later): never on a command line,
+# where any local user could read them (ps, /proc/PID/cmdline).
 # Safe to run again: existing roles and the database are kept, grants are re-applied.
 set -euo pipefail
 
@@ -15,11 +17,14 @@ admin_url="${1:?usage: $0 ADMIN_URL DATABASE [OWNER_ROLE] [APP_ROLE]}"
 database="${2:?usage: $0 ADMIN_URL DATABASE [OWNER_ROLE] [APP_ROLE]}"
 owner="${3:-keel_owner}"
 app="${4:-keel_app}"
-psql_vars=(-v ON_ERROR_STOP=1 -q -v "owner=$owner" -v "app=$app" -v "database=$database"
-  -v "owner_password=${KEEL_OWNER_PASSWORD:-}" -v "app_password=${KEEL_APP_PASSWORD:-}")
+psql_vars=(-v ON_ERROR_STOP=1 -q -v "owner=$owner" -v "app=$app" -v "database=$database")
+# Set, if only to empty (no password), so that \getenv always defines the psql variables.
+export KEEL_OWNER_PASSWORD="${KEEL_OWNER_PASSWORD:-}" KEEL_APP_PASSWORD="${KEEL_APP_PASSWORD:-}"
 
 # Cluster-wide: the roles, and the database owned by OWNER.
 psql "$admin_url" "${psql_vars[@]}" <<'SQL'
+\getenv owner_password KEEL_OWNER_PASSWORD
+\getenv app_password KEEL_APP_PASSWORD
 SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN', :'app') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_password') WHERE :'owner_password' <> '' \gexec

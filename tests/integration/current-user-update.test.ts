@@ -135,6 +135,7 @@ describe('PUT /api/v1/user', () => {
     ['the email is null', { email: null }, { email: ['must be string'] }],
     ['the email is blank', { email: '' }, { email: ["can't be blank"] }],
     ['the email is invalid', { email: 'not-an-email' }, { email: ['is invalid'] }],
+    ['the email has a comment', { email: 'someone@example.com(x)' }, { email: ['is invalid'] }],
     ['the password is null', { password: null }, { password: ['must be string'] }],
     ['the password is blank', { password: '' }, { password: ["can't be blank"] }],
     [

@@ -131,6 +131,37 @@ describe('follower notifications over SMTP', () => {
     expect(await told(event.sequence)).toBe(2);
   });
 
+  it('mails a stored address as stored, never read as address syntax, and the followers after it', async () => {
+    // Addresses that registration refuses now (spec.md §2.3) but an older row may hold.
+    const author = await registerUser(t.app);
+    const [commented, grouped, after] = [
+      await registerUser(t.app),
+      await registerUser(t.app),
+      await registerUser(t.app),
+    ];
+    for (const follower of [commented, grouped, after]) await follow(follower, author);
+    const stored = [`${after.email}(x)`, `${grouped.username}@example.test:`];
+    for (const [index, follower] of [commented, grouped].entries()) {
+      await t.db
+        .update(usersTable)
+        .set({ email: stored[index] })
+        .where(eq(usersTable.username, follower.username));
+    }
+    const before = smtp.received.length;
+    const failures = await failedDeliveries();
+
+    const event = await publishedEvent(t.db, (await createArticle(t.app, author)).slug);
+    await expect.poll(() => owed(event.sequence), SETTLED).toBeUndefined();
+
+    // Sent as stored, the two are refused by the server (501, bad address syntax), for good:
+    // read as address lists, `a@b.c(x)` was mailed to `a@b.c`, someone else's mailbox, and an
+    // empty group failed the try, so no follower after it was ever mailed.
+    const envelopes = smtp.received.slice(before).map((mail) => mail.to);
+    expect(envelopes).toEqual([[after.email]]);
+    expect(await told(event.sequence)).toBe(3);
+    expect(await failedDeliveries()).toBe(failures);
+  });
+
   it('keeps the delivery owed while the server refuses (451), then mails once, under one Message-ID', async () => {
     const author = await registerUser(t.app);
     const follower = await registerUser(t.app);

@@ -124,6 +124,9 @@ describe('POST /api/v1/users', () => {
     ],
     ['the email has no domain', { email: 'someone@' }, { email: ['is invalid'] }],
     ['the email has no "@"', { email: 'someone.example.com' }, { email: ['is invalid'] }],
+    // Another spelling of a mailbox to a mail library: `a@b.c` with a comment, or an empty group.
+    ['the email has a comment', { email: 'someone@example.com(x)' }, { email: ['is invalid'] }],
+    ['the email ends in a colon', { email: 'someone@example.com:' }, { email: ['is invalid'] }],
     [
       'the username contains a space',
       { username: 'john doe' },

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -16,6 +18,7 @@ import { poolWarnings } from './postgres.js';
  */
 
 const ROOT = join(import.meta.dirname, '../..');
+const PASSWORDS = { KEEL_OWNER_PASSWORD: 'owner-secret-1', KEEL_APP_PASSWORD: 'app-secret-2' };
 const adminUrl = process.env.TEST_DATABASE_URL;
 const suffix = randomBytes(6).toString('hex');
 const names = {
@@ -56,13 +59,11 @@ describe.runIf(adminUrl !== undefined)('database roles', { timeout: 60_000 }, ()
   let app: DatabaseHandle;
 
   beforeAll(async () => {
-    await promisify(execFile)('bash', [
-      join(ROOT, 'scripts/db-roles.sh'),
-      adminUrl ?? '',
-      names.database,
-      names.owner,
-      names.app,
-    ]);
+    await promisify(execFile)(
+      'bash',
+      [join(ROOT, 'scripts/db-roles.sh'), adminUrl ?? '', names.database, names.owner, names.app],
+      { env: { ...process.env, ...PASSWORDS } },
+    );
     const owner = pool(names.owner);
     await owner.migrate();
     await owner.close();
@@ -99,6 +100,22 @@ describe.runIf(adminUrl !== undefined)('database roles', { timeout: 60_000 }, ()
     }
   });
 
+  it("gives each role the password of its variable, which psql read from the script's environment", async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ rolname: string; rolpassword: string | null }>(
+        'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname',
+        [[names.owner, names.app]],
+      );
+      // Stored as a SCRAM verifier: set, and not the password's own text.
+      expect(rows.map((row) => row.rolname)).toEqual([names.app, names.owner]);
+      for (const row of rows) expect(row.rolpassword).toMatch(/^SCRAM-SHA-256\$/);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it.each([
     ['create a table', 'CREATE TABLE intruder (id int)', '42501'],
     ['drop a table', 'DROP TABLE articles', '42501'],
@@ -107,5 +124,34 @@ describe.runIf(adminUrl !== undefined)('database roles', { timeout: 60_000 }, ()
     ['rewrite the migration journal', 'DELETE FROM drizzle.__drizzle_migrations', '42501'],
   ])('refuses the app role to %s', async (_what, statement, code) => {
     expect(await asApp(statement)).toBe(code);
+  });
+});
+
+describe('scripts/db-roles.sh', () => {
+  it('never puts a password on a command line, where any local user could read it', async () => {
+    // A psql first on PATH that records its arguments (what `ps` shows) and its input.
+    const dir = await mkdtemp(join(tmpdir(), 'keel-psql-'));
+    try {
+      const psql = join(dir, 'psql');
+      await writeFile(
+        psql,
+        `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "${dir}/argv"\ncat >> "${dir}/stdin"\n`,
+      );
+      await chmod(psql, 0o755);
+      await promisify(execFile)(
+        'bash',
+        [join(ROOT, 'scripts/db-roles.sh'), 'postgres://admin@db.invalid/postgres', 'keel'],
+        { env: { ...process.env, ...PASSWORDS, PATH: `${dir}:${process.env.PATH ?? ''}` } },
+      );
+      const argv = await readFile(join(dir, 'argv'), 'utf8');
+      expect(argv.trim().split('\n')).toHaveLength(2);
+      for (const password of Object.values(PASSWORDS)) expect(argv).not.toContain(password);
+      // The script reads them from the environment instead.
+      expect(await readFile(join(dir, 'stdin'), 'utf8')).toContain(
+        '\\getenv owner_password KEEL_OWNER_PASSWORD',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -43,8 +43,27 @@ describe('parseEmail', () => {
     },
   );
 
+  it.each([
+    ['a comment', 'jane@example.com(x)'],
+    ['an empty group', 'jane@example.com:'],
+    ['a group', 'friends:jane@example.com;'],
+    ['an angle bracket', '<jane@example.com'],
+    ['a list', 'jane@example.com,bob@example.com'],
+    ['a quoted local part', '"jane"@example.com'],
+    ['a domain literal', 'jane@[192.0.2.1]'],
+    ['a backslash', 'ja\\ne@example.com'],
+    ['a zero-width space', 'ja\u200bne@example.com'],
+    ['a control character', 'ja\u0007ne@example.com'],
+  ])(
+    'rejects an address with %s, which a mail library reads as another mailbox',
+    (_what, value) => {
+      expect(() => parseEmail(value)).toThrow(INVALID);
+    },
+  );
+
   it('accepts unusual but valid addresses', () => {
     expect(parseEmail("o'brien+news@mail.example.co.uk")).toBe("o'brien+news@mail.example.co.uk");
+    expect(parseEmail('jürgen@bücher.example')).toBe('jürgen@bücher.example');
   });
 
   it('accepts any typed form of a valid address as its lower-cased trimmed self', () => {

@@ -21,7 +21,8 @@ describe('a recipient refused for good', () => {
     ['556 5.1.10 <bob@example.com>: Recipient address has null MX', '5.1.10'],
     ['550 5.2.1 <bob@example.com>: mailbox disabled', '5.2.1'],
     ['552 5.2.2 <bob@example.com>: mailbox full', '5.2.2'],
-    // No enhanced status: only "user not local" names the recipient alone.
+    // No enhanced status: only a bad address and "user not local" name the recipient alone.
+    ['501 Error: Bad recipient address syntax', '501'],
     ['551 User not local; please try <bob@elsewhere.example>', '551'],
   ])('%s is %s', (reply, status) => {
     expect(recipientRefusal(refusedAtRcpt(reply))).toBe(status);

@@ -6,9 +6,19 @@ import { requiredText } from '../shared/text.js';
 export type Email = Brand<string, 'Email'>;
 
 export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
-// Deliberately loose: one "@", no spaces, a dot in the domain. Only a confirmation mail could
-// prove more, and rejecting valid exotic addresses is worse than accepting odd ones.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Loose on purpose: one "@", a dot in the domain. Only a confirmation mail could prove more,
+// and rejecting valid exotic addresses is worse than accepting odd ones. But no character that a
+// mail library reads as address syntax rather than as part of the mailbox (a comment's
+// parentheses, angle brackets, a group's colon and semicolon, a list's comma, quotes, a domain
+// literal's brackets, a backslash), and none that is invisible (control and format characters,
+// such as a zero-width space): each would let one mailbox be registered under a second spelling,
+// or make the stored address name a mailbox other than its text (`a@b.c(x)` is mailed to
+// `a@b.c`, `a@b.c:` to no one).
+const NOT_IN_ADDRESS = String.raw`\s@()<>\[\]:;,"\\\p{Cc}\p{Cf}`;
+const EMAIL_PATTERN = new RegExp(
+  `^[^${NOT_IN_ADDRESS}]+@[^${NOT_IN_ADDRESS}]+\\.[^${NOT_IN_ADDRESS}]+$`,
+  'u',
+);
 
 export function parseEmail(value: string): Email {
   // Lower-case before measuring: some characters grow when lower-cased (İ → i̇).

@@ -27,7 +27,10 @@ export function createSmtpMailer(
       try {
         await transport.sendMail({
           from,
-          to: mail.to,
+          // As an address, not as text: nodemailer parses text as an address list, in which a
+          // stored `a@b.c(x)` names `a@b.c` and `a@b.c:` no one (an empty group, which fails the
+          // whole try). The address goes out as stored, and the server judges it.
+          to: { name: '', address: mail.to },
           subject: mail.subject,
           text: mail.text,
           messageId: messageId(mail),

@@ -112,6 +112,29 @@ describe('the audit stream', () => {
     expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
   });
 
+  it.each([0, -1])(
+    'names an entry slipped in before the first, at sequence %i, where the walk used to start',
+    async (sequence) => {
+      const [first] = await entries();
+      if (first === undefined) throw new Error('no entries');
+      // An INSERT, which the trigger allows (only appends go through the chain's head).
+      await t.db.insert(auditEventsTable).values({ ...first, sequence, reason: 'forged' });
+      try {
+        expect(await verifyAuditChain(t.db)).toEqual({
+          intact: false,
+          entries: 0,
+          sequence,
+          problem: 'out of place: sequences start at 1',
+        });
+      } finally {
+        await t.db.execute(unguarded);
+        await t.db.delete(auditEventsTable).where(eq(auditEventsTable.sequence, sequence));
+        await t.db.execute(guarded);
+      }
+      expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+    },
+  );
+
   it('names a removed entry, and entries removed from the end', async () => {
     const rows = await entries();
     await t.db.execute(unguarded);

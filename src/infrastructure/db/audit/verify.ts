@@ -16,9 +16,11 @@ export type ChainVerdict =
 const BATCH = 1_000;
 
 /**
- * Walks the audit stream from the first entry and checks that each one follows from the one
- * before: the next sequence number, the previous entry's hash, its own hash over its fields;
- * then that the chain's head names the last entry (entries removed from the end).
+ * Walks the whole audit stream, from its lowest sequence number whatever it is, and checks that
+ * each entry follows from the one before: the next sequence number (the first is 1), the previous
+ * entry's hash, its own hash over its fields; then that the chain's head names the last entry
+ * (entries removed from the end). An entry numbered below 1 is out of place: nothing appends it,
+ * and the standings rebuilt from the stream would read it like any other.
  */
 export async function verifyAuditChain(database: Database): Promise<ChainVerdict> {
   let expectedSequence = 1;
@@ -27,17 +29,20 @@ export async function verifyAuditChain(database: Database): Promise<ChainVerdict
     const rows = await database
       .select()
       .from(auditEventsTable)
-      .where(gt(auditEventsTable.sequence, expectedSequence - 1))
+      .where(
+        expectedSequence === 1 ? undefined : gt(auditEventsTable.sequence, expectedSequence - 1),
+      )
       .orderBy(asc(auditEventsTable.sequence))
       .limit(BATCH);
     for (const row of rows) {
       const entries = expectedSequence - 1;
-      const broken = (problem: string): ChainVerdict => ({
+      const broken = (problem: string, sequence = expectedSequence): ChainVerdict => ({
         intact: false,
         entries,
-        sequence: expectedSequence,
+        sequence,
         problem,
       });
+      if (row.sequence < 1) return broken('out of place: sequences start at 1', row.sequence);
       if (row.sequence !== expectedSequence)
         return broken(`missing; next is ${String(row.sequence)}`);
       if (row.previousHash !== previousHash) return broken('previous hash does not match');

@@ -46,6 +46,13 @@ const forbiddenSyntax = [
   },
 ];
 
+/** Transactions are opened by one function, which gives a lost connection back as failed. */
+const openTransaction = {
+  selector: 'CallExpression[callee.property.name="transaction"]',
+  message:
+    'Open a transaction with transaction() from src/infrastructure/db/transaction.ts: it closes a connection that was lost, where Drizzle would pool it again.',
+};
+
 const SQL_ONLY_IN_DB = {
   name: 'drizzle-orm',
   importNames: ['sql'],
@@ -207,7 +214,7 @@ export default tseslint.config(
       'import/resolver': { typescript: { alwaysTryTypes: true } },
     },
     rules: {
-      'no-restricted-syntax': ['error', ...forbiddenSyntax, brandCast],
+      'no-restricted-syntax': ['error', ...forbiddenSyntax, brandCast, openTransaction],
       'no-restricted-properties': [
         'error',
         {
@@ -264,6 +271,11 @@ export default tseslint.config(
   {
     // The domain makes its brands, and the database layer maps rows the constraints vouch for.
     files: ['src/infrastructure/db/**/*.ts', 'src/domain/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...forbiddenSyntax, openTransaction] },
+  },
+  {
+    // The one function that opens transactions.
+    files: ['src/infrastructure/db/transaction.ts'],
     rules: { 'no-restricted-syntax': ['error', ...forbiddenSyntax] },
   },
   {

@@ -114,6 +114,12 @@ const fixtures: readonly Fixture[] = [
     code: "import { sql } from 'drizzle-orm';\n// sql: the database clock\nexport const now = sql`now()`;\n",
   },
   {
+    name: "a transaction opened with Drizzle's own method",
+    dir: 'infrastructure/db',
+    code: "import type { Database } from './database.js';\nexport function run(database: Database): Promise<void> {\n  return database.transaction(async () => undefined);\n}\n",
+    expected: { rule: 'no-restricted-syntax', message: /Open a transaction with transaction\(\)/ },
+  },
+  {
     name: 'environment read outside config',
     dir: 'core',
     code: 'export const port: string | undefined = process.env.PORT;\n',

@@ -2,8 +2,9 @@ import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL that can stop chosen statements from ever reaching it: the
- * fault of a process that died after sending a statement's predecessors but before this one.
+ * A TCP proxy in front of PostgreSQL that can stop chosen statements from ever reaching it (the
+ * fault of a process that died after sending a statement's predecessors but before this one),
+ * cut the network between the two, or reset every connection.
  */
 export interface PostgresFaultProxy {
   /** The database URL through the proxy (same database, user and options). */
@@ -16,6 +17,15 @@ export interface PostgresFaultProxy {
   hold(matches: (sql: string) => boolean): void;
   /** The SQL of every statement held so far. */
   held(): readonly string[];
+  /**
+   * From now on every byte, either way, on every connection open or new, vanishes: a partition
+   * behind a firewall that lost its state. Nothing is refused or reset; answers never come.
+   */
+  partition(): void;
+  /** Bytes flow again; what vanished stays lost, so the connections open meanwhile are broken. */
+  heal(): void;
+  /** Resets every open connection, as a server crash or a balancer cutting them would. */
+  cutAll(): void;
   close(): Promise<void>;
 }
 
@@ -71,22 +81,25 @@ export async function startPostgresFaultProxy(databaseUrl: string): Promise<Post
   const sockets = new Set<Socket>();
   const heldStatements: string[] = [];
   let matches: ((sql: string) => boolean) | undefined;
+  let partitioned = false;
 
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     let holding = false;
-    client.on(
-      'data',
-      frontendMessages((message, typed) => {
-        const sql = typed && !holding ? statementOf(message) : undefined;
-        if (sql !== undefined && matches?.(sql) === true) {
-          holding = true;
-          heldStatements.push(sql);
-        }
-        if (!holding) upstream.write(message);
-      }),
-    );
-    upstream.pipe(client);
+    const forward = frontendMessages((message, typed) => {
+      const sql = typed && !holding ? statementOf(message) : undefined;
+      if (sql !== undefined && matches?.(sql) === true) {
+        holding = true;
+        heldStatements.push(sql);
+      }
+      if (!holding) upstream.write(message);
+    });
+    client.on('data', (chunk: Buffer) => {
+      if (!partitioned) forward(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!partitioned) client.write(chunk);
+    });
     // Either side going away (a killed client resets its connections) ends the other, so the
     // server's session ends as it would had the client's process died on a direct connection.
     for (const [socket, peer] of [
@@ -116,6 +129,15 @@ export async function startPostgresFaultProxy(databaseUrl: string): Promise<Post
       matches = predicate;
     },
     held: () => heldStatements,
+    partition() {
+      partitioned = true;
+    },
+    heal() {
+      partitioned = false;
+    },
+    cutAll() {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   databaseRetries,
+  isConnectionLost,
+  isDatabaseUnavailable,
   isRetryableRead,
   isRetryableWrite,
   retryingReads,
@@ -28,6 +30,36 @@ describe('isRetryableRead', () => {
     expect(isRetryableRead(failure('57P01'))).toBe(true);
     expect(isRetryableRead(failure('40P01'))).toBe(true);
     expect(isRetryableRead(failure('42P01'))).toBe(false);
+  });
+});
+
+describe("node-postgres's own reports of a broken connection, which carry no code", () => {
+  /** As Drizzle wraps it: the driver's error is the cause. */
+  const reported = (message: string): Error =>
+    new Error('Failed query', { cause: new Error(message) });
+
+  it.each([
+    'Connection terminated unexpectedly',
+    'Connection terminated due to connection timeout',
+    'Query read timeout',
+    'Client has encountered a connection error and is not queryable',
+  ])('%s: a lost connection, read again, and a 503 when it persists', (message) => {
+    expect(isConnectionLost(reported(message))).toBe(true);
+    expect(isRetryableRead(reported(message))).toBe(true);
+    expect(isRetryableWrite(reported(message))).toBe(false);
+    expect(isDatabaseUnavailable(reported(message))).toBe(true);
+  });
+
+  it('a pool with no connection to give in time: unavailable, but no connection was lost', () => {
+    const timeout = reported('timeout exceeded when trying to connect');
+    expect(isDatabaseUnavailable(timeout)).toBe(true);
+    expect(isConnectionLost(timeout)).toBe(false);
+  });
+
+  it('any other failure: none of these', () => {
+    const other = reported('relation "nope" does not exist');
+    expect(isConnectionLost(other)).toBe(false);
+    expect(isDatabaseUnavailable(other)).toBe(false);
   });
 });
 

@@ -51,6 +51,11 @@ export function connectPostgres(options: PostgresOptions, log: WarnLog): Databas
     max: options.poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
+    // The server ends a statement at statement_timeout and says so; an answer that has not come
+    // by then plus the time a connection may take to open is not coming (a partition drops
+    // packets without a reset, and TCP would wait for minutes). The statement fails as a lost
+    // connection, which `transaction` and the pool then close.
+    query_timeout: options.statementTimeoutMs + options.connectionTimeoutMs,
   });
   // The server may end an idle connection (restart, failover, idle timeout). The pool drops it
   // and opens a new one on demand; without a listener the 'error' event would kill the process.

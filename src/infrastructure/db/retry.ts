@@ -21,6 +21,19 @@ const CONNECTION_LOST = new Set([
   'ECONNREFUSED',
 ]);
 
+/**
+ * node-postgres's own reports of a broken connection, which carry no code: the socket closed
+ * under a statement (a crash, a failover, a balancer cutting it), the handshake timed out, an
+ * answer never came within `query_timeout` (a partition drops packets without a reset), or the
+ * client had already failed.
+ */
+const CONNECTION_LOST_MESSAGES = [
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'Query read timeout',
+  'Client has encountered a connection error and is not queryable',
+];
+
 function codeOf(error: unknown): unknown {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
@@ -37,23 +50,37 @@ export function isRetryableWrite(error: unknown): boolean {
   return typeof code === 'string' && ROLLED_BACK.has(code);
 }
 
-/** The database can't be reached at all (refused, dropped, or no pooled connection in time). */
-export function isDatabaseUnavailable(error: Error): boolean {
+/** `error` and the errors it wraps (Drizzle wraps the driver's as its cause), outermost first. */
+function* chainOf(error: unknown): Generator<Error> {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    yield current;
+    current = current.cause;
+  }
+}
+
+/**
+ * The connection under a statement broke or never answered: the statement's outcome is unknown
+ * and the connection must not be used again (`transaction` closes it).
+ */
+export function isConnectionLost(error: unknown): boolean {
   const code = codeOf(error);
   if (typeof code === 'string' && CONNECTION_LOST.has(code)) return true;
+  return [...chainOf(error)].some((each) => CONNECTION_LOST_MESSAGES.includes(each.message));
+}
+
+/** The database can't be reached at all (refused, dropped, or no pooled connection in time). */
+export function isDatabaseUnavailable(error: Error): boolean {
+  if (isConnectionLost(error)) return true;
   // node-postgres's pool reports a connect timeout without a code.
-  const cause = (error as { cause?: unknown }).cause;
-  return [error, cause].some(
-    (candidate) =>
-      candidate instanceof Error &&
-      candidate.message.includes('timeout exceeded when trying to connect'),
+  return [...chainOf(error)].some((each) =>
+    each.message.includes('timeout exceeded when trying to connect'),
   );
 }
 
 /** Transient for a read: also a lost connection, since reading twice changes nothing. */
 export function isRetryableRead(error: unknown): boolean {
-  const code = codeOf(error);
-  return isRetryableWrite(error) || (typeof code === 'string' && CONNECTION_LOST.has(code));
+  return isRetryableWrite(error) || isConnectionLost(error);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database } from './database.js';
+import { transaction as runTransaction } from './transaction.js';
 
 interface OpenUnit {
   readonly database: Database;
@@ -23,7 +24,7 @@ export async function inUnitOfWork<T>(
 ): Promise<T> {
   const beforeCommit: (() => Promise<void>)[] = [];
   const afterCommit: (() => Promise<void>)[] = [];
-  const result = await database.transaction((transaction) =>
+  const result = await runTransaction(database, (transaction) =>
     open.run({ database, transaction, beforeCommit, afterCommit }, async () => {
       const value = await work(transaction);
       for (const callback of beforeCommit) await callback();

@@ -6,6 +6,7 @@ import type { Username } from '../../../domain/shared/username.js';
 import type { AuditAction } from '../../../domain/shared/audit.js';
 import type { Role } from '../../../domain/shared/roles.js';
 import type { Database } from '../database.js';
+import { transaction } from '../transaction.js';
 import { auditEventsTable as entries } from '../schema/audit.js';
 import { usersTable } from '../schema/identity.js';
 
@@ -39,7 +40,7 @@ function latest<T>(db: Database, actions: readonly AuditAction[], after: SQL<T>,
  * account (foreign-key checks take KEY SHARE), go on; writes to account rows wait.
  */
 export async function rebuildStandings(database: Database): Promise<AccountStanding[]> {
-  return database.transaction(async (db) => {
+  return transaction(database, async (db) => {
     await db
       .select({ id: usersTable.id })
       .from(usersTable)

@@ -1,5 +1,6 @@
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../database.js';
+import { transaction } from '../transaction.js';
 import {
   deadLettersTable as dead,
   eventDeliveriesTable,
@@ -45,7 +46,7 @@ export async function redriveDeadLetters(
   database: Database,
   ids: readonly number[] | 'all',
 ): Promise<number> {
-  return database.transaction(async (tx) => {
+  return transaction(database, async (tx) => {
     const taken = await tx
       .delete(dead)
       .where(ids === 'all' ? undefined : inArray(dead.id, [...ids]))

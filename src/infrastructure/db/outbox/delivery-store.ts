@@ -17,6 +17,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { DomainEvent } from '../../../domain/shared/events.js';
 import type { Backlog, Claim, DeliveryStore } from '../../events/delivery.js';
 import type { Database } from '../database.js';
+import { transaction } from '../transaction.js';
 import { deadLettersTable, eventDeliveriesTable, outboxEventsTable } from '../schema/outbox.js';
 
 const deliveries = eventDeliveriesTable;
@@ -128,7 +129,7 @@ export function createDeliveryStore(database: Database): DeliveryStore {
     },
 
     async bury(claim, error) {
-      await database.transaction(async (tx) => {
+      await transaction(database, async (tx) => {
         const [moved] = await tx
           .delete(deliveries)
           .where(heldBy(claim))

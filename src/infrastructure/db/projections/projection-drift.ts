@@ -1,6 +1,7 @@
 import { and, count, eq, isNull, ne, or, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable, SubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.js';
+import { transaction } from '../transaction.js';
 import {
   ARTICLE_TOTAL_SHARDS,
   articlesTable,
@@ -110,7 +111,7 @@ async function rowsOff(query: PromiseLike<{ n: number }[]>): Promise<number> {
  */
 export function projectionDrift(database: Database): Promise<ProjectionDrift[]> {
   // One snapshot for every check, so writes landing meanwhile can't look like drift.
-  return database.transaction((db) => driftIn(db), {
+  return transaction(database, (db) => driftIn(db), {
     isolationLevel: 'repeatable read',
     accessMode: 'read only',
   });

@@ -1,5 +1,6 @@
 import { and, eq, ne, notExists, or, sql, sum } from 'drizzle-orm';
 import type { Database } from '../database.js';
+import { transaction } from '../transaction.js';
 import {
   ARTICLE_TOTAL_SHARDS,
   articlesTable,
@@ -21,7 +22,7 @@ import { articlesByAuthor } from './projection-drift.js';
  * reports drift (`npm run projections:rebuild`), in a quiet moment.
  */
 export async function rebuildProjection(database: Database): Promise<void> {
-  await database.transaction(async (db) => {
+  await transaction(database, async (db) => {
     // sql: LOCK TABLE has no builder; SHARE blocks other writes and lets reads through.
     await db.execute(
       sql`lock table ${articlesTable}, ${articleTagsTable}, ${favoritesTable}, ${followsTable}, ${usersTable}, ${tagsTable}, ${feedTotalsTable}, ${articleTotalsTable} in share mode`,

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -6,6 +7,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { lockDataDir } from '../../src/infrastructure/db/data-dir-lock.js';
 import { connectPostgres, embedded, type Database } from '../../src/infrastructure/db/database.js';
 
 /** A row of a catalog query: named columns of unknown shape until the caller says. */
@@ -71,6 +73,8 @@ export async function openPostgresSeedConnection(url: string): Promise<SeedConne
 
 /** PGlite under `dataDir`, migrated; COPY reads a blob of chunks at a time from PGlite's /dev/blob. */
 export async function openEmbeddedSeedConnection(dataDir: string): Promise<SeedConnection> {
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDir(dataDir);
   const client = await PGlite.create({ dataDir });
   await embedded(client).migrate();
   const db = drizzlePglite({ client });
@@ -97,6 +101,9 @@ export async function openEmbeddedSeedConnection(dataDir: string): Promise<SeedC
       if (batch.length > 0) await flush();
     },
     parallelism: 1,
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      await unlock();
+    },
   };
 }

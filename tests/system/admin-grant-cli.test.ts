@@ -53,6 +53,18 @@ describe('npm run admin:grant', { timeout: 120_000 }, () => {
     expect(events.at(-1)).toMatchObject({ type: 'user.role_granted', payload: { role: 'admin' } });
   });
 
+  it('refuses, granting nothing, while another process holds the embedded database', async () => {
+    const entries = () => inspect((db) => db.select().from(auditEventsTable));
+    const before = await entries();
+    // This process holds it, as a running server would: the grant would be written over.
+    const { code, output } = await inspect(() =>
+      grant('--username', username, '--reason', 'while the server runs'),
+    );
+    expect(code, output).toBe(1);
+    expect(output).toContain(`is in use by process ${String(process.pid)}`);
+    expect(await entries()).toEqual(before);
+  });
+
   it('exits 1 for an unknown username, 2 without one, granting nothing', async () => {
     const unknown = await grant('--username', 'nobody_here');
     expect(unknown.code, unknown.output).toBe(1);

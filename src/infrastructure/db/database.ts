@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from '../../core/config.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** The one database type repositories and queries see, whatever the driver underneath. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -87,10 +88,27 @@ export function embedded(client: PGlite, logger?: Logger): DatabaseHandle {
   };
 }
 
-/** PGlite persisting to `dataDir` (created if missing). */
+/**
+ * PGlite persisting to `dataDir` (created if missing), held by this process until closed: a
+ * second process opening it is refused (`lockDataDir`).
+ */
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   await mkdir(dataDir, { recursive: true });
-  return embedded(await PGlite.create({ dataDir }));
+  const unlock = await lockDataDir(dataDir);
+  let handle: DatabaseHandle;
+  try {
+    handle = embedded(await PGlite.create({ dataDir }));
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      await unlock();
+    },
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TOptional, type TString } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { RateLimits } from './rate-limit.js';
@@ -7,6 +7,16 @@ import type { RateLimits } from './rate-limit.js';
 const RATE_LIMIT_RANGE = { minimum: 1, maximum: 1_000_000 };
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * A connection URL beginning with `scheme` (a pattern). The `url` format is `new URL()`'s check,
+ * the one the clients make when they connect: a URL it can't read stops the start here, named by
+ * its variable, instead of failing later with an error that quotes the whole URL, password
+ * included. Neither check's message repeats the value.
+ */
+function connectionUrl(scheme: string): TOptional<TString> {
+  return Type.Optional(Type.String({ format: 'url', pattern: `^${scheme}://` }));
+}
 
 /**
  * Every setting Keel reads from the environment. This module is the only reader of
@@ -28,8 +38,8 @@ const Environment = Type.Object({
     { default: 'info' },
   ),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_URL: connectionUrl('postgres(ql)?'),
+  DATABASE_READ_URL: connectionUrl('postgres(ql)?'),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
@@ -38,10 +48,10 @@ const Environment = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_URL: connectionUrl('rediss?'),
   IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
-  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  NATS_URL: connectionUrl('(nats|tls)'),
+  SMTP_URL: connectionUrl('smtps?'),
   MAIL_FROM: Type.String({ minLength: 3, maxLength: 254, default: 'Keel <no-reply@keel.invalid>' }),
   OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),

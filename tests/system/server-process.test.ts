@@ -154,4 +154,23 @@ describe('start-up configuration checks', { timeout: 30_000 }, () => {
     expect(code).toBe(1);
     expect(output).toContain('invalid environment variable PORT');
   });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://keel:Pa55word@127.0.0.1:5432x/keel'],
+    ['REDIS_URL', 'redis://:Pa55word@127.0.0.1:63790x'],
+  ])(
+    'refuses a %s new URL() cannot read, naming it and not its password',
+    async (variable, url) => {
+      const { code, output } = await runToExit({
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        TOKEN_SECRET: 's'.repeat(32),
+        [variable]: url,
+      });
+      expect(code).toBe(1);
+      expect(output).toContain(`invalid environment variable ${variable}: must match format`);
+      expect(output).not.toContain('Pa55word');
+      expect(output).not.toContain('Keel listening on');
+    },
+  );
 });

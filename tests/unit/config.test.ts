@@ -152,6 +152,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['DATABASE_URL', 'postgres://keel:Pa55word@127.0.0.1:5432x/keel'],
+    ['DATABASE_READ_URL', 'postgres://keel:Pa55word@replica:5432x/keel'],
+    ['REDIS_URL', 'redis://:Pa55word@127.0.0.1:63790x'],
+    ['NATS_URL', 'nats://keel:Pa55word@127.0.0.1:4222x'],
+    ['SMTP_URL', 'smtps://mailer:Pa55word@smtp.example.com:4650x'],
+  ])('refuses a %s that new URL() cannot read, naming it but not its value', (variable, value) => {
+    expect(errorOf({ DATABASE_URL: 'postgres://keel@db/keel', [variable]: value })).toBe(
+      `invalid environment variable ${variable}: must match format "url"`,
+    );
+  });
+
+  it('takes a PostgreSQL Unix socket written as new URL() reads it', () => {
+    for (const url of [
+      'postgres://keel@%2Frun%2Fpostgresql/keel',
+      'postgres:///keel?host=/run/postgresql&user=keel',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url, TOKEN_SECRET: SECRET }).database).toMatchObject({
+        url,
+      });
+    }
+  });
+
   it('takes a shorter OUTBOX_LEASE_MS, the time a dead relay holds its claims', () => {
     expect(loadConfig({ OUTBOX_LEASE_MS: '5000' }).events.leaseMs).toBe(5_000);
   });

@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { buildApp } from './core/app.js';
 import { ConfigError, loadEnvironmentConfig, type Config } from './core/config.js';
+import { loggable } from './core/http/error-handler.js';
 import { resolveTokenSecret } from './core/security/token-secret.js';
 import {
   connectPostgres,
@@ -64,6 +65,6 @@ const bootLog = pino();
 main(bootLog).catch((error: unknown) => {
   // A bad configuration is the operator's to fix: say which variable, without a stack trace.
   if (error instanceof ConfigError) bootLog.fatal(error.message);
-  else bootLog.fatal({ err: error }, 'Keel failed to start');
+  else bootLog.fatal({ err: loggable(error) }, 'Keel failed to start');
   process.exit(1);
 });

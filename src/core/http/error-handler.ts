@@ -217,10 +217,21 @@ export function routerErrorHandler(
 }
 
 /**
- * Drizzle attaches a failed statement's parameters (emails, password hashes) to its errors, and
- * the driver's `detail` can quote row values: log the statement and the SQLSTATE, never values.
+ * What of `error` may be logged. Drizzle attaches a failed statement's parameters (emails,
+ * password hashes) to its errors, and the driver's `detail` can quote row values: log the
+ * statement and the SQLSTATE, never values. Node's `ERR_INVALID_URL` carries the URL it could not
+ * read (`input`, and `base` when one was given), password included: log it without them.
  */
-export function loggable(error: Error): unknown {
+export function loggable(error: unknown): unknown {
+  if (error instanceof TypeError && (error as { code?: unknown }).code === 'ERR_INVALID_URL') {
+    // Its message and stack say "Invalid URL", never the URL.
+    return {
+      type: error.name,
+      code: 'ERR_INVALID_URL',
+      message: error.message,
+      stack: error.stack,
+    };
+  }
   if (!(error instanceof DrizzleQueryError)) return error;
   const cause = error.cause as { code?: unknown; constraint?: unknown } | undefined;
   return {

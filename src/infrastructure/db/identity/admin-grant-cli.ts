@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
 import { isDomainError } from '../../../domain/shared/errors.js';
 import { createEventConsumers } from '../../events/consumers.js';
 import { openConfiguredDatabase } from '../database.js';
+import { exitWithUsage, parseCommandLine } from '../parse-command-line.js';
 import { createSystemAdministration } from './system-administration.js';
 
 /**
@@ -11,18 +11,19 @@ import { createSystemAdministration } from './system-administration.js';
  * the first admin comes to be (spec.md §8). Recorded like any role grant (audit entry, event,
  * the account's tokens revoked), with `system` as the actor. Exits 1 if it can't.
  */
-const { values } = parseArgs({
-  options: {
-    username: { type: 'string' },
-    reason: { type: 'string', default: 'granted with npm run admin:grant' },
+const USAGE = 'usage: npm run admin:grant -- --username NAME [--reason TEXT]';
+const { values } = parseCommandLine(
+  {
+    options: {
+      username: { type: 'string' },
+      reason: { type: 'string', default: 'granted with npm run admin:grant' },
+    },
   },
-});
+  USAGE,
+);
+if (values.username === undefined) exitWithUsage(USAGE);
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
-if (values.username === undefined) {
-  log.error({}, 'usage: npm run admin:grant -- --username NAME [--reason TEXT]');
-  process.exit(2);
-}
 const database = await openConfiguredDatabase(config, log);
 const { db } = database;
 const { consumers, close } = createEventConsumers(config, db, log);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
 import { openConfiguredDatabase } from '../database.js';
+import { exitWithUsage, parseCommandLine } from '../parse-command-line.js';
 import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
 
 const USAGE = `usage: npm run outbox:dead-letters -- list [--limit N]
@@ -11,10 +11,13 @@ const USAGE = `usage: npm run outbox:dead-letters -- list [--limit N]
  * `npm run outbox:dead-letters`: lists the deliveries that ran out of tries (one JSON line each,
  * newest first) or gives them back to their consumers (spec.md §4.1; README, "Events").
  */
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '50' } },
-});
+const { positionals, values } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '50' } },
+  },
+  USAGE,
+);
 const [command, ...rest] = positionals;
 const ids = rest.map(Number);
 const limit = Number(values.limit);
@@ -22,10 +25,7 @@ const valid =
   (command === 'list' && rest.length === 0 && Number.isInteger(limit) && limit > 0) ||
   (command === 'redrive' &&
     (values.all ? rest.length === 0 : ids.length > 0 && ids.every(Number.isSafeInteger)));
-if (!valid) {
-  process.stderr.write(`${USAGE}\n`);
-  process.exit(2);
-}
+if (!valid) exitWithUsage(USAGE);
 
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });

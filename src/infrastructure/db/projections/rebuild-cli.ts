@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
 import { openConfiguredDatabase } from '../database.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import { projectionDrift } from './projection-drift.js';
 import { rebuildProjection } from './rebuild-projection.js';
 
@@ -11,7 +11,10 @@ import { rebuildProjection } from './rebuild-projection.js';
  * Writes to the tables involved wait while it rebuilds (`rebuildProjection`). Exits 1 if anything
  * is still off. With `--check` it only reports, locking nothing, and exits 1 if anything drifted.
  */
-const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
+const { values } = parseCommandLine(
+  { options: { check: { type: 'boolean', default: false } } },
+  'usage: npm run projections:rebuild [-- --check]',
+);
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
 const database = await openConfiguredDatabase(config, log);

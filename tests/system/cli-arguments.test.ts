@@ -1,0 +1,56 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * Arguments a command-line tool can't read (`parseArgs` refuses them) are a misuse like any
+ * other: its usage and exit 2, no stack trace. Refused before the tool opens a database, so the
+ * data directory stays empty.
+ */
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'keel-cli-arguments-'));
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+describe('command-line arguments that cannot be read', { timeout: 60_000 }, () => {
+  it.each([
+    [
+      'src/infrastructure/db/outbox/dead-letters-cli.ts',
+      ['redrive', '-5'],
+      "Unknown option '-5'",
+      'usage: npm run outbox:dead-letters -- list [--limit N]',
+    ],
+    [
+      'src/infrastructure/db/identity/admin-grant-cli.ts',
+      ['--username'],
+      "Option '--username <value>' argument missing",
+      'usage: npm run admin:grant -- --username NAME [--reason TEXT]',
+    ],
+    [
+      'src/infrastructure/db/identity/admin-grant-cli.ts',
+      ['--username', 'someone', '--reason'],
+      "Option '--reason <value>' argument missing",
+      'usage: npm run admin:grant -- --username NAME [--reason TEXT]',
+    ],
+    [
+      'src/infrastructure/db/projections/rebuild-cli.ts',
+      ['--chek'],
+      "Unknown option '--chek'",
+      'usage: npm run projections:rebuild [-- --check]',
+    ],
+  ])(
+    '%s %j: says what is wrong, prints its usage, exits 2',
+    async (script, args, problem, usage) => {
+      const { code, output } = await runCli(script, dataDir, args);
+      expect(code, output).toBe(2);
+      expect(output).toContain(problem);
+      expect(output).toContain(usage);
+      expect(output).not.toMatch(/^\s+at /m);
+      expect(await readdir(dataDir)).toEqual([]);
+    },
+  );
+});

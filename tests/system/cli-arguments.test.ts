@@ -42,6 +42,24 @@ describe('command-line arguments that cannot be read', { timeout: 60_000 }, () =
       "Unknown option '--chek'",
       'usage: npm run projections:rebuild [-- --check]',
     ],
+    [
+      'src/infrastructure/db/audit/rebuild-cli.ts',
+      ['--dry-run'],
+      "Unknown option '--dry-run'",
+      'usage: npm run audit:rebuild',
+    ],
+    [
+      'src/infrastructure/db/audit/verify-cli.ts',
+      ['5'],
+      "Unexpected argument '5'",
+      'usage: npm run audit:verify',
+    ],
+    [
+      'src/infrastructure/db/migrate-cli.ts',
+      ['--dry-run'],
+      "Unknown option '--dry-run'",
+      'usage: npm run db:migrate',
+    ],
   ])(
     '%s %j: says what is wrong, prints its usage, exits 2',
     async (script, args, problem, usage) => {

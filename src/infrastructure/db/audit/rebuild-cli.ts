@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
 import { openConfiguredDatabase } from '../database.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import { rebuildStandings } from './standing-projection.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -9,6 +10,8 @@ import { verifyAuditChain } from './verify.js';
  * (spec.md §8) and names the accounts it corrected. Refuses (exit 1) when the chain is broken:
  * a projection of a tampered stream would carry the tampering into the accounts.
  */
+// It takes no arguments: one given (a `--dry-run` it does not have) is refused, not ignored.
+parseCommandLine({}, 'usage: npm run audit:rebuild');
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
 const database = await openConfiguredDatabase(config, log);

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { loadEnvironmentConfig } from '../../../core/config.js';
 import { openConfiguredDatabase } from '../database.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import { verifyAuditChain } from './verify.js';
 
 /**
@@ -8,6 +9,8 @@ import { verifyAuditChain } from './verify.js';
  * (spec.md §8). Exits 0 when intact; otherwise names the first entry that does not follow from
  * the ones before, and exits 1.
  */
+// It takes no arguments: one given (a `--dry-run` it does not have) is refused, not ignored.
+parseCommandLine({}, 'usage: npm run audit:verify');
 const config = loadEnvironmentConfig();
 const log = pino({ level: config.logLevel });
 const database = await openConfiguredDatabase(config, log);

@@ -68,7 +68,7 @@ import { registerCacheMetrics } from './http/cache-metrics.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { registerErrorHandlers, routerErrorHandler } from './http/error-handler.js';
 import { redisStatus, type DependencyStatus } from './health.js';
-import { cleanUpPeriodically } from './housekeeping.js';
+import { cleanUpPeriodically, HOURLY_CLEANUP } from './housekeeping.js';
 import { currentRequestId, registerRequestContext } from './request-context.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerJsonBody } from './http/json-body.js';
@@ -89,8 +89,6 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Where Swagger UI serves the documentation pages. */
 const DOCS_PREFIX = '/docs';
-
-const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** A key for one purpose derived from the token secret: never the signing key itself. */
 function deriveKey(tokenSecret: string, purpose: string): string {
@@ -148,7 +146,7 @@ function registerOutbox(app: FastifyInstance, options: AppOptions, registry: Reg
     await outbox.relay.stop();
     await close();
   });
-  cleanUpPeriodically(app, 'delivered outbox events', CLEANUP_INTERVAL_MS, () =>
+  cleanUpPeriodically(app, 'delivered outbox events', HOURLY_CLEANUP, () =>
     forgetDeliveredEvents(database.db, settings.retentionDays),
   );
   return outbox;
@@ -309,7 +307,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   ];
 
   const idempotencyKeys = createIdempotencyStore(db, config.idempotencyWaitMs);
-  cleanUpPeriodically(app, 'expired idempotency keys', CLEANUP_INTERVAL_MS, () =>
+  cleanUpPeriodically(app, 'expired idempotency keys', HOURLY_CLEANUP, () =>
     idempotencyKeys.expire(),
   );
   // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.

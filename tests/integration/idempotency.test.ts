@@ -341,7 +341,12 @@ describe('Idempotency-Key retention', () => {
       .where(eq(idempotencyKeysTable.key, stale));
     const host = Fastify({ logger: false });
     const store = createIdempotencyStore(t.db, 1000);
-    cleanUpPeriodically(host, 'expired idempotency keys', 10, () => store.expire());
+    cleanUpPeriodically(
+      host,
+      'expired idempotency keys',
+      { intervalMs: 10, firstRunMs: { min: 0, max: 10 } },
+      () => store.expire(),
+    );
     await host.ready();
     try {
       await vi.waitFor(async () => {

@@ -55,4 +55,19 @@ describe('when the database is down', () => {
     });
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
+
+  it('still serves /metrics: the 503s, the pool and the process, without the outbox backlog', async () => {
+    for (let request = 0; request < 3; request++) {
+      await app.inject({ method: 'GET', url: '/api/v1/articles/outage' });
+    }
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toContain(
+      'http_requests_total{method="GET",route="/api/v1/articles/:slug",status="503"} 3',
+    );
+    expect(metrics.body).toMatch(/^db_pool_connections\{state="total"\} \d/m);
+    expect(metrics.body).toMatch(/^process_cpu_seconds_total \d/m);
+    // Read from the database at each scrape: no sample rather than a stale one (spec.md §10).
+    expect(metrics.body).not.toMatch(/^outbox_(pending|lag_seconds|dead_letters)\{/m);
+  });
 });

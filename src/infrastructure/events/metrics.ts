@@ -6,11 +6,14 @@ import type { DeliveryOutcome } from './relay.js';
  * Adds the relay's metrics to `registry`: `outbox_deliveries_total{consumer,outcome}` counted by
  * this instance, and, read from the database at each scrape (the same for every instance),
  * `outbox_pending`, `outbox_lag_seconds` (age of the oldest event still owed) and
- * `outbox_dead_letters`, each by consumer. Returns what the relay reports a settled delivery to.
+ * `outbox_dead_letters`, each by consumer. A scrape whose read fails (the database is down) has
+ * no sample of these three and every other metric as usual. Returns what the relay reports a
+ * settled delivery to.
  */
 export function registerOutboxMetrics(
   registry: Registry,
   backlog: () => Promise<Backlog[]>,
+  log: { warn(details: object, message: string): void },
 ): (consumer: string, outcome: DeliveryOutcome) => void {
   const settled = new Counter({
     name: 'outbox_deliveries_total',
@@ -18,12 +21,28 @@ export function registerOutboxMetrics(
     labelNames: ['consumer', 'outcome'] as const,
     registers: [registry],
   });
-  // One query per scrape feeds all three gauges.
-  let reading: Promise<Backlog[]> | undefined;
-  const read = (): Promise<Backlog[]> => {
-    reading ??= backlog().finally(() => {
-      reading = undefined;
-    });
+  // Logged once when reading starts failing, not on every scrape of the outage.
+  let failing = false;
+  // One query per scrape feeds all three gauges; `undefined` when it failed.
+  let reading: Promise<Backlog[] | undefined> | undefined;
+  const read = (): Promise<Backlog[] | undefined> => {
+    reading ??= backlog()
+      .then(
+        (rows) => {
+          failing = false;
+          return rows;
+        },
+        (error: unknown) => {
+          if (!failing) {
+            log.warn({ err: error }, 'outbox backlog unreadable: its gauges left out of /metrics');
+          }
+          failing = true;
+          return undefined;
+        },
+      )
+      .finally(() => {
+        reading = undefined;
+      });
     return reading;
   };
   const gauge = (name: string, help: string, value: (row: Backlog) => number) =>
@@ -33,8 +52,13 @@ export function registerOutboxMetrics(
       labelNames: ['consumer'] as const,
       registers: [registry],
       async collect() {
+        // Without a fresh read the gauge has no sample rather than its last one: a backlog frozen
+        // at the start of an outage would pass for the current one, while a missing sample is
+        // marked stale by Prometheus; the outage itself shows in readiness and the 503s.
         this.reset();
-        for (const row of await read()) this.set({ consumer: row.consumer }, value(row));
+        const rows = await read();
+        if (rows === undefined) return;
+        for (const row of rows) this.set({ consumer: row.consumer }, value(row));
       },
     });
   gauge('outbox_pending', 'Event deliveries still owed, by consumer', (row) => row.pending);

@@ -490,6 +490,14 @@ describe('the outbox in the running app', () => {
     expect(metrics).toContain('outbox_dead_letters{consumer="doomed"} 1');
   });
 
+  it('reports a consumer owed nothing at 0, not as a missing series', async () => {
+    await settleAll();
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('outbox_pending{consumer="notifications"} 0');
+    expect(metrics).toContain('outbox_lag_seconds{consumer="notifications"} 0');
+    expect(metrics).toContain('outbox_dead_letters{consumer="notifications"} 0');
+  });
+
   it(
     'forgets delivered events after the retention period, never one still owed or dead',
     async () => {

@@ -16,7 +16,7 @@ describe('registerOutboxMetrics', () => {
     const log = { warn: vi.fn<(details: object, message: string) => void>() };
     const registry = new Registry();
     new Counter({ name: 'other_total', help: 'Any other metric', registers: [registry] }).inc();
-    registerOutboxMetrics(registry, backlog, log);
+    registerOutboxMetrics(registry, ['nats'], backlog, log);
 
     for (let scrape = 0; scrape < 3; scrape++) {
       const metrics = await registry.metrics();
@@ -41,5 +41,22 @@ describe('registerOutboxMetrics', () => {
     down = true;
     expect(await registry.metrics()).not.toMatch(BACKLOG_SAMPLE);
     expect(log.warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports each consumer at 0 when it is owed nothing, and any other the database names', async () => {
+    const registry = new Registry();
+    registerOutboxMetrics(
+      registry,
+      ['notifications', 'nats'],
+      () => Promise.resolve([{ consumer: 'retired', pending: 0, oldestSeconds: 0, dead: 2 }]),
+      { warn: () => undefined },
+    );
+    const metrics = await registry.metrics();
+    for (const consumer of ['notifications', 'nats']) {
+      expect(metrics).toContain(`outbox_pending{consumer="${consumer}"} 0`);
+      expect(metrics).toContain(`outbox_lag_seconds{consumer="${consumer}"} 0`);
+      expect(metrics).toContain(`outbox_dead_letters{consumer="${consumer}"} 0`);
+    }
+    expect(metrics).toContain('outbox_dead_letters{consumer="retired"} 2');
   });
 });

@@ -6,12 +6,14 @@ import type { DeliveryOutcome } from './relay.js';
  * Adds the relay's metrics to `registry`: `outbox_deliveries_total{consumer,outcome}` counted by
  * this instance, and, read from the database at each scrape (the same for every instance),
  * `outbox_pending`, `outbox_lag_seconds` (age of the oldest event still owed) and
- * `outbox_dead_letters`, each by consumer. A scrape whose read fails (the database is down) has
- * no sample of these three and every other metric as usual. Returns what the relay reports a
- * settled delivery to.
+ * `outbox_dead_letters`, each by consumer: every one of `consumers`, at 0 when it is owed nothing,
+ * and any other the database still names (the dead letters of a consumer no longer configured).
+ * A scrape whose read fails (the database is down) has no sample of these three and every other
+ * metric as usual. Returns what the relay reports a settled delivery to.
  */
 export function registerOutboxMetrics(
   registry: Registry,
+  consumers: readonly string[],
   backlog: () => Promise<Backlog[]>,
   log: { warn(details: object, message: string): void },
 ): (consumer: string, outcome: DeliveryOutcome) => void {
@@ -58,6 +60,8 @@ export function registerOutboxMetrics(
         this.reset();
         const rows = await read();
         if (rows === undefined) return;
+        // The backlog has rows only for consumers owed something or with dead letters.
+        for (const consumer of consumers) this.set({ consumer }, 0);
         for (const row of rows) this.set({ consumer: row.consumer }, value(row));
       },
     });

@@ -52,7 +52,12 @@ export function createOutbox(database: Database, options: OutboxOptions): Outbox
     deliveryTimeoutMs: options.leaseMs / 2,
     maxAttempts: options.maxAttempts,
     log: options.log,
-    settled: registerOutboxMetrics(options.registry, () => store.backlog(), options.log),
+    settled: registerOutboxMetrics(
+      options.registry,
+      options.consumers.map((consumer) => consumer.name),
+      () => store.backlog(),
+      options.log,
+    ),
   });
   const recorder = createOutboxRecorder(database, {
     consumersOf: consumersOf(options.consumers),

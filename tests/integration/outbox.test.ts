@@ -376,6 +376,80 @@ describe('the relay', () => {
     expect(await deliveries()).toEqual([]);
   });
 
+  it('re-drives a dead letter to the back of its line, never beside a later event in flight', async () => {
+    await settleAll();
+    let refused = true;
+    const inFlight = new Set<number>();
+    let mostInFlight = 0;
+    const started: number[] = [];
+    const finished: number[] = [];
+    let releaseSecond: (() => void) | undefined;
+    const consumer: EventConsumer = {
+      name: 'redriven',
+      accepts: () => true,
+      async deliver(committed) {
+        const { userId } = committed.event.payload as { userId: number };
+        if (userId === 0 && refused) throw new Error('first event refused');
+        inFlight.add(committed.sequence);
+        mostInFlight = Math.max(mostInFlight, inFlight.size);
+        started.push(userId);
+        // The second event is slow to deliver (a slow SMTP server, NATS under load).
+        if (userId === 1) {
+          await new Promise<void>((resolve) => {
+            releaseSecond = resolve;
+          });
+        }
+        inFlight.delete(committed.sequence);
+        finished.push(userId);
+      },
+    };
+    await recordArticleEvents('redriven', 911, 2);
+    // The first event dies at its only try, which frees its line: relay A takes the second.
+    const a = testRelay(t.db, [consumer], { maxAttempts: 1 });
+    await a.relay.runOnce();
+    expect(a.outcomes).toEqual(['dead']);
+    refused = false;
+    const running = a.relay.runOnce();
+    await expect.poll(() => started).toEqual([1]);
+
+    // Re-driven while the second is in flight: another relay finds nothing it may take.
+    const [letter] = (await listDeadLetters(t.db, 10)).filter(
+      (dead) => dead.consumer === 'redriven',
+    );
+    expect(await redriveDeadLetters(t.db, [letter?.id ?? 0])).toBe(1);
+    const b = testRelay(t.db, [consumer]);
+    expect(await b.relay.runOnce()).toBe(0);
+
+    releaseSecond?.();
+    await running;
+    expect(await drain(b.relay)).toBe(1);
+    expect(finished).toEqual([1, 0]);
+    expect(mostInFlight).toBe(1);
+  });
+
+  it('re-drives a dead letter behind the later events of its aggregate still owed', async () => {
+    await settleAll();
+    let refused = true;
+    const { consumer, delivered } = recordingConsumer(
+      'requeued',
+      (committed) => refused && (committed.event.payload as { userId: number }).userId === 0,
+    );
+    await recordArticleEvents('requeued', 912, 3);
+    const { relay, outcomes } = testRelay(t.db, [consumer], { maxAttempts: 1 });
+    await relay.runOnce();
+    expect(outcomes).toEqual(['dead']);
+    // Re-driven before the later two were delivered: they go first, it comes last.
+    refused = false;
+    const [letter] = (await listDeadLetters(t.db, 10)).filter(
+      (dead) => dead.consumer === 'requeued',
+    );
+    expect(await redriveDeadLetters(t.db, [letter?.id ?? 0])).toBe(1);
+    await drain(relay);
+    expect(
+      delivered.map((committed) => (committed.event.payload as { userId: number }).userId),
+    ).toEqual([1, 2, 0]);
+  });
+
   it('stops claiming for a consumer whose circuit opened, spending none of its tries', async () => {
     await settleAll();
     const { consumer } = recordingConsumer('down', () => true);

@@ -22,8 +22,8 @@ export interface Backlog {
 /** Where deliveries wait (the outbox's delivery rows); see infrastructure/db/outbox. */
 export interface DeliveryStore {
   /**
-   * Leases up to `limit` deliveries of `consumers` that are due, each the earliest its consumer
-   * still owes for its aggregate. Relays running at once never claim the same delivery.
+   * Leases up to `limit` deliveries of `consumers` that are due, each the head of its aggregate's
+   * line for its consumer. Relays running at once never claim the same delivery.
    */
   claim(consumers: readonly string[], limit: number, leaseMs: number): Promise<Claim[]>;
   /** Delivered: the consumer owes nothing more for this event. */

@@ -39,8 +39,9 @@ export async function listDeadLetters(database: Database, limit: number): Promis
 
 /**
  * Gives dead letters back to their consumers with a fresh set of tries, due at once: those named
- * by `ids`, or all of them. Each is re-driven in event order; an event whose aggregate has later
- * events already delivered arrives after them (spec.md §4.1). The number re-driven.
+ * by `ids`, or all of them. Each is a new delivery at the back of its aggregate's line, inserted in
+ * event order: it arrives after the events of its aggregate delivered while it was dead and after
+ * those still owed, in flight or not (spec.md §4.1). The number re-driven.
  */
 export async function redriveDeadLetters(
   database: Database,

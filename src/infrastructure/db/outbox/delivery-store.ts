@@ -29,7 +29,7 @@ const later = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
 /** The outbox's delivery rows in PostgreSQL (spec.md §4.1). */
 export function createDeliveryStore(database: Database): DeliveryStore {
-  const earlier = alias(eventDeliveriesTable, 'earlier');
+  const ahead = alias(eventDeliveriesTable, 'ahead');
   const heldBy = (claim: Claim) =>
     and(eq(deliveries.id, claim.delivery), eq(deliveries.lease, claim.lease));
 
@@ -44,16 +44,18 @@ export function createDeliveryStore(database: Database): DeliveryStore {
             inArray(deliveries.consumer, consumers),
             lte(deliveries.availableAt, now),
             or(isNull(deliveries.leasedUntil), lt(deliveries.leasedUntil, now)),
-            // Only the head of each aggregate's line: its earlier events go first.
+            // Only the head of each aggregate's line (in `id` order, so a re-driven delivery
+            // waits behind the ones owed when it came back): the rest wait until it is settled,
+            // whether it is in flight, waiting for a retry, or locked by another relay's claim.
             notExists(
               database
-                .select({ id: earlier.id })
-                .from(earlier)
+                .select({ id: ahead.id })
+                .from(ahead)
                 .where(
                   and(
-                    eq(earlier.consumer, deliveries.consumer),
-                    eq(earlier.aggregate, deliveries.aggregate),
-                    lt(earlier.eventSequence, deliveries.eventSequence),
+                    eq(ahead.consumer, deliveries.consumer),
+                    eq(ahead.aggregate, deliveries.aggregate),
+                    lt(ahead.id, deliveries.id),
                   ),
                 ),
             ),

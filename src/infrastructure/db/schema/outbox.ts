@@ -42,7 +42,8 @@ export const outboxEventsTable = pgTable(
 /**
  * What each consumer still owes: one row per (consumer, event), deleted once delivered. A relay
  * claims a row by setting `lease` and `leased_until`; a lapsed lease (a relay that died) makes
- * it claimable again.
+ * it claimable again. A consumer's rows of one aggregate form a line in `id` order: the recorder
+ * inserts them in `sequence` order, and a re-driven one, inserted anew, joins the back.
  */
 export const eventDeliveriesTable = pgTable(
   'event_deliveries',
@@ -52,7 +53,7 @@ export const eventDeliveriesTable = pgTable(
     eventSequence: bigint('event_sequence', { mode: 'number' })
       .notNull()
       .references(() => outboxEventsTable.sequence),
-    /** `<aggregate type>:<id>`: a consumer gets an aggregate's events one at a time, in order. */
+    /** `<aggregate type>:<id>`: a consumer gets an aggregate's events one at a time, in line. */
     aggregate: text('aggregate').notNull(),
     /** Tries started, counted when claimed, so an event that kills its relay still runs out. */
     attempts: smallint('attempts').notNull().default(0),
@@ -64,8 +65,8 @@ export const eventDeliveriesTable = pgTable(
   },
   (table) => [
     unique('event_deliveries_consumer_event_key').on(table.consumer, table.eventSequence),
-    // The claim's "no earlier event of this aggregate still owed" probe.
-    index('event_deliveries_head_idx').on(table.consumer, table.aggregate, table.eventSequence),
+    // The claim's "no delivery ahead of it in its aggregate's line" probe.
+    index('event_deliveries_line_idx').on(table.consumer, table.aggregate, table.id),
     // sql: check constraint: a claim is a lease and its expiry together.
     check(
       'event_deliveries_lease_check',

@@ -110,7 +110,8 @@ export interface Config {
     readonly pollMs: number;
     /**
      * How long a claimed delivery is its relay's: a relay that dies holds its claims this long.
-     * Each delivery gets half of it, so it is settled before the lease lapses.
+     * Each delivery gets half of it, and the step in flight then the other half (a mail sent
+     * over SMTP a quarter), so it has stopped before the lease lapses.
      */
     readonly leaseMs: number;
     /** Failed tries after which a delivery goes to the dead letters. */

@@ -33,6 +33,11 @@ export interface TestSmtpServer {
    * accept it again; a refused recipient's message is never sent, so it is not `received`.
    */
   refuseRecipient(address: string, reply: { code: number; text: string } | undefined): void;
+  /**
+   * Answer the end of `DATA` `ms` after reading the message from now on (a server scanning it
+   * first), or at once again (0). The message is `received` as soon as it is read.
+   */
+  delayReplies(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,7 @@ function parse(raw: string): Pick<ReceivedMail, 'headers' | 'body'> {
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let refusal: number | undefined;
+  let replyDelayMs = 0;
   const refusedRecipients = new Map<string, { code: number; text: string }>();
   /** Keeps the message; the refusal to answer with, if any. */
   async function receive(
@@ -88,6 +94,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       ...parse(raw),
       accepted: refusal === undefined,
     });
+    await new Promise((resolve) => setTimeout(resolve, replyDelayMs));
     if (refusal === undefined) return undefined;
     const error: SMTPServerError = new Error(`refused by the test (${String(refusal)})`);
     error.responseCode = refusal;
@@ -129,6 +136,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     refuseRecipient(address, reply) {
       if (reply === undefined) refusedRecipients.delete(address);
       else refusedRecipients.set(address, reply);
+    },
+    delayReplies(ms) {
+      replyDelayMs = ms;
     },
     close: () =>
       new Promise((resolve) => {

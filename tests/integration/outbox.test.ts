@@ -20,10 +20,12 @@ import {
 } from '../../src/infrastructure/db/schema/outbox.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
+import { createSmtpMailer } from '../../src/infrastructure/mail/mailers.js';
 import { createTestApp, rowCounts, TEST_ENVIRONMENT, type TestApp } from '../helpers/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 import { captureMailer, drain, outboxEvents, testRelay } from '../helpers/outbox.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 
 /** A test that builds an app and database of its own needs more than the default 20 s on a busy machine. */
 const OWN_APP_TIMEOUT_MS = 60_000;
@@ -320,6 +322,74 @@ describe('follower notifications through the relay', () => {
     expect(outcomes).toEqual(['retried', 'delivered']);
     expect(new Set(flaky.sent.map((mail) => mail.to)).size).toBe(3);
     expect(flaky.sent).toHaveLength(3);
+  });
+});
+
+describe('follower notifications to a slow SMTP server', () => {
+  let smtp: TestSmtpServer;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  afterAll(() => smtp.close());
+
+  /** Notifications over SMTP (nodemailer) to the test's server, each send given `timeoutMs`. */
+  function smtpNotifications(timeoutMs: number) {
+    const mailer = createSmtpMailer(
+      smtp.url,
+      'notify@conduit.test',
+      timeoutMs,
+      { warn: () => undefined },
+      () => undefined,
+    );
+    return {
+      notifications: createFollowerNotifications(createNotificationStore(t.db), mailer),
+      close: () => {
+        mailer.close();
+      },
+    };
+  }
+
+  it('waits for a send that outlasts its delivery, then settles it: one message, never a retry beside it', async () => {
+    const { author, followers } = await authorWithFollowers(1);
+    const { notifications, close } = smtpNotifications(30_000);
+    // The delivery runs out of time long before the server answers the message.
+    const { relay, outcomes } = testRelay(t.db, [notifications], { deliveryTimeoutMs: 50 });
+    smtp.delayReplies(1_000);
+    const before = smtp.received.length;
+    let claimed: number;
+    try {
+      await createArticle(t.app, author);
+      claimed = await drain(relay);
+    } finally {
+      smtp.delayReplies(0);
+      close();
+    }
+    // The send went on past the delivery's time; nothing was settled, nor tried again, before
+    // it ended and its follower was recorded as told.
+    expect(smtp.received.slice(before).map((mail) => mail.to)).toEqual(
+      followers.map((follower) => [follower.email]),
+    );
+    expect(claimed).toBe(1);
+    expect(outcomes).toEqual(['delivered']);
+    expect(await deliveries()).toEqual([]);
+  });
+
+  it('fails the try of a send that outlasts its own time, so the delivery stops within its lease', async () => {
+    const { author } = await authorWithFollowers(1);
+    const { notifications, close } = smtpNotifications(50);
+    const { relay, outcomes } = testRelay(t.db, [notifications]);
+    smtp.delayReplies(1_000);
+    try {
+      await createArticle(t.app, author);
+      expect(await relay.runOnce()).toBe(1);
+    } finally {
+      smtp.delayReplies(0);
+      close();
+    }
+    expect(outcomes).toEqual(['retried']);
+    const [owed] = await deliveries();
+    expect(owed).toMatchObject({ attempts: 1, lastError: 'AbortError: Message sending aborted' });
+    await settleAll();
   });
 });
 

@@ -37,7 +37,7 @@ export function createModerationNotices(store: NotificationStore, mailer: Mailer
     name: 'moderation-notices',
     accepts: (type) =>
       type === 'moderation.article_removed' || type === 'moderation.comment_removed',
-    async deliver(committed) {
+    async deliver(committed, signal) {
       const { event } = committed;
       if (
         event.type !== 'moderation.article_removed' &&
@@ -47,6 +47,9 @@ export function createModerationNotices(store: NotificationStore, mailer: Mailer
       const author = await store.untoldAccount(committed.sequence, event.payload.authorId);
       // Told already, or the account is gone.
       if (author === undefined) return;
+      // Out of time (the read was slow): a send begun now could outlast the lease; the next try
+      // sends it.
+      signal.throwIfAborted();
       await mailer.send(notice(event, author, `${committed.id}.${String(author.id)}`));
       await store.told(committed.sequence, author.id);
     },

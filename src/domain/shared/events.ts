@@ -147,7 +147,10 @@ export interface EventConsumer {
   accepts(type: EventType): boolean;
   /**
    * Must be idempotent by event id: a delivery may be repeated (at least once). `signal` aborts
-   * when the delivery has run out of time; a long one stops at its next step.
+   * when the delivery has run out of time (half the lease): start no further step then. The
+   * relay waits for the step in flight before it settles or retries the delivery, so each step
+   * must end by its own timeout within the other half of the lease, or another relay may take
+   * the delivery while it still runs.
    */
   deliver(committed: CommittedEvent, signal: AbortSignal): Promise<void>;
 }

@@ -44,6 +44,9 @@ export function createEventConsumers(
       : createSmtpMailer(
           settings.smtpUrl,
           settings.mailFrom,
+          // A quarter of the lease: a send begun as its delivery runs out of time (half the
+          // lease) ends, and is recorded, with a quarter to spare.
+          settings.leaseMs / 4,
           log,
           registry === undefined ? () => undefined : registerMailMetrics(registry),
         );

@@ -48,7 +48,8 @@ export function createOutbox(database: Database, options: OutboxOptions): Outbox
     consumers: options.consumers,
     pollMs: options.pollMs,
     leaseMs: options.leaseMs,
-    // Half the lease: a claim is settled long before another relay may take it.
+    // Half the lease: the step in flight then has the other half to end in before another
+    // relay may take the delivery.
     deliveryTimeoutMs: options.leaseMs / 2,
     maxAttempts: options.maxAttempts,
     log: options.log,

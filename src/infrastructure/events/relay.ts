@@ -2,12 +2,9 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
-  TimeoutStrategy,
   circuitBreaker,
   handleAll,
-  timeout,
-  wrap,
-  type IPolicy,
+  type CircuitBreakerPolicy,
 } from 'cockatiel';
 import type { EventConsumer } from '../../domain/shared/events.js';
 import { retryDelay, type Backoff } from './backoff.js';
@@ -25,7 +22,11 @@ export interface RelayOptions {
   readonly pollMs: number;
   /** A delivery that fails this many times goes to the dead letters. */
   readonly maxAttempts: number;
-  /** One delivery gets this long; shorter than the lease, so a slow one is settled before it lapses. */
+  /**
+   * After this long a delivery's signal aborts: its consumer starts no further step, and the
+   * delivery is settled once the step in flight has ended. Half the lease, so that step has the
+   * other half to end in before another relay may take the delivery.
+   */
   readonly deliveryTimeoutMs: number;
   readonly backoff: Backoff;
   /** Consecutive failures that open a consumer's circuit, and how long it stays open before a probe. */
@@ -57,14 +58,17 @@ function describe(error: unknown): string {
 
 /**
  * The outbox relay (spec.md §4.1): claims due deliveries (several relays may run, one per
- * instance; a claim is never taken twice), hands each to its consumer behind a timeout and a
- * circuit breaker, and settles it: delivered, retried after a backoff, or dead after
- * `maxAttempts`. A consumer whose circuit is open is not claimed for at all, so an outage
- * spends no tries: its events wait in the outbox.
+ * instance; a claim is never taken twice), hands each to its consumer with a time limit and
+ * behind a circuit breaker, and settles it once the consumer has stopped: delivered, retried
+ * after a backoff, or dead after `maxAttempts`. A consumer whose circuit is open is not claimed
+ * for at all, so an outage spends no tries: its events wait in the outbox.
  */
 export function createRelay(options: RelayOptions): Relay {
   const { store, consumers, log, settled } = options;
-  const guarded = new Map<string, { consumer: EventConsumer; policy: IPolicy; isOpen(): boolean }>(
+  const guarded = new Map<
+    string,
+    { consumer: EventConsumer; breaker: CircuitBreakerPolicy; isOpen(): boolean }
+  >(
     consumers.map((consumer) => {
       const breaker = circuitBreaker(handleAll, {
         halfOpenAfter: options.circuit.halfOpenAfterMs,
@@ -79,7 +83,7 @@ export function createRelay(options: RelayOptions): Relay {
         consumer.name,
         {
           consumer,
-          policy: wrap(breaker, timeout(options.deliveryTimeoutMs, TimeoutStrategy.Aggressive)),
+          breaker,
           // The breaker turns half-open only when called: once its time is up, claim again so
           // that one delivery can probe the consumer (the others are released untried).
           isOpen: () =>
@@ -90,11 +94,32 @@ export function createRelay(options: RelayOptions): Relay {
     }),
   );
 
-  async function settle(claim: Claim): Promise<DeliveryOutcome> {
+  /**
+   * One try of `claim`, over only when its consumer has stopped: the time limit aborts the
+   * consumer's signal but abandons nothing, since a step in flight (a mail being sent) goes on
+   * whether awaited or not, and a retry settled beside it would repeat it.
+   */
+  async function attempt(consumer: EventConsumer, claim: Claim, claimedAt: number): Promise<void> {
+    try {
+      await consumer.deliver(claim.committed, AbortSignal.timeout(options.deliveryTimeoutMs));
+    } finally {
+      const ranMs = Date.now() - claimedAt;
+      // A step outlasted the half of the lease it has: another relay may have claimed the
+      // delivery meanwhile and run it beside this try. The consumer's timeouts are too long.
+      if (ranMs >= options.leaseMs) {
+        log.warn(
+          { consumer: claim.consumer, event: claim.committed.id, ranMs },
+          'event delivery outlived its lease',
+        );
+      }
+    }
+  }
+
+  async function settle(claim: Claim, claimedAt: number): Promise<DeliveryOutcome> {
     const target = guarded.get(claim.consumer);
     if (target === undefined) throw new Error(`claimed for unknown consumer ${claim.consumer}`);
     try {
-      await target.policy.execute(({ signal }) => target.consumer.deliver(claim.committed, signal));
+      await target.breaker.execute(() => attempt(target.consumer, claim, claimedAt));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         await store.release(claim);
@@ -116,15 +141,19 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function runOnce(): Promise<number> {
     const open = [...guarded.values()].filter((target) => !target.isOpen());
+    // Before the claim: the leases start during it, so no try is taken for younger than it is.
+    const claimedAt = Date.now();
     const claims = await store.claim(
       open.map((target) => target.consumer.name),
       options.batchSize,
       options.leaseMs,
     );
+    // Every try of the batch has stopped before the next claim: this relay never runs a
+    // delivery twice at once.
     await Promise.all(
       claims.map(async (claim) => {
         try {
-          settled(claim.consumer, await settle(claim));
+          settled(claim.consumer, await settle(claim, claimedAt));
         } catch (error) {
           // Settling failed (the database went away): the lease lapses and the delivery is
           // claimed again, so it is repeated, never lost.

@@ -14,10 +14,17 @@ export function messageId(mail: Mail): string {
  * (the Message-ID and the status, never the address) and `refused(status)`: failing would hold
  * up every recipient after it, for a mail retries would not deliver (or, to a full mailbox,
  * only late).
+ *
+ * Each send gets `timeoutMs` in all, connecting and every reply (nodemailer's own timeouts are
+ * per step, the wait for the reply to the message up to 10 minutes): a send begun just before
+ * its delivery ran out of time must still end, and be recorded, before the delivery's lease
+ * lapses (spec.md §4.1). A send cut short may have reached the server all the same: the next
+ * try sends it again, with the same Message-ID.
  */
 export function createSmtpMailer(
   url: string,
   from: string,
+  timeoutMs: number,
   log: { warn(details: object, message: string): void },
   refused: (status: string) => void,
 ): Mailer & { close(): void } {
@@ -34,6 +41,7 @@ export function createSmtpMailer(
           subject: mail.subject,
           text: mail.text,
           messageId: messageId(mail),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
         const status = recipientRefusal(error);

@@ -1,11 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Logger } from 'drizzle-orm';
+import { sql, type Logger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzleNodePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from '../../core/config.js';
@@ -46,6 +47,46 @@ export interface WarnLog {
   warn(details: object, message: string): void;
 }
 
+/** How often a migration waits to see whether another process's migration has ended. */
+const MIGRATION_LOCK_POLL_MS = 250;
+
+/**
+ * Runs `migrate` while this process holds the migration lock of the database `pool` reaches (a
+ * session advisory lock): migrations started at once by several processes, one init container
+ * per pod, say, run one after another, and the later ones find nothing left to apply. Without it
+ * they raced to create the same objects, and all but one failed. The lock is tried, not waited
+ * for, since a wait would run into the statement timeouts; the polling waits as long as the other
+ * migration takes, and a process that dies mid-migration frees the lock with its session.
+ */
+async function migrateAlone(
+  pool: pg.Pool,
+  migrate: (session: NodePgDatabase) => Promise<void>,
+): Promise<void> {
+  const client = await pool.connect();
+  const session = drizzleNodePg({ client });
+  // sql: advisory locks have no builder; the key is the hash of a name that says whose it is.
+  const key = sql`hashtext('keel:migrations')`;
+  try {
+    for (;;) {
+      // sql: as above, the lock taken only if it is free.
+      const { rows } = await session.execute<{ locked: boolean }>(
+        sql`select pg_try_advisory_lock(${key}) as locked`,
+      );
+      if (rows[0]?.locked === true) break;
+      await sleep(MIGRATION_LOCK_POLL_MS);
+    }
+    try {
+      // On the session that holds the lock: a pool of one connection has no other to give.
+      await migrate(session);
+    } finally {
+      // sql: as above, the lock given back.
+      await session.execute(sql`select pg_advisory_unlock(${key})`);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -67,7 +108,10 @@ export function connectPostgres(options: PostgresOptions, log: WarnLog): Databas
   return {
     db,
     kind: 'postgres',
-    migrate: () => migrateNodePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: () =>
+      migrateAlone(pool, (session) =>
+        migrateNodePg(session, { migrationsFolder: MIGRATIONS_FOLDER }),
+      ),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };

@@ -243,58 +243,57 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // Rate limits: shared through Redis when REDIS_URL is set (counted per instance while Redis is
-  // down or slow), otherwise counted in this process.
+  // down or slow), otherwise counted in this process. The calls to Redis a request waits for
+  // (rate limits, invalidations) share one timeout and breaker, its guard.
   const redis =
-    config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
-  // Its calls that a request waits for (rate limits, invalidations) share one breaker.
-  const redisGuard = redis === undefined ? undefined : createRedisGuard(app.log);
+    config.redisUrl === undefined
+      ? undefined
+      : {
+          client: createRedisClient(config.redisUrl, app.log),
+          guard: createRedisGuard(app.log),
+          // A connection of its own: once subscribed, Redis accepts no other command on it.
+          subscriber: createRedisClient(config.redisUrl, app.log),
+        };
   const resilientStore =
-    redis === undefined || redisGuard === undefined
+    redis === undefined
       ? undefined
       : createResilientRateLimitStore(
-          createRedisRateLimitStore(redis),
+          createRedisRateLimitStore(redis.client),
           createMemoryRateLimitStore(),
-          redisGuard,
+          redis.guard,
           app.log,
         );
   const rateLimitStore = resilientStore ?? createMemoryRateLimitStore();
   const rateLimitMetrics = registerRateLimitMetrics(metrics, resilientStore?.health);
   if (redis !== undefined) {
     // Connect now, not on the first request (which would be counted in memory meanwhile).
-    redis.connect().catch((error: unknown) => {
+    redis.client.connect().catch((error: unknown) => {
       app.log.warn(
         { err: error },
         'redis unreachable at start: rate limits per instance until it answers',
       );
     });
     app.addHook('onClose', (_instance, done) => {
-      redis.disconnect();
+      redis.client.disconnect();
+      redis.subscriber.disconnect();
       done();
     });
   }
   // Anonymous reads cached in this process (spec.md §5). With Redis, invalidations reach every
-  // instance on a subscriber connection of its own; without it, only an embedded database (whose
-  // one process is the only writer) is cached.
+  // instance on the subscriber connection; without it, only an embedded database (whose one
+  // process is the only writer) is cached.
   const cacheMetrics = registerCacheMetrics(metrics, redis !== undefined);
   const caches = createReadCaches(cacheMetrics.request);
-  const subscriber =
-    config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl, app.log);
   const invalidations =
-    redis === undefined || redisGuard === undefined || subscriber === undefined
+    redis === undefined
       ? createLocalInvalidationBus(caches, database.kind === 'embedded')
       : createRedisInvalidationBus(caches, {
-          publisher: redis,
-          guard: redisGuard,
-          subscriber,
+          publisher: redis.client,
+          guard: redis.guard,
+          subscriber: redis.subscriber,
           log: app.log,
           metrics: cacheMetrics,
         });
-  if (subscriber !== undefined) {
-    app.addHook('onClose', (_instance, done) => {
-      subscriber.disconnect();
-      done();
-    });
-  }
   const readiness = async (): Promise<DependencyStatus[]> => [
     ...(await databaseStatus(db, app.log)),
     ...(resilientStore === undefined ? [] : [redisStatus(resilientStore.health().breaker)]),

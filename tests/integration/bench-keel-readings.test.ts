@@ -66,11 +66,13 @@ describe("the bench's measured window", () => {
     expect(result.databaseRetries).toBe(0);
     expect(result).not.toHaveProperty('databaseCpuSeconds');
     // /proc truncates user and system time to clock ticks apart, so a reading of the server's
-    // may be up to two ticks short; reading /proc around the window costs a few milliseconds.
+    // may be up to two ticks short. What runs between the two windows' edges (reading /proc,
+    // the driver's own start and end) took a few milliseconds on an idle machine and up to 20 ms
+    // on a CI machine busy with other test files: a tenth of the reading bounds it.
     const ticks = 2 / TICKS_PER_SECOND;
     const driver = result.driverCpuSeconds ?? Number.NaN;
     expect(driver).toBeGreaterThan(0);
     expect(driver).toBeLessThanOrEqual(result.serverCpuSeconds + ticks);
-    expect(driver).toBeGreaterThanOrEqual(result.serverCpuSeconds - ticks - 0.01);
+    expect(driver).toBeGreaterThanOrEqual(result.serverCpuSeconds * 0.9 - ticks);
   });
 });

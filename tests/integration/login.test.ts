@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { createTestApp, rowChanges, rowCounts, type TestApp } from '../helpers/app.js';
 import { registerUser, unique } from '../helpers/factories.js';
 
@@ -47,6 +49,19 @@ describe('POST /api/v1/users/login', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json().user.email).toBe(registered.email);
+  });
+
+  it('logs in an account whose stored email registration refuses now', async () => {
+    // Stored under the looser rule before it (spec.md §2.3): the account must not be locked out.
+    const registered = await registerUser(t.app);
+    const stored = `${registered.username}@example.com(x)`;
+    await t.db
+      .update(usersTable)
+      .set({ email: stored })
+      .where(eq(usersTable.username, registered.username));
+    const response = await login({ user: { email: stored, password: registered.password } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().user.email).toBe(stored);
   });
 
   it('serves the same login under the legacy /api prefix', async () => {

@@ -238,6 +238,7 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     expect(await writeSeenByB(author, 'PUT', url, once)).toBe(200);
     expect(await get(b, url)).toMatchObject({ article: { body: 'edited once Redis is back' } });
   });
+
   it('holds no write on a paused Redis: its breaker opens for both callers, then closes', async () => {
     const { slug } = await createArticle(a, author);
     const url = `/api/v1/articles/${slug}`;

@@ -100,7 +100,7 @@ describe.runIf(adminUrl !== undefined)('database roles', { timeout: 60_000 }, ()
     }
   });
 
-  it("gives each role the password of its variable, which psql read from the script's environment", async () => {
+  it("gives each role a password, which psql read from the script's environment", async () => {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {

@@ -59,6 +59,13 @@ describe('lockDataDir', () => {
     await expect(lockDataDir(dataDir)).rejects.toThrow('in use by process');
   });
 
+  it('takes over a lock that names no holder, which Keel did not write', async () => {
+    await writeFile(lockPathOf(dataDir), 'not a lock\n');
+    await (
+      await lockDataDir(dataDir)
+    )();
+  });
+
   it.each([
     ['a process that died (kill -9)', exitedPid],
     ['this very PID (a container restarted as PID 1)', () => process.pid],

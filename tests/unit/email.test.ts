@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMAIL_MAX_LENGTH, parseEmail } from '../../src/domain/identity/email.js';
+import { EMAIL_MAX_LENGTH, parseEmail, parseLoginEmail } from '../../src/domain/identity/email.js';
 import { ValidationError } from '../../src/domain/shared/errors.js';
 import { BLANK, tooLong } from '../../src/domain/shared/text.js';
 
@@ -54,12 +54,22 @@ describe('parseEmail', () => {
     ['a backslash', 'ja\\ne@example.com'],
     ['a zero-width space', 'ja\u200bne@example.com'],
     ['a control character', 'ja\u0007ne@example.com'],
+    ['an empty label at the end of its domain', 'jane@example.com.'],
+    ['an empty label inside its domain', 'jane@example..com'],
   ])(
     'rejects an address with %s, which a mail library reads as another mailbox',
     (_what, value) => {
       expect(() => parseEmail(value)).toThrow(INVALID);
     },
   );
+
+  it('lets log in with any address the looser rule before it accepted, as stored', () => {
+    for (const stored of ['jane@example.com(x)', 'jane@[192.0.2.1]', 'jane@example.com.']) {
+      expect(() => parseEmail(stored)).toThrow(INVALID);
+      expect(parseLoginEmail(` ${stored.toUpperCase()} `)).toBe(stored);
+    }
+    expect(() => parseLoginEmail('jane@example')).toThrow(INVALID);
+  });
 
   it('accepts unusual but valid addresses', () => {
     expect(parseEmail("o'brien+news@mail.example.co.uk")).toBe("o'brien+news@mail.example.co.uk");

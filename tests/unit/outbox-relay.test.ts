@@ -115,7 +115,12 @@ function oneClaimStore(consumer: string): DeliveryStore & { readonly settles: st
 }
 
 /** A relay of `consumer` alone on `store`, with a short delivery time; its outcomes and log. */
-function relayOf(consumer: EventConsumer, store: DeliveryStore, leaseMs = 60_000) {
+function relayOf(
+  consumer: EventConsumer,
+  store: DeliveryStore,
+  leaseMs = 60_000,
+  deliveryTimeoutMs = 10,
+) {
   const outcomes: DeliveryOutcome[] = [];
   const log = { warn: vi.fn(), error: vi.fn() };
   const relay = createRelay({
@@ -125,7 +130,7 @@ function relayOf(consumer: EventConsumer, store: DeliveryStore, leaseMs = 60_000
     leaseMs,
     pollMs: 10,
     maxAttempts: 5,
-    deliveryTimeoutMs: 10,
+    deliveryTimeoutMs,
     backoff: { baseMs: 0, maxMs: 0 },
     circuit: { failures: 5, halfOpenAfterMs: 60_000 },
     log,
@@ -191,6 +196,21 @@ describe('the relay, when a delivery runs out of time', () => {
 
     step.finish();
     expect(await run).toBe(1);
+    expect(store.settles).toEqual(['retryLater']);
+    expect(outcomes).toEqual(['retried']);
+  });
+
+  it('aborts the signal of a delivery in flight when it stops, and settles it once it has', async () => {
+    const store = oneClaimStore('slow');
+    const slow = slowConsumer();
+    // All the time in the world: only the stop can abort it.
+    const { relay, outcomes } = relayOf(slow.consumer, store, 60_000, 60_000);
+    relay.start();
+    const step = await slow.started;
+    const stopped = relay.stop();
+    expect(step.signal.aborted).toBe(true);
+    step.finish();
+    await stopped;
     expect(store.settles).toEqual(['retryLater']);
     expect(outcomes).toEqual(['retried']);
   });
@@ -266,7 +286,7 @@ describe('the mail consumers, out of time', () => {
     },
   ];
 
-  it('start no send once the delivery has run out of time', async () => {
+  it('starts no send once the delivery has run out of time', async () => {
     const sent: Mail[] = [];
     const mailer = {
       send: (mail: Mail) => {

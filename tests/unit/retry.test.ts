@@ -40,8 +40,6 @@ describe("node-postgres's own reports of a broken connection, which carry no cod
 
   it.each([
     'Connection terminated unexpectedly',
-    'Connection terminated due to connection timeout',
-    'Query read timeout',
     'Client has encountered a connection error and is not queryable',
   ])('%s: a lost connection, read again, and a 503 when it persists', (message) => {
     expect(isConnectionLost(reported(message))).toBe(true);
@@ -49,6 +47,15 @@ describe("node-postgres's own reports of a broken connection, which carry no cod
     expect(isRetryableWrite(reported(message))).toBe(false);
     expect(isDatabaseUnavailable(reported(message))).toBe(true);
   });
+
+  it.each(['Query read timeout', 'Connection terminated due to connection timeout'])(
+    '%s: a lost connection, answered 503 at once (another try would wait as long)',
+    (message) => {
+      expect(isConnectionLost(reported(message))).toBe(true);
+      expect(isRetryableRead(reported(message))).toBe(false);
+      expect(isDatabaseUnavailable(reported(message))).toBe(true);
+    },
+  );
 
   it('a pool with no connection to give in time: unavailable, but no connection was lost', () => {
     const timeout = reported('timeout exceeded when trying to connect');

@@ -6,7 +6,7 @@ import {
   UnauthenticatedError,
 } from '../shared/errors.js';
 import type { Atomic } from '../shared/transaction.js';
-import { parseEmail } from './email.js';
+import { parseEmail, parseLoginEmail } from './email.js';
 import { parseNewPassword, requireLoginPassword } from './password.js';
 import { honours } from './token-version.js';
 import type { AccountChanges, AccountRepository, PasswordHasher, TokenIssuer } from './ports.js';
@@ -133,7 +133,7 @@ export function createAccountService({
     },
 
     async login(input: LoginInput): Promise<AuthenticatedUser> {
-      const email = parseEmail(input.email);
+      const email = parseLoginEmail(input.email);
       const password = requireLoginPassword(input.password);
       const found = await accounts.findCredentialsByEmail(email);
       // Always verify, even for an unknown email, so response time does not reveal which

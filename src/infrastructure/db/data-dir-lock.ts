@@ -1,4 +1,5 @@
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** Who holds a data directory: what its lock file says. */
@@ -7,19 +8,23 @@ interface Holder {
   readonly host: string;
 }
 
+/** A lock file as read: its text, and the holder it names (none when unreadable). */
+interface Lock {
+  readonly text: string;
+  readonly holder: Holder | undefined;
+}
+
 /** The lock of `dataDir`: a file beside it, so nothing is added to PostgreSQL's own directory. */
 export function lockPathOf(dataDir: string): string {
   return `${dataDir}.lock`;
 }
 
-const describe = (holder: Holder): string => `${String(holder.pid)} ${holder.host}\n`;
-
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-/** The holder `path` names; undefined when there is no lock (or only an unreadable one). */
-async function holderOf(path: string): Promise<Holder | undefined> {
+/** The lock at `path`; undefined when there is none. */
+async function readLock(path: string): Promise<Lock | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -29,9 +34,8 @@ async function holderOf(path: string): Promise<Holder | undefined> {
   }
   const [pid, host] = text.trim().split(' ', 2);
   const number = Number(pid);
-  return Number.isSafeInteger(number) && number > 0 && host !== undefined
-    ? { pid: number, host }
-    : undefined;
+  const named = Number.isSafeInteger(number) && number > 0 && host !== undefined;
+  return { text, holder: named ? { pid: number, host } : undefined };
 }
 
 async function removeIfPresent(path: string): Promise<void> {
@@ -58,14 +62,39 @@ function running(pid: number): boolean {
 const held = new Set<string>();
 
 /**
- * True when the holder of `path` is gone: a process of this machine that no longer runs, or this
- * process's own PID on a lock it does not hold (a container restarted as PID 1 finds its own PID
- * in the lock its last run left). A holder on another host (a volume two machines share) can't
- * be checked, so it stays.
+ * True when the lock at `path` is left over: it names no holder (not written by Keel), or a
+ * process of this machine that no longer runs, or this process's own PID on a lock it does not
+ * hold (a container restarted as PID 1 finds its own PID in the lock its last run left). A holder
+ * on another host (a volume two machines share) can't be checked, so it stays.
  */
-function gone(holder: Holder, path: string): boolean {
+function leftOver({ holder }: Lock, path: string): boolean {
+  if (holder === undefined) return true;
   if (holder.host !== hostname()) return false;
   return holder.pid === process.pid ? !held.has(path) : !running(holder.pid);
+}
+
+/**
+ * Moves the left-over lock `stale` at `path` out of the way, unless a rival got there first: it
+ * is renamed aside (only one process can), and put back if what was renamed is no longer
+ * `stale` (a rival took over in between). False when it was put back.
+ */
+async function removeLeftOver(path: string, stale: Lock): Promise<boolean> {
+  const aside = `${path}.${randomUUID()}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    // A rival moved it first: look again.
+    if (isMissing(error)) return true;
+    throw error;
+  }
+  const moved = await readLock(aside);
+  if (moved?.text !== stale.text) {
+    await link(aside, path);
+    await unlink(aside);
+    return false;
+  }
+  await unlink(aside);
+  return true;
 }
 
 /**
@@ -79,35 +108,40 @@ function gone(holder: Holder, path: string): boolean {
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = lockPathOf(dataDir);
-  const mine = describe({ pid: process.pid, host: hostname() });
-  const temporary = `${path}.${String(process.pid)}.tmp`;
+  const mine = `${String(process.pid)} ${hostname()}\n`;
+  const temporary = `${path}.${randomUUID()}.tmp`;
   await writeFile(temporary, mine);
   try {
-    // Twice at most: a stale lock is removed once; losing the race after that means a live rival.
+    // Twice at most: a left-over lock is removed once; losing after that means a live rival.
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await link(temporary, path);
         held.add(path);
         return async () => {
           held.delete(path);
-          const holder = await holderOf(path);
-          if (holder !== undefined && describe(holder) === mine) await unlink(path);
+          if ((await readLock(path))?.text === mine) await unlink(path);
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = await holderOf(path);
-      if (holder !== undefined && !gone(holder, path)) {
-        throw new Error(
-          `the embedded database ${dataDir} is in use by process ${String(holder.pid)} on ` +
-            `${holder.host}: stop it first (one process at a time; PostgreSQL, through ` +
-            `DATABASE_URL, serves many), or remove ${path} if that process is not Keel's`,
-        );
+      const lock = await readLock(path);
+      if (lock === undefined) continue;
+      if (!leftOver(lock, path) || !(await removeLeftOver(path, lock))) {
+        refuse(dataDir, path, (await readLock(path))?.holder ?? lock.holder);
       }
-      await removeIfPresent(path);
     }
     throw new Error(`the embedded database ${dataDir} is being opened by another process`);
   } finally {
     await removeIfPresent(temporary);
   }
+}
+
+function refuse(dataDir: string, path: string, holder: Holder | undefined): never {
+  const who =
+    holder === undefined ? 'another process' : `process ${String(holder.pid)} on ${holder.host}`;
+  throw new Error(
+    `the embedded database ${dataDir} is in use by ${who}: stop it first (one process at a ` +
+      `time; PostgreSQL, through DATABASE_URL, serves many), or remove ${path} if that process ` +
+      `is not Keel's`,
+  );
 }

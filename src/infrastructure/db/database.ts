@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type Logger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzleNodePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from '../../core/config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { drizzleOn, onPooledClient } from './transaction.js';
 
 /** The one database type repositories and queries see, whatever the driver underneath. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -62,11 +63,12 @@ async function migrateAlone(
   pool: pg.Pool,
   migrate: (session: NodePgDatabase) => Promise<void>,
 ): Promise<void> {
-  const client = await pool.connect();
-  const session = drizzleNodePg({ client });
   // sql: advisory locks have no builder; the key is the hash of a name that says whose it is.
   const key = sql`hashtext('keel:migrations')`;
-  try {
+  // A lost connection is closed with its session, which frees the lock; its unlock below then
+  // fails with the same error as the statement that lost it.
+  return onPooledClient(pool, async (client) => {
+    const session = drizzleOn(client);
     for (;;) {
       // sql: as above, the lock taken only if it is free.
       const { rows } = await session.execute<{ locked: boolean }>(
@@ -82,9 +84,7 @@ async function migrateAlone(
       // sql: as above, the lock given back.
       await session.execute(sql`select pg_advisory_unlock(${key})`);
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
@@ -104,7 +104,7 @@ export function connectPostgres(options: PostgresOptions, log: WarnLog): Databas
   pool.on('error', (error: Error & { code?: string }) => {
     log.warn({ code: error.code, message: error.message }, 'idle database connection failed');
   });
-  const db = drizzleNodePg({ client: pool });
+  const db = drizzleOn(pool);
   return {
     db,
     kind: 'postgres',

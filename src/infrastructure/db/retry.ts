@@ -10,8 +10,11 @@ const ROLLED_BACK = new Map([
   ['40001', 'serialization_failure'],
   ['40P01', 'deadlock'],
 ]);
-/** The connection broke: whether a write committed is unknown, but a read can simply run again. */
-const CONNECTION_LOST = new Set([
+/**
+ * The connection broke under a statement (reset, ended by the server, refused): whether a write
+ * committed is unknown, but a read can simply run again, on another connection.
+ */
+const CONNECTION_BROKEN = new Set([
   '08000',
   '08003',
   '08006',
@@ -22,65 +25,79 @@ const CONNECTION_LOST = new Set([
 ]);
 
 /**
- * node-postgres's own reports of a broken connection, which carry no code: the socket closed
- * under a statement (a crash, a failover, a balancer cutting it), the handshake timed out, an
- * answer never came within `query_timeout` (a partition drops packets without a reset), or the
- * client had already failed.
+ * node-postgres's own reports of a connection that broke, which carry no code: the socket closed
+ * under a statement (a crash, a failover, a balancer cutting it), or the client had already
+ * failed.
  */
-const CONNECTION_LOST_MESSAGES = [
+const BROKEN_MESSAGES = [
   'Connection terminated unexpectedly',
-  'Connection terminated due to connection timeout',
-  'Query read timeout',
   'Client has encountered a connection error and is not queryable',
 ];
 
-function codeOf(error: unknown): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
+/**
+ * node-postgres's reports of an answer that never came: not within `query_timeout` (a partition
+ * drops packets without a reset), or a handshake not within the connect timeout. The connection
+ * is as lost, but a read is not run again: another try would wait as long, so the request
+ * answers 503 at once instead.
+ */
+const TIMED_OUT_MESSAGES = [
+  'Query read timeout',
+  'Connection terminated due to connection timeout',
+];
+
+/** `error` and the errors it wraps (Drizzle wraps the driver's as its cause), outermost first. */
+function chainOf(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = error; chain.length < 5 && current instanceof Error; current = current.cause) {
+    chain.push(current);
+  }
+  return chain;
+}
+
+/** The first code in `error`'s chain: a SQLSTATE, or a Node socket error's. */
+function codeOf(error: unknown): string | undefined {
+  for (const each of chainOf(error)) {
+    const { code } = each as { code?: unknown };
     if (typeof code === 'string') return code;
-    current = cause;
   }
   return undefined;
 }
 
+const reports = (error: unknown, messages: readonly string[]): boolean =>
+  chainOf(error).some((each) => messages.includes(each.message));
+
 /** Transient for a write: the database guarantees nothing of it was kept. */
 export function isRetryableWrite(error: unknown): boolean {
   const code = codeOf(error);
-  return typeof code === 'string' && ROLLED_BACK.has(code);
+  return code !== undefined && ROLLED_BACK.has(code);
 }
 
-/** `error` and the errors it wraps (Drizzle wraps the driver's as its cause), outermost first. */
-function* chainOf(error: unknown): Generator<Error> {
-  let current = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    yield current;
-    current = current.cause;
-  }
+/** The connection under a statement broke, so the statement can run again on another one. */
+function isConnectionBroken(error: unknown): boolean {
+  const code = codeOf(error);
+  return (code !== undefined && CONNECTION_BROKEN.has(code)) || reports(error, BROKEN_MESSAGES);
 }
 
 /**
  * The connection under a statement broke or never answered: the statement's outcome is unknown
- * and the connection must not be used again (`transaction` closes it).
+ * and the connection must not be used again (`transaction` and the pool close it).
  */
 export function isConnectionLost(error: unknown): boolean {
-  const code = codeOf(error);
-  if (typeof code === 'string' && CONNECTION_LOST.has(code)) return true;
-  return [...chainOf(error)].some((each) => CONNECTION_LOST_MESSAGES.includes(each.message));
+  return isConnectionBroken(error) || reports(error, TIMED_OUT_MESSAGES);
 }
 
 /** The database can't be reached at all (refused, dropped, or no pooled connection in time). */
-export function isDatabaseUnavailable(error: Error): boolean {
-  if (isConnectionLost(error)) return true;
+export function isDatabaseUnavailable(error: unknown): boolean {
   // node-postgres's pool reports a connect timeout without a code.
-  return [...chainOf(error)].some((each) =>
-    each.message.includes('timeout exceeded when trying to connect'),
+  return (
+    isConnectionLost(error) ||
+    chainOf(error).some((each) => each.message.includes('timeout exceeded when trying to connect'))
   );
 }
 
-/** Transient for a read: also a lost connection, since reading twice changes nothing. */
+/** Transient for a read: also a broken connection, since reading twice changes nothing. */
 export function isRetryableRead(error: unknown): boolean {
-  return isRetryableWrite(error) || isConnectionLost(error);
+  return isRetryableWrite(error) || isConnectionBroken(error);
 }
 
 /**

@@ -101,7 +101,9 @@ export function createRelay(options: RelayOptions): Relay {
    */
   async function attempt(consumer: EventConsumer, claim: Claim, claimedAt: number): Promise<void> {
     try {
-      await consumer.deliver(claim.committed, AbortSignal.timeout(options.deliveryTimeoutMs));
+      // Out of time, or the relay stopping (a shutdown should not wait out the time of a fan-out).
+      const signal = AbortSignal.any([AbortSignal.timeout(options.deliveryTimeoutMs), halt.signal]);
+      await consumer.deliver(claim.committed, signal);
     } finally {
       const ranMs = Date.now() - claimedAt;
       // A step outlasted the half of the lease it has: another relay may have claimed the
@@ -166,6 +168,8 @@ export function createRelay(options: RelayOptions): Relay {
 
   let running: Promise<void> | undefined;
   let stopping = false;
+  // Aborted by `stop`: the deliveries in flight start no further step.
+  let halt = new AbortController();
   // Counts wakes (and the stop): one that came during a batch means there may be more to claim.
   let wakes = 0;
   let interrupt: (() => void) | undefined;
@@ -202,6 +206,7 @@ export function createRelay(options: RelayOptions): Relay {
   return {
     start() {
       stopping = false;
+      if (halt.signal.aborted) halt = new AbortController();
       running ??= loop();
     },
     wake() {
@@ -210,6 +215,7 @@ export function createRelay(options: RelayOptions): Relay {
     },
     async stop() {
       stopping = true;
+      halt.abort();
       wakes++;
       interrupt?.();
       await running;

@@ -21,9 +21,9 @@ const BARE_REFUSED_FOR_GOOD = new Set([501, 551]);
 
 /**
  * The status with which the SMTP server refused the recipient of a one-recipient message for
- * good at `RCPT TO` (`5.1.1`, or `501` or `551` without an enhanced status), as nodemailer reports it
- * (`EENVELOPE`, the command, the reply); `undefined` for any other failure. Never the reply's
- * text, which servers fill with the address.
+ * good at `RCPT TO` (`5.1.1`, or `501` or `551` without an enhanced status), as nodemailer
+ * reports it (`EENVELOPE`, the command, the reply); `undefined` for any other failure. Never the
+ * reply's text, which servers fill with the address.
  */
 export function recipientRefusal(error: unknown): string | undefined {
   const { code, command, responseCode, response } = (error ?? {}) as SMTPError;

@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
+import { onPooledClient } from '../../src/infrastructure/db/transaction.js';
+
+/** A pool of one connection whose statements answer as `answers` says, in turn. */
+function poolAnswering(...answers: (() => Promise<unknown>)[]) {
+  const query = vi.fn(() => answers.shift()?.() ?? Promise.resolve({ rows: [] }));
+  const release = vi.fn();
+  const pool = { connect: () => Promise.resolve({ query, release }) } as unknown as pg.Pool;
+  return { pool, query, release };
+}
+
+const timedOut = (): Promise<never> => Promise.reject(new Error('Query read timeout'));
+
+describe('onPooledClient', () => {
+  it('gives a healthy connection back as healthy', async () => {
+    const { pool, release } = poolAnswering();
+    await onPooledClient(pool, (client) => client.query('select 1'));
+    expect(release).toHaveBeenCalledWith(undefined);
+  });
+
+  it('fails every statement after a lost one at once, and gives the connection back as failed', async () => {
+    const { pool, query, release } = poolAnswering(timedOut);
+    const outcome = onPooledClient(pool, async (client) => {
+      await client.query('update articles set title = $1').catch(async (error: unknown) => {
+        // As Drizzle's transaction does: a ROLLBACK on the same connection, then the error.
+        await client.query('rollback');
+        throw error;
+      });
+    });
+    await expect(outcome).rejects.toThrow('Query read timeout');
+    // The ROLLBACK never reached the driver, where it would have queued behind the lost statement.
+    expect(query).toHaveBeenCalledOnce();
+    expect(release).toHaveBeenCalledWith(
+      expect.objectContaining({ message: 'Query read timeout' }),
+    );
+  });
+
+  it('gives the connection back as healthy after a statement that failed for another reason', async () => {
+    const { pool, query, release } = poolAnswering(() =>
+      Promise.reject(Object.assign(new Error('duplicate key'), { code: '23505' })),
+    );
+    const outcome = onPooledClient(pool, async (client) => {
+      await client.query('insert').catch(async (error: unknown) => {
+        await client.query('rollback');
+        throw error;
+      });
+    });
+    await expect(outcome).rejects.toThrow('duplicate key');
+    expect(query).toHaveBeenCalledTimes(2);
+    expect(release).toHaveBeenCalledWith(undefined);
+  });
+});

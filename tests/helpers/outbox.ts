@@ -1,9 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Mail, Mailer } from '../../src/domain/notifications/ports.js';
 import type { EventConsumer } from '../../src/domain/shared/events.js';
+import type { ArticleId, UserId } from '../../src/domain/shared/ids.js';
 import type { Database } from '../../src/infrastructure/db/database.js';
 import { createDeliveryStore } from '../../src/infrastructure/db/outbox/delivery-store.js';
+import { createOutboxRecorder } from '../../src/infrastructure/db/outbox/outbox-recorder.js';
 import { outboxEventsTable } from '../../src/infrastructure/db/schema/outbox.js';
+import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
 import type { DeliveryStore } from '../../src/infrastructure/events/delivery.js';
 import {
   createRelay,
@@ -91,4 +94,37 @@ export async function publishedEvent(
   const event = published.find((row) => (row.payload as { slug?: unknown }).slug === slug);
   if (event === undefined) throw new Error(`no article.published event for ${slug}`);
   return { id: event.id, sequence: event.sequence };
+}
+
+/**
+ * Records `perAggregate` favorites of each of `aggregates` articles (ids `firstId` on), owed to
+ * `consumer`: one unit of work per round, each round one event per article, so the articles'
+ * lines interleave as concurrent writers' would.
+ */
+export async function recordInterleaved(
+  db: Database,
+  consumer: string,
+  {
+    aggregates,
+    perAggregate,
+    firstId,
+  }: { aggregates: number; perAggregate: number; firstId: number },
+): Promise<void> {
+  const recorder = createOutboxRecorder(db, {
+    consumersOf: () => [consumer],
+    committed: () => undefined,
+  });
+  for (let n = 0; n < perAggregate; n++) {
+    await inUnitOfWork(db, async () => {
+      for (let aggregate = 0; aggregate < aggregates; aggregate++) {
+        const articleId = (firstId + aggregate) as ArticleId;
+        await recorder.record({
+          type: 'article.favorited',
+          version: 1,
+          aggregate: { type: 'article', id: articleId },
+          payload: { articleId, userId: n as UserId },
+        });
+      }
+    });
+  }
 }

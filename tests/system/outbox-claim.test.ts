@@ -4,19 +4,16 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventConsumer } from '../../src/domain/shared/events.js';
-import type { UserId } from '../../src/domain/shared/ids.js';
 import {
   listDeadLetters,
   redriveDeadLetters,
 } from '../../src/infrastructure/db/outbox/dead-letters.js';
 import { createDeliveryStore } from '../../src/infrastructure/db/outbox/delivery-store.js';
-import { createOutboxRecorder } from '../../src/infrastructure/db/outbox/outbox-recorder.js';
 import {
   eventDeliveriesTable,
   outboxEventsTable,
 } from '../../src/infrastructure/db/schema/outbox.js';
-import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
-import { drain, testRelay } from '../helpers/outbox.js';
+import { drain, recordInterleaved, testRelay } from '../helpers/outbox.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
 
 /**
@@ -104,24 +101,9 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('the outbox claim', 
 
   it('lets relays drain re-driven letters at once: one in flight per aggregate, each last', async () => {
     const { db } = postgres.handle;
-    const recorder = createOutboxRecorder(db, {
-      consumersOf: () => ['lines'],
-      committed: () => undefined,
-    });
     const aggregates = 10;
     const perAggregate = 4;
-    for (let n = 0; n < perAggregate; n++) {
-      await inUnitOfWork(db, async () => {
-        for (let aggregate = 1; aggregate <= aggregates; aggregate++) {
-          await recorder.record({
-            type: 'article.favorited',
-            version: 1,
-            aggregate: { type: 'article', id: 6_000 + aggregate },
-            payload: { articleId: (6_000 + aggregate) as never, userId: n as UserId },
-          });
-        }
-      });
-    }
+    await recordInterleaved(db, 'lines', { aggregates, perAggregate, firstId: 6_001 });
     let refused = true;
     const inFlight = new Map<number, number>();
     let mostInFlight = 0;

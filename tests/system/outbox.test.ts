@@ -6,10 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import type { CommittedEvent, EventConsumer } from '../../src/domain/shared/events.js';
-import type { UserId } from '../../src/domain/shared/ids.js';
 import { createDeliveryStore } from '../../src/infrastructure/db/outbox/delivery-store.js';
-import { createOutboxRecorder } from '../../src/infrastructure/db/outbox/outbox-recorder.js';
-import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
 import type { CloudEvent } from '../../src/infrastructure/events/cloud-event.js';
 import {
   createNatsConsumer,
@@ -18,7 +15,7 @@ import {
 } from '../../src/infrastructure/events/nats-consumer.js';
 import { TEST_ENVIRONMENT, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser } from '../helpers/factories.js';
-import { drain, outboxEvents, testRelay } from '../helpers/outbox.js';
+import { drain, outboxEvents, recordInterleaved, testRelay } from '../helpers/outbox.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
 
 /**
@@ -139,24 +136,9 @@ describe.runIf(enabled)('the outbox relayed to NATS JetStream', { timeout: 60_00
         await new Promise((resolve) => setTimeout(resolve, 1));
       },
     };
-    const recorder = createOutboxRecorder(db, {
-      consumersOf: () => ['counting'],
-      committed: () => undefined,
-    });
     const aggregates = 20;
     const perAggregate = 10;
-    for (let n = 0; n < perAggregate; n++) {
-      await inUnitOfWork(db, async () => {
-        for (let aggregate = 1; aggregate <= aggregates; aggregate++) {
-          await recorder.record({
-            type: 'article.favorited',
-            version: 1,
-            aggregate: { type: 'article', id: 5_000 + aggregate },
-            payload: { articleId: (5_000 + aggregate) as never, userId: n as UserId },
-          });
-        }
-      });
-    }
+    await recordInterleaved(db, 'counting', { aggregates, perAggregate, firstId: 5_001 });
     const relays = [1, 2, 3].map(() => testRelay(db, [counting], { batchSize: 7 }).relay);
     await Promise.all(relays.map((relay) => drain(relay)));
 

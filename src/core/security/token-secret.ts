@@ -1,35 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, TOKEN_SECRET_MIN_BYTES, type Config } from '../config.js';
+import { createWhole, readIfPresent } from '../files.js';
 
 const SECRET_FILE = 'token-secret';
 
 async function readSecret(file: string): Promise<string | undefined> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return undefined;
-  }
-}
-
-/**
- * Writes `secret` to `file` unless it exists: written in full to a private temporary file, then
- * linked into place, so a concurrent reader sees no file or the whole secret, never half of it.
- */
-async function createSecret(file: string, secret: string): Promise<void> {
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, secret, { mode: 0o600 });
-  try {
-    await link(temporary, file);
-  } catch (error) {
-    // Another process created it first: its secret wins.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temporary);
-  }
+  return (await readIfPresent(file))?.trim();
 }
 
 /**
@@ -57,7 +36,8 @@ export async function resolveTokenSecret(config: Config, log: FastifyBaseLogger)
   );
   await mkdir(config.dataDir, { recursive: true });
   const existing = await readSecret(file);
-  if (existing === undefined) await createSecret(file, randomBytes(48).toString('base64url'));
+  // Private to its owner; if another process created it first, its secret wins.
+  if (existing === undefined) await createWhole(file, randomBytes(48).toString('base64url'), 0o600);
   const secret = existing ?? (await readSecret(file));
   if (secret === undefined || Buffer.byteLength(secret) < TOKEN_SECRET_MIN_BYTES) {
     throw new ConfigError(

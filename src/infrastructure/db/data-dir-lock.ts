@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { createWhole, readIfPresent } from '../../core/files.js';
 
 /** Who holds a data directory: what its lock file says. */
 interface Holder {
@@ -25,25 +26,12 @@ function isMissing(error: unknown): boolean {
 
 /** The lock at `path`; undefined when there is none. */
 async function readLock(path: string): Promise<Lock | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
+  const text = await readIfPresent(path);
+  if (text === undefined) return undefined;
   const [pid, host] = text.trim().split(' ', 2);
   const number = Number(pid);
   const named = Number.isSafeInteger(number) && number > 0 && host !== undefined;
   return { text, holder: named ? { pid: number, host } : undefined };
-}
-
-async function removeIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-  }
 }
 
 /** Whether a process `pid` runs on this machine (one of another user's counts). */
@@ -102,38 +90,29 @@ async function removeLeftOver(path: string, stale: Lock): Promise<boolean> {
  * PostgreSQL inside this process, and two processes on one directory each write over what the
  * other wrote, so answers one of them acknowledged are lost (the server and `npm run admin:grant`
  * at once, say). The lock is a file naming the holder's PID and host, as PostgreSQL's own
- * `postmaster.pid` does; one left by a process that died (`kill -9`) is taken over. It is written
- * whole to a temporary file and linked into place, so no one ever reads half of it. Resolves to
- * the function that gives the directory back.
+ * `postmaster.pid` does; one left by a process that died (`kill -9`) is taken over. It is created
+ * whole (`createWhole`), so no one ever reads half of it. Resolves to the function that gives
+ * the directory back.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = lockPathOf(dataDir);
   const mine = `${String(process.pid)} ${hostname()}\n`;
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  await writeFile(temporary, mine);
-  try {
-    // Twice at most: a left-over lock is removed once; losing after that means a live rival.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await link(temporary, path);
-        held.add(path);
-        return async () => {
-          held.delete(path);
-          if ((await readLock(path))?.text === mine) await unlink(path);
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const lock = await readLock(path);
-      if (lock === undefined) continue;
-      if (!leftOver(lock, path) || !(await removeLeftOver(path, lock))) {
-        refuse(dataDir, path, (await readLock(path))?.holder ?? lock.holder);
-      }
+  // Twice at most: a left-over lock is removed once; losing after that means a live rival.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await createWhole(path, mine)) {
+      held.add(path);
+      return async () => {
+        held.delete(path);
+        if ((await readLock(path))?.text === mine) await unlink(path);
+      };
     }
-    throw new Error(`the embedded database ${dataDir} is being opened by another process`);
-  } finally {
-    await removeIfPresent(temporary);
+    const lock = await readLock(path);
+    if (lock === undefined) continue;
+    if (!leftOver(lock, path) || !(await removeLeftOver(path, lock))) {
+      refuse(dataDir, path, (await readLock(path))?.holder ?? lock.holder);
+    }
   }
+  throw new Error(`the embedded database ${dataDir} is being opened by another process`);
 }
 
 function refuse(dataDir: string, path: string, holder: Holder | undefined): never {

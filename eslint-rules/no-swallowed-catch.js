@@ -8,11 +8,14 @@
 const LOG_METHODS = new Set(['fatal', 'error', 'warn', 'info']);
 
 /**
- * `log.error(…)`, `logger.warn(…)`, `request.log.error(…)`, `app.log.info(…)`.
+ * `log.error(…)`, `logger.warn(…)`, `request.log.error(…)`, `app.log.info(…)`, or a function
+ * named for what it logs (`logFatal(log, error, …)`).
  * @param {import('estree').Node} node
  */
 function isLogCall(node) {
-  if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return false;
+  if (node.type !== 'CallExpression') return false;
+  if (node.callee.type === 'Identifier') return /^log[A-Z]/.test(node.callee.name);
+  if (node.callee.type !== 'MemberExpression') return false;
   const { object, property } = node.callee;
   if (property.type !== 'Identifier' || !LOG_METHODS.has(property.name)) return false;
   if (object.type === 'Identifier') return /log/i.test(object.name);

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { buildApp } from './core/app.js';
-import { ConfigError, loadEnvironmentConfig, type Config } from './core/config.js';
-import { loggable } from './core/http/error-handler.js';
+import { loadEnvironmentConfig, type Config } from './core/config.js';
+import { logFatal } from './core/operator-error.js';
 import { resolveTokenSecret } from './core/security/token-secret.js';
 import {
   connectPostgres,
@@ -63,8 +63,6 @@ async function main(bootLog: Logger): Promise<void> {
 // Logs written before the app exists (secret warning, start-up failure), as JSON like the rest.
 const bootLog = pino();
 main(bootLog).catch((error: unknown) => {
-  // A bad configuration is the operator's to fix: say which variable, without a stack trace.
-  if (error instanceof ConfigError) bootLog.fatal(error.message);
-  else bootLog.fatal({ err: loggable(error) }, 'Keel failed to start');
+  logFatal(bootLog, error, 'Keel failed to start');
   process.exit(1);
 });

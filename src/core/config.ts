@@ -2,6 +2,7 @@ import { Type, type Static, type TOptional, type TString } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { RateLimits } from './rate-limit.js';
+import { OperatorError } from './operator-error.js';
 
 /** A limit of 0 would refuse everything; a million per window is as good as none. */
 const RATE_LIMIT_RANGE = { minimum: 1, maximum: 1_000_000 };
@@ -121,7 +122,8 @@ export interface Config {
   };
 }
 
-export class ConfigError extends Error {}
+/** A setting that is missing or can't be used; the message names the variable, never its value. */
+export class ConfigError extends OperatorError {}
 
 /** Secrets shorter than this are guessable offline from any issued token. */
 export const TOKEN_SECRET_MIN_BYTES = 32;

@@ -151,6 +151,11 @@ const fixtures: readonly Fixture[] = [
     code: "interface Log {\n  error(message: string): void;\n}\nexport function attempt(work: () => void, log: Log): void {\n  try {\n    work();\n  } catch {\n    log.error('work failed');\n  }\n}\n",
   },
   {
+    name: 'catch that logs through a function named for it',
+    dir: 'core',
+    code: 'declare function logFatal(error: unknown): void;\nexport function attempt(work: () => void): void {\n  try {\n    work();\n  } catch (error) {\n    logFatal(error);\n  }\n}\n',
+  },
+  {
     name: 'domain importing infrastructure',
     dir: 'domain/articles',
     code: "import type { Database } from '../../infrastructure/db/database.js';\nexport type Handle = Database;\n",

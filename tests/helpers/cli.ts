@@ -11,17 +11,24 @@ const ROOT = join(import.meta.dirname, '../..');
 
 /**
  * Runs one of Keel's command-line tools (`script`, from the repository root) as an operator
- * would: its own process, on the embedded database under `dataDir`. Resolves with its exit code
- * and everything it printed.
+ * would: its own process, on the embedded database under `dataDir`, with `environment` over the
+ * test settings. Resolves with its exit code and everything it printed.
  */
 export function runCli(
   script: string,
   dataDir: string,
   args: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
 ): Promise<{ code: number | null; output: string }> {
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...TEST_ENVIRONMENT, DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      ...TEST_ENVIRONMENT,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...environment,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

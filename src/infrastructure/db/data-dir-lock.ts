@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { createWhole, readIfPresent } from '../../core/files.js';
+import { OperatorError } from '../../core/operator-error.js';
 
 /** Who holds a data directory: what its lock file says. */
 interface Holder {
@@ -112,13 +113,13 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       refuse(dataDir, path, (await readLock(path))?.holder ?? lock.holder);
     }
   }
-  throw new Error(`the embedded database ${dataDir} is being opened by another process`);
+  throw new OperatorError(`the embedded database ${dataDir} is being opened by another process`);
 }
 
 function refuse(dataDir: string, path: string, holder: Holder | undefined): never {
   const who =
     holder === undefined ? 'another process' : `process ${String(holder.pid)} on ${holder.host}`;
-  throw new Error(
+  throw new OperatorError(
     `the embedded database ${dataDir} is in use by ${who}: stop it first (one process at a ` +
       `time; PostgreSQL, through DATABASE_URL, serves many), or remove ${path} if that process ` +
       `is not Keel's`,

@@ -1,6 +1,4 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../core/config.js';
-import { openConfiguredDatabase } from './database.js';
+import { runDatabaseTool } from './database-tool.js';
 import { parseCommandLine } from './parse-command-line.js';
 
 /**
@@ -10,12 +8,7 @@ import { parseCommandLine } from './parse-command-line.js';
  */
 // It takes no arguments: one given (a `--dry-run` it does not have) is refused, not ignored.
 parseCommandLine({}, 'usage: npm run db:migrate');
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-try {
+await runDatabaseTool(async ({ log, database }) => {
   await database.migrate();
   log.info({ database: database.kind }, 'migrations applied');
-} finally {
-  await database.close();
-}
+});

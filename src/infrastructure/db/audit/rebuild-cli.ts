@@ -1,6 +1,4 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../../core/config.js';
-import { openConfiguredDatabase } from '../database.js';
+import { runDatabaseTool } from '../database-tool.js';
 import { parseCommandLine } from '../parse-command-line.js';
 import { rebuildStandings } from './standing-projection.js';
 import { verifyAuditChain } from './verify.js';
@@ -12,10 +10,7 @@ import { verifyAuditChain } from './verify.js';
  */
 // It takes no arguments: one given (a `--dry-run` it does not have) is refused, not ignored.
 parseCommandLine({}, 'usage: npm run audit:rebuild');
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-try {
+await runDatabaseTool(async ({ log, database }) => {
   const verdict = await verifyAuditChain(database.db);
   if (verdict.intact) {
     const corrected = await rebuildStandings(database.db);
@@ -32,6 +27,4 @@ try {
     );
     process.exitCode = 1;
   }
-} finally {
-  await database.close();
-}
+});

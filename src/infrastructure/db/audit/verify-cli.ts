@@ -1,6 +1,4 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../../core/config.js';
-import { openConfiguredDatabase } from '../database.js';
+import { runDatabaseTool } from '../database-tool.js';
 import { parseCommandLine } from '../parse-command-line.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -11,10 +9,7 @@ import { verifyAuditChain } from './verify.js';
  */
 // It takes no arguments: one given (a `--dry-run` it does not have) is refused, not ignored.
 parseCommandLine({}, 'usage: npm run audit:verify');
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-try {
+await runDatabaseTool(async ({ log, database }) => {
   const verdict = await verifyAuditChain(database.db);
   if (verdict.intact) {
     log.info({ entries: verdict.entries }, 'the audit chain is intact');
@@ -22,6 +17,4 @@ try {
     log.error(verdict, `the audit chain is broken at entry ${String(verdict.sequence)}`);
     process.exitCode = 1;
   }
-} finally {
-  await database.close();
-}
+});

@@ -1,8 +1,6 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../../core/config.js';
 import { isDomainError } from '../../../domain/shared/errors.js';
 import { createEventConsumers } from '../../events/consumers.js';
-import { openConfiguredDatabase } from '../database.js';
+import { runDatabaseTool } from '../database-tool.js';
 import { exitWithUsage, parseCommandLine } from '../parse-command-line.js';
 import { createSystemAdministration } from './system-administration.js';
 
@@ -22,24 +20,19 @@ const { values } = parseCommandLine(
   USAGE,
 );
 if (values.username === undefined) exitWithUsage(USAGE);
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-const { db } = database;
-const { consumers, close } = createEventConsumers(config, db, log);
-const administration = createSystemAdministration(db, consumers);
-try {
-  const account = await administration.changeRole('system', values.username, {
-    role: 'admin',
-    reason: values.reason,
-  });
-  // An account that was an admin already is left as it was, and a suspended one stays so.
-  log.info({ account }, `${account.username} is an admin (status: ${account.status})`);
-} catch (error) {
-  if (!isDomainError(error)) throw error;
-  log.error({ error: error.message }, `no admin granted: ${error.message}`);
-  process.exitCode = 1;
-} finally {
-  await close();
-  await database.close();
-}
+const { username, reason } = values;
+await runDatabaseTool(async ({ config, log, database: { db } }) => {
+  const { consumers, close } = createEventConsumers(config, db, log);
+  const administration = createSystemAdministration(db, consumers);
+  try {
+    const account = await administration.changeRole('system', username, { role: 'admin', reason });
+    // An account that was an admin already is left as it was, and a suspended one stays so.
+    log.info({ account }, `${account.username} is an admin (status: ${account.status})`);
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    log.error({ error: error.message }, `no admin granted: ${error.message}`);
+    process.exitCode = 1;
+  } finally {
+    await close();
+  }
+});

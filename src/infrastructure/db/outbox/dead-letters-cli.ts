@@ -1,6 +1,4 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../../core/config.js';
-import { openConfiguredDatabase } from '../database.js';
+import { runDatabaseTool } from '../database-tool.js';
 import { exitWithUsage, parseCommandLine } from '../parse-command-line.js';
 import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
 
@@ -27,10 +25,7 @@ const valid =
     (values.all ? rest.length === 0 : ids.length > 0 && ids.every(Number.isSafeInteger)));
 if (!valid) exitWithUsage(USAGE);
 
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-try {
+await runDatabaseTool(async ({ log, database }) => {
   if (command === 'list') {
     for (const letter of await listDeadLetters(database.db, limit)) {
       process.stdout.write(`${JSON.stringify(letter)}\n`);
@@ -39,6 +34,4 @@ try {
     const redriven = await redriveDeadLetters(database.db, values.all ? 'all' : ids);
     log.info({ redriven }, 'dead letters given back to their consumers');
   }
-} finally {
-  await database.close();
-}
+});

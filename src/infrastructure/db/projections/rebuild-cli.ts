@@ -1,6 +1,4 @@
-import { pino } from 'pino';
-import { loadEnvironmentConfig } from '../../../core/config.js';
-import { openConfiguredDatabase } from '../database.js';
+import { runDatabaseTool } from '../database-tool.js';
 import { parseCommandLine } from '../parse-command-line.js';
 import { projectionDrift } from './projection-drift.js';
 import { rebuildProjection } from './rebuild-projection.js';
@@ -15,10 +13,7 @@ const { values } = parseCommandLine(
   { options: { check: { type: 'boolean', default: false } } },
   'usage: npm run projections:rebuild [-- --check]',
 );
-const config = loadEnvironmentConfig();
-const log = pino({ level: config.logLevel });
-const database = await openConfiguredDatabase(config, log);
-try {
+await runDatabaseTool(async ({ log, database }) => {
   const off = (await projectionDrift(database.db)).filter((drift) => drift.rowsOff > 0);
   log.info(
     { drifted: off },
@@ -38,6 +33,4 @@ try {
       log.info({}, 'the projection equals the write model');
     }
   }
-} finally {
-  await database.close();
-}
+});

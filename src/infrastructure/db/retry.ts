@@ -1,5 +1,6 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { Counter } from 'prom-client';
+import { lockNotAvailable } from './pg-errors.js';
 import { insideUnitOfWork } from './unit-of-work.js';
 
 /**
@@ -140,6 +141,17 @@ function policy(kind: 'write' | 'read', retryable: (error: unknown) => boolean):
 
 export const writeRetry: RetryPolicy = policy('write', isRetryableWrite);
 export const readRetry: RetryPolicy = policy('read', isRetryableRead);
+
+/**
+ * The projection rebuild (projections/rebuild-projection.ts), run again whole when one of its
+ * bounded lock waits ran out (the writes it waited for may be waiting for it) or PostgreSQL rolled
+ * it back. More attempts than a request's, further apart: it is an operator's command, which
+ * should get through while writes go on, not a client waiting for an answer.
+ */
+export const rebuildRetry: RetryPolicy = retry(
+  handleWhen((error) => lockNotAvailable(error) || isRetryableWrite(error)),
+  { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) },
+);
 
 /**
  * `port` with every method run under `readRetry`. For read ports only: each method must be a

@@ -1,5 +1,6 @@
 import { and, eq, ne, notExists, or, sql, sum } from 'drizzle-orm';
 import type { Database } from '../database.js';
+import { rebuildRetry } from '../retry.js';
 import { transaction } from '../transaction.js';
 import {
   ARTICLE_TOTAL_SHARDS,
@@ -15,17 +16,40 @@ import { tagListOf } from '../articles/tag-list.js';
 import { articlesByAuthor } from './projection-drift.js';
 
 /**
+ * The longest the rebuild waits for any one lock before it gives up the attempt: well under
+ * PostgreSQL's `deadlock_timeout` (1 s by default), so the rebuild lets go before the deadlock
+ * detector picks a victim.
+ */
+const LOCK_WAIT_MS = 200;
+
+/**
  * Recomputes every column of the read projection (spec.md §3.1) from the write model (articles,
  * article_tags, favorites, follows, users), writing only the rows that are wrong, in one
- * transaction. The tables involved are locked against writes (`SHARE` mode: reads go on) for the
- * duration, so no write lands between a count and its update; run it when `projectionDrift()`
- * reports drift (`npm run projections:rebuild`), in a quiet moment.
+ * transaction. The tables involved are locked against writes (`SHARE ROW EXCLUSIVE` mode: reads
+ * go on, and a second rebuild waits) for the duration, so no write lands between a count and its
+ * update; run it when `projectionDrift()` reports drift (`npm run projections:rebuild`), in a
+ * quiet moment.
+ *
+ * The tables are locked one after another, and a write in flight may hold one further down the
+ * list while it waits for one the rebuild already holds (a favorite inserts into `favorites`,
+ * then updates `articles`): a deadlock, whichever order the list takes, since the writes
+ * themselves touch these tables in different orders. So every lock wait of the rebuild is bounded
+ * (`LOCK_WAIT_MS`); an attempt that runs out of it rolls back, releasing what it took so the
+ * write finishes, and the whole rebuild runs again (`rebuildRetry`).
  */
 export async function rebuildProjection(database: Database): Promise<void> {
+  await rebuildRetry.execute(() => rebuildOnce(database));
+}
+
+async function rebuildOnce(database: Database): Promise<void> {
   await transaction(database, async (db) => {
-    // sql: LOCK TABLE has no builder; SHARE blocks other writes and lets reads through.
+    // sql: set_config has no builder; bounds each lock wait of this transaction (is_local).
+    await db.execute(sql`select set_config('lock_timeout', ${`${String(LOCK_WAIT_MS)}ms`}, true)`);
+    // SHARE ROW EXCLUSIVE blocks writes, lets reads through, and is held by one session at a
+    // time (two rebuilds in SHARE mode would deadlock on their updates).
     await db.execute(
-      sql`lock table ${articlesTable}, ${articleTagsTable}, ${favoritesTable}, ${followsTable}, ${usersTable}, ${tagsTable}, ${feedTotalsTable}, ${articleTotalsTable} in share mode`,
+      // sql: LOCK TABLE has no builder.
+      sql`lock table ${articlesTable}, ${articleTagsTable}, ${favoritesTable}, ${followsTable}, ${usersTable}, ${tagsTable}, ${feedTotalsTable}, ${articleTotalsTable} in share row exclusive mode`,
     );
     const favoritesOf = db.$count(favoritesTable, eq(favoritesTable.articleId, articlesTable.id));
     await db

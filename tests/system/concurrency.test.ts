@@ -181,6 +181,50 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
       });
     });
 
+    it('answers a follow and an unfollow with the account they changed, renamed while they ran', async () => {
+      const follower = await registerUser(t.app);
+      const followee = await registerUser(t.app);
+      const follow = (method: 'POST' | 'DELETE', username: string) =>
+        t.app.inject({
+          method,
+          url: `/api/v1/profiles/${username}/follow`,
+          headers: follower.headers,
+        });
+      /** Runs `method` on `followee` by `name`, renaming them to `rename` once it has looked them up. */
+      const renamedDuring = async (method: 'POST' | 'DELETE', name: string, rename: string) => {
+        let pending: Promise<LightMyRequestResponse> | undefined;
+        // The transaction stands for a rename (PUT /user) that commits after the follow has
+        // resolved the name to the account and before it reads its answer back: the follow's
+        // change waits on the account's row, which the rename holds.
+        await t.db.transaction(async (renaming) => {
+          const account = eq(usersTable.username, name);
+          await renaming
+            .select({ id: usersTable.id })
+            .from(usersTable)
+            .where(account)
+            .for('update');
+          pending = follow(method, name);
+          await waitForLockWaiters(renaming, 1);
+          await renaming.update(usersTable).set({ username: rename }).where(account);
+        });
+        return pending;
+      };
+      const [first, second] = [unique(), unique()];
+
+      const followed = await renamedDuring('POST', followee.username, first);
+      expect(followed?.statusCode).toBe(200);
+      expect(followed?.json().profile).toMatchObject({ username: first, following: true });
+      // Someone else takes the old name: the unfollow's answer is still about the one unfollowed.
+      const taken = await register({
+        username: followee.username,
+        email: `${unique()}@example.com`,
+      });
+      expect(taken.statusCode).toBe(201);
+      const unfollowed = await renamedDuring('DELETE', first, second);
+      expect(unfollowed?.statusCode).toBe(200);
+      expect(unfollowed?.json().profile).toMatchObject({ username: second, following: false });
+    });
+
     it('gives 10 simultaneous articles with the same title 10 distinct slugs', async () => {
       const author = await registerUser(t.app);
       const title = unique('Same Title');

@@ -30,6 +30,11 @@ function setup() {
           };
     return Promise.resolve(profile);
   });
+  // Read back by id after a follow: under whatever name the account has now.
+  const findProfileOf = vi.fn((id: UserId, viewer: UserId) => {
+    const name = [...ids].find(([, each]) => each === id)?.[0];
+    return name === undefined ? Promise.resolve(undefined) : findProfile(name as Username, viewer);
+  });
   const { atomic, events, recorded } = recordingEvents();
   const service = createProfileService({
     atomic,
@@ -46,9 +51,9 @@ function setup() {
         return Promise.resolve(edges.delete(edge(follower, followee)));
       },
     },
-    queries: { findProfile },
+    queries: { findProfile, findProfileOf },
   });
-  return { service, edges, findProfile, recorded };
+  return { service, ids, edges, findProfile, findProfileOf, recorded };
 }
 
 describe('ProfileService.get', () => {
@@ -114,9 +119,19 @@ describe('ProfileService.follow', () => {
   });
 
   it('throws NotFoundError when the profile vanishes before it is read back', async () => {
-    const { service, findProfile } = setup();
-    findProfile.mockResolvedValueOnce(undefined);
+    const { service, findProfileOf } = setup();
+    findProfileOf.mockResolvedValueOnce(undefined);
     await expect(service.follow(JANE, 'john')).rejects.toThrow(new NotFoundError('profile'));
+  });
+
+  it('answers with the account it followed when that account was renamed meanwhile', async () => {
+    const { service, ids } = setup();
+    const follow = service.follow(JANE, 'john');
+    // The name was resolved; the account is renamed, and another takes its old name.
+    ids.delete('john');
+    ids.set('johnny', JOHN);
+    ids.set('john', 3 as UserId);
+    await expect(follow).resolves.toMatchObject({ username: 'johnny', following: true });
   });
 });
 

@@ -5,6 +5,11 @@ import type { ProfileView } from '../shared/profile-view.js';
 export interface ProfileQueries {
   /** One round trip: the profile and whether `viewer` follows it. */
   findProfile(username: Username, viewer: Viewer): Promise<ProfileView | undefined>;
+  /**
+   * The profile of account `id` under the username it has now, as `viewer` sees it: a follow's
+   * answer, which must describe the account it changed even if it was renamed meanwhile.
+   */
+  findProfileOf(id: UserId, viewer: UserId): Promise<ProfileView | undefined>;
 }
 
 /**

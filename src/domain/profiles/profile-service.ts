@@ -39,16 +39,23 @@ export function createProfileService({
     return profile;
   }
 
+  /**
+   * A follow's answer: the account it changed, read by id. Its name was resolved before the
+   * write, and a rename committed since would make that name another account's, or no one's.
+   */
+  async function changed(followee: UserId, follower: UserId): Promise<ProfileView> {
+    const profile = await queries.findProfileOf(followee, follower);
+    if (profile === undefined) throw new NotFoundError('profile');
+    return profile;
+  }
+
   /** The user `follower` wants to (un)follow: one that exists and is someone else. */
-  async function followee(
-    follower: UserId,
-    username: string,
-  ): Promise<{ name: Username; id: UserId }> {
+  async function followee(follower: UserId, username: string): Promise<UserId> {
     const name = profileName(username);
     const id = await follows.findUserId(name);
     if (id === undefined) throw new NotFoundError('profile');
     if (id === follower) throw ValidationError.field('profile', 'cannot follow yourself');
-    return { name, id };
+    return id;
   }
 
   return {
@@ -59,29 +66,29 @@ export function createProfileService({
     async follow(follower: UserId, username: string): Promise<ProfileView> {
       const target = await followee(follower, username);
       await atomic(async () => {
-        if (!(await follows.follow(follower, target.id))) return;
+        if (!(await follows.follow(follower, target))) return;
         await events.record({
           type: 'profile.followed',
           version: 1,
           aggregate: { type: 'user', id: follower },
-          payload: { followerId: follower, followeeId: target.id },
+          payload: { followerId: follower, followeeId: target },
         });
       });
-      return view(target.name, follower);
+      return changed(target, follower);
     },
 
     async unfollow(follower: UserId, username: string): Promise<ProfileView> {
       const target = await followee(follower, username);
       await atomic(async () => {
-        if (!(await follows.unfollow(follower, target.id))) return;
+        if (!(await follows.unfollow(follower, target))) return;
         await events.record({
           type: 'profile.unfollowed',
           version: 1,
           aggregate: { type: 'user', id: follower },
-          payload: { followerId: follower, followeeId: target.id },
+          payload: { followerId: follower, followeeId: target },
         });
       });
-      return view(target.name, follower);
+      return changed(target, follower);
     },
   };
 }

@@ -40,5 +40,6 @@ export function cachedProfileQueries(queries: ProfileQueries, caches: ReadCaches
       if (viewer !== undefined) return queries.findProfile(username, viewer);
       return caches.profiles.get(username, () => queries.findProfile(username, undefined));
     },
+    findProfileOf: (id, viewer) => queries.findProfileOf(id, viewer),
   };
 }

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { ProfileQueries } from '../../../domain/profiles/ports.js';
 import type { Database } from '../database.js';
 import { prepared } from '../prepared.js';
+import { executorFor } from '../unit-of-work.js';
 import { usersTable } from '../schema/identity.js';
 import { profileColumns, toProfileView, type Reader } from './profile-projection.js';
 
@@ -20,6 +21,15 @@ export function createProfileQueries(database: Database): ProfileQueries {
   return {
     async findProfile(username, viewer) {
       const [row] = await (viewer === undefined ? anonymous : asViewer)({ username, viewer });
+      return row === undefined ? undefined : toProfileView(row);
+    },
+
+    async findProfileOf(id, viewer) {
+      // Read after a follow or unfollow, not a hot read: built per call, one primary-key probe.
+      const [row] = await executorFor(database)
+        .select(profileColumns(database, viewer))
+        .from(usersTable)
+        .where(eq(usersTable.id, id));
       return row === undefined ? undefined : toProfileView(row);
     },
   };

@@ -33,6 +33,15 @@ describe('isRetryableRead', () => {
   });
 });
 
+describe('isDatabaseUnavailable', () => {
+  it('a statement the server cancelled (statement_timeout): 503, not retried, the connection kept', () => {
+    expect(isDatabaseUnavailable(failure('57014'))).toBe(true);
+    expect(isRetryableRead(failure('57014'))).toBe(false);
+    expect(isRetryableWrite(failure('57014'))).toBe(false);
+    expect(isConnectionLost(failure('57014'))).toBe(false);
+  });
+});
+
 describe("node-postgres's own reports of a broken connection, which carry no code", () => {
   /** As Drizzle wraps it: the driver's error is the cause. */
   const reported = (message: string): Error =>

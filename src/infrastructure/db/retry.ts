@@ -87,11 +87,22 @@ export function isConnectionLost(error: unknown): boolean {
   return isConnectionBroken(error) || reports(error, TIMED_OUT_MESSAGES);
 }
 
-/** The database can't be reached at all (refused, dropped, or no pooled connection in time). */
+/**
+ * PostgreSQL cancelled the statement (`statement_timeout`, or an operator's `pg_cancel_backend`):
+ * it waited on a lock a long command holds, or the server is overloaded. The connection is fine.
+ */
+const QUERY_CANCELED = '57014';
+
+/**
+ * The database can't serve the request now: it can't be reached (refused, dropped, or no pooled
+ * connection in time), or it cancelled a statement that ran out of its time. Not retried: another
+ * try would wait as long.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // node-postgres's pool reports a connect timeout without a code.
   return (
     isConnectionLost(error) ||
+    codeOf(error) === QUERY_CANCELED ||
     chainOf(error).some((each) => each.message.includes('timeout exceeded when trying to connect'))
   );
 }

@@ -46,6 +46,14 @@ function load(
 }
 
 /**
+ * The requests that got no answer: socket errors and timeouts. autocannon counts a timeout among
+ * its errors too (and again in `timeouts`), so its `errors` is the whole count.
+ */
+export function errorsOf(result: Pick<autocannon.Result, 'errors'>): number {
+  return result.errors;
+}
+
+/**
  * A freshly started server's long warm-up alone, on `scenario`'s requests, nothing measured: for
  * a server whose first measured window must not come 10 s after the one it is compared with.
  */
@@ -80,7 +88,7 @@ export async function runScenario(
         ? undefined
         : load(origin, alongside.requests, alongside.connections, seconds),
     ]);
-    alongsideFailed = other !== undefined && other.errors + other.timeouts + other.non2xx > 0;
+    alongsideFailed = other !== undefined && errorsOf(other) + other.non2xx > 0;
     return result;
   };
   if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
@@ -95,7 +103,7 @@ export async function runScenario(
   const databaseAfter = await database?.read();
   const retriesAfter = metricsUrl === undefined ? undefined : await readRetries(metricsUrl);
 
-  const errors = result.errors + result.timeouts;
+  const errors = errorsOf(result);
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]),
   );

@@ -1,4 +1,4 @@
-import { count, desc, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/db/database.js';
 import {
   articlesTable,
@@ -21,6 +21,11 @@ export interface BenchFixture {
   readonly slugs: readonly string[];
   /** The most favorited articles: favorite/unfavorite contends on them as on a live site. */
   readonly popularSlugs: readonly string[];
+  /**
+   * Which of `users` already favorited which of `popularSlugs`: favorite/unfavorite leaves these
+   * pairs alone, since favoriting one again inserts nothing and unfavoriting it deletes a seeded row.
+   */
+  readonly favoritedPopular: readonly { readonly email: string; readonly slug: string }[];
   /** The most commented articles. */
   readonly commentedSlugs: readonly string[];
   readonly tags: readonly string[];
@@ -80,10 +85,24 @@ export async function loadFixture(
     .from(articlesTable)
     .where(inArray(articlesTable.id, articleIds));
   const popular = await db
-    .select({ slug: articlesTable.slug })
+    .select({ id: articlesTable.id, slug: articlesTable.slug })
     .from(articlesTable)
     .orderBy(desc(articlesTable.favoritesCount), articlesTable.id)
     .limit(50);
+  const favoritedPopular = await db
+    .select({ email: usersTable.email, slug: articlesTable.slug })
+    .from(favoritesTable)
+    .innerJoin(usersTable, eq(usersTable.id, favoritesTable.userId))
+    .innerJoin(articlesTable, eq(articlesTable.id, favoritesTable.articleId))
+    .where(
+      and(
+        inArray(favoritesTable.userId, userIds),
+        inArray(
+          favoritesTable.articleId,
+          popular.map((row) => row.id),
+        ),
+      ),
+    );
   const commented = await db
     .select({ slug: articlesTable.slug })
     .from(commentsTable)
@@ -99,6 +118,7 @@ export async function loadFixture(
     favoriters: favoriters.map((row) => row.username),
     slugs: slugs.map((row) => row.slug),
     popularSlugs: popular.map((row) => row.slug),
+    favoritedPopular,
     commentedSlugs: commented.map((row) => row.slug),
     tags: tags.map((row) => row.name),
   };

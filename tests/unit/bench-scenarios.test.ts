@@ -14,6 +14,7 @@ const fixture: BenchFixture = {
   favoriters: ['grace'],
   slugs: ['first-1', 'second-2'],
   popularSlugs: ['first-1'],
+  favoritedPopular: [],
   commentedSlugs: ['second-2'],
   tags: ['node', 'sql', 'c++'],
 };
@@ -121,5 +122,35 @@ describe("the bench's replayed creates", () => {
     }
     const keys = loops.map(([first]) => first?.headers?.['idempotency-key']);
     expect(new Set(keys).size).toBe(3);
+  });
+});
+
+describe("the bench's favorite/unfavorite", () => {
+  it('favorites only what the user has not favorited, then unfavorites it as the same user', () => {
+    const popular: BenchFixture = {
+      ...fixture,
+      popularSlugs: ['first-1', 'second-2'],
+      favoritedPopular: [{ email: 'ada@example.com', slug: 'first-1' }],
+    };
+    const requests =
+      keelScenarios(popular, tokens, 7).find((scenario) => scenario.name === 'favorite/unfavorite')
+        ?.requests ?? [];
+    const setups = requests.map((request) => request.setupRequest);
+    if (!setups.every((setup) => typeof setup === 'function')) throw new Error('expected draws');
+    const pairs = new Set<string>();
+    for (let loop = 0; loop < 200; loop++) {
+      const context = {};
+      const [favorite, unfavorite] = setups.map((setup) => setup({ method: 'GET' }, context));
+      expect(unfavorite?.path).toBe(favorite?.path);
+      expect(unfavorite?.headers).toEqual(favorite?.headers);
+      pairs.add(`${String(favorite?.headers?.authorization)} ${String(favorite?.path)}`);
+    }
+    // Ada's favorite of first-1 is seeded: favoriting it again inserts nothing, and the
+    // unfavorite after it would delete a seeded row.
+    expect([...pairs].sort()).toEqual([
+      'Token token-ada /api/v1/articles/second-2/favorite',
+      'Token token-grace /api/v1/articles/first-1/favorite',
+      'Token token-grace /api/v1/articles/second-2/favorite',
+    ]);
   });
 });

@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchRun } from './report/bench-results.js';
 import { formatBudgets } from './report/budgets.js';
 import { formatComparison, formatCurve, formatRun } from './report/format-results.js';
 import { failedScenarios } from './report/rounds.js';
-import { parseBenchOptions } from './load/bench-options.js';
+import { orExitWithUsage, parseBenchOptions, readComparedReport } from './load/bench-options.js';
 import { stderrLog } from './load/bench-log.js';
 import { createCleanup } from './load/cleanup.js';
 import { expectRedisAnswers } from './load/redis-check.js';
@@ -20,13 +20,15 @@ import { runSize } from './load/run-size.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = stderrLog;
 
-const options = parseBenchOptions(process.argv.slice(2));
-if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
-// Read before any size runs: `--out` may name the same file, which each size rewrites.
+const options = await orExitWithUsage(() => parseBenchOptions(process.argv.slice(2)));
+// Read before any size runs: `--out` may name the same file, which each size rewrites; and a file
+// that is missing or holds no report is said at once, not after the run.
+const { comparePath } = options;
 const previous =
-  options.comparePath === undefined
+  comparePath === undefined
     ? undefined
-    : (JSON.parse(await readFile(options.comparePath, 'utf8')) as BenchReport);
+    : await orExitWithUsage(() => readComparedReport(comparePath));
+if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
 const cleanup = createCleanup(log);
 const runs: BenchRun[] = [];
 const report: BenchReport = { runs };
@@ -50,7 +52,7 @@ process.stdout.write(formatCurve(report));
 process.stdout.write(`\n${formatBudgets(report)}`);
 if (previous !== undefined) {
   process.stdout.write(
-    `\ncompared with ${String(options.comparePath)}\n\n${formatComparison(report, previous)}`,
+    `\ncompared with ${String(comparePath)}\n\n${formatComparison(report, previous)}`,
   );
 }
 const failed = runs.flatMap(failedScenarios);

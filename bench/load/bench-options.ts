@@ -1,5 +1,8 @@
-import { parseArgs } from 'node:util';
-import { parseSize, type DatasetSize } from '../seed/dataset-sizes.js';
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { exitWithUsage, isArgumentError } from '../../src/infrastructure/db/parse-command-line.js';
+import type { BenchReport } from '../report/bench-results.js';
+import { findSize, unknownSize, type DatasetSize } from '../seed/dataset-sizes.js';
 import { DEFAULT_ADMIN_URL } from '../seed/bench-database.js';
 
 export interface BenchOptions {
@@ -35,49 +38,77 @@ export interface BenchOptions {
   readonly outPath: string | undefined;
 }
 
-export const USAGE = `npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
+export const USAGE = `usage: npm run bench -- [--size s[,m,l]] [--duration 10] [--warmup 3] [--connections 10]
   [--pool-size 10] [--rounds 1] [--database postgres|embedded] [--database-url URL]
   [--admin-url URL] [--seed 1] [--reuse] [--keep] [--smoke] [--dist] [--only list,feed]
   [--compare old.json] [--out results.json] [--redis-url URL]`;
 
+/** Options the bench can't run with: what is wrong, said to whoever typed them. */
+export class BenchOptionsError extends Error {}
+
 function whole(name: string, value: string, min: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min) {
-    throw new Error(`--${name} must be a whole number ≥ ${String(min)}, got "${value}"\n${USAGE}`);
+  if (value.trim() === '' || !Number.isInteger(number) || number < min) {
+    throw new BenchOptionsError(
+      `--${name} must be a whole number ≥ ${String(min)}, got "${value}"`,
+    );
   }
   return number;
 }
 
-export function parseBenchOptions(args: readonly string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      size: { type: 'string', default: 's' },
-      seed: { type: 'string', default: '1' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string', default: '10' },
-      'pool-size': { type: 'string', default: '10' },
-      rounds: { type: 'string', default: '1' },
-      database: { type: 'string', default: 'postgres' },
-      'database-url': { type: 'string' },
-      'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
-      reuse: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      smoke: { type: 'boolean', default: false },
-      dist: { type: 'boolean', default: false },
-      only: { type: 'string', default: '' },
-      compare: { type: 'string' },
-      out: { type: 'string' },
-      'redis-url': { type: 'string' },
-    },
-  });
-  if (values.database !== 'postgres' && values.database !== 'embedded') {
-    throw new Error(`--database must be postgres or embedded\n${USAGE}`);
+function sizeNamed(value: string): DatasetSize {
+  const size = findSize(value);
+  if (size === undefined) throw new BenchOptionsError(unknownSize(value));
+  return size;
+}
+
+const OPTIONS = {
+  size: { type: 'string', default: 's' },
+  seed: { type: 'string', default: '1' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  connections: { type: 'string', default: '10' },
+  'pool-size': { type: 'string', default: '10' },
+  rounds: { type: 'string', default: '1' },
+  database: { type: 'string', default: 'postgres' },
+  'database-url': { type: 'string' },
+  'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+  reuse: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+  smoke: { type: 'boolean', default: false },
+  dist: { type: 'boolean', default: false },
+  only: { type: 'string', default: '' },
+  compare: { type: 'string' },
+  out: { type: 'string' },
+  'redis-url': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** `parseArgs` strict: an unknown option, an option without its value or a stray word refused. */
+function readArguments(
+  args: readonly string[],
+): ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>> {
+  try {
+    return parseArgs({ args: [...args], options: OPTIONS });
+  } catch (error) {
+    if (isArgumentError(error)) throw new BenchOptionsError(error.message, { cause: error });
+    throw error;
   }
-  const sizes = values.size.split(',').map(parseSize);
+}
+
+/** The options in `args`; throws `BenchOptionsError` for options the bench can't run with. */
+export function parseBenchOptions(args: readonly string[]): BenchOptions {
+  const { values } = readArguments(args);
+  if (values.database !== 'postgres' && values.database !== 'embedded') {
+    throw new BenchOptionsError('--database must be postgres or embedded');
+  }
+  const sizes = values.size.split(',').map(sizeNamed);
   if (values['database-url'] !== undefined && sizes.length > 1) {
-    throw new Error('--database-url holds one dataset: give one --size with it');
+    throw new BenchOptionsError('--database-url holds one dataset: give one --size with it');
+  }
+  if (values['database-url'] !== undefined && values.database === 'embedded') {
+    throw new BenchOptionsError(
+      '--database-url names a PostgreSQL database: leave it out with --database embedded',
+    );
   }
   return {
     sizes,
@@ -99,4 +130,40 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     comparePath: values.compare,
     outPath: values.out,
   };
+}
+
+/**
+ * The report `--compare` names; throws `BenchOptionsError` when it can't be read or is not a
+ * report the bench wrote.
+ */
+export async function readComparedReport(path: string): Promise<BenchReport> {
+  let report: unknown;
+  try {
+    report = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new BenchOptionsError(`--compare: cannot read ${path} (${String(error)})`, {
+      cause: error,
+    });
+  }
+  if (
+    typeof report !== 'object' ||
+    report === null ||
+    !Array.isArray((report as BenchReport).runs)
+  ) {
+    throw new BenchOptionsError(`--compare: ${path} is not a report the bench wrote with --out`);
+  }
+  return report as BenchReport;
+}
+
+/**
+ * What `read` returns, or, for options the bench can't run with (`BenchOptionsError`), why and
+ * the bench's usage on stderr; exit 2.
+ */
+export async function orExitWithUsage<T>(read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof BenchOptionsError)) throw error;
+    exitWithUsage(USAGE, error.message);
+  }
 }

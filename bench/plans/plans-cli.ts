@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Username } from '../../src/domain/shared/username.js';
@@ -13,7 +13,9 @@ import { createCommentQueries } from '../../src/infrastructure/db/comments/comme
 import { createCommentRepository } from '../../src/infrastructure/db/comments/comment-repository.js';
 import { createAccountRepository } from '../../src/infrastructure/db/identity/account-repository.js';
 import { createProfileQueries } from '../../src/infrastructure/db/profiles/profile-queries.js';
+import { exitWithUsage, parseCommandLine } from '../../src/infrastructure/db/parse-command-line.js';
 import { benchDatabaseName, databaseUrl, DEFAULT_ADMIN_URL } from '../seed/bench-database.js';
+import { findSize, unknownSize } from '../seed/dataset-sizes.js';
 import { heaviestParameters } from './heaviest.js';
 
 /**
@@ -27,16 +29,24 @@ import { heaviestParameters } from './heaviest.js';
  * `--pgbench SECONDS`, pgbench also runs each statement alone (10 clients, prepared, its
  * parameters bound): the rate the database itself can serve it, with no Node in the way.
  */
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: 'l' },
-    'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
-    // Seconds of pgbench per statement (0: none): the database's own ceiling for it.
-    pgbench: { type: 'string', default: '0' },
+const USAGE = 'usage: npm run bench:plans -- [--size s|m|l] [--pgbench SECONDS] [--admin-url URL]';
+const { values } = parseCommandLine(
+  {
+    options: {
+      size: { type: 'string', default: 'l' },
+      'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+      // Seconds of pgbench per statement (0: none): the database's own ceiling for it.
+      pgbench: { type: 'string', default: '0' },
+    },
   },
-});
+  USAGE,
+);
+const size = findSize(values.size) ?? exitWithUsage(USAGE, unknownSize(values.size));
 const pgbenchSeconds = Number(values.pgbench);
-const url = databaseUrl(values['admin-url'], benchDatabaseName(values.size.toLowerCase()));
+if (values.pgbench.trim() === '' || !Number.isInteger(pgbenchSeconds) || pgbenchSeconds < 0) {
+  exitWithUsage(USAGE, `--pgbench must be a whole number of seconds ≥ 0, got "${values.pgbench}"`);
+}
+const url = databaseUrl(values['admin-url'], benchDatabaseName(size.name));
 
 interface Captured {
   readonly sql: string;

@@ -41,8 +41,12 @@ export const DATASET_SIZES: Readonly<Record<SizeName, DatasetSize>> = {
   },
 };
 
-export function parseSize(value: string): DatasetSize {
-  const size = DATASET_SIZES[value.toLowerCase() as SizeName] as DatasetSize | undefined;
-  if (size === undefined) throw new Error(`unknown size "${value}": use s, m or l`);
-  return size;
+/** The size named `value` (s, m or l, in either case), or `undefined`. */
+export function findSize(value: string): DatasetSize | undefined {
+  return Object.hasOwn(DATASET_SIZES, value.toLowerCase())
+    ? DATASET_SIZES[value.toLowerCase() as SizeName]
+    : undefined;
 }
+
+/** What to tell someone who named no size. */
+export const unknownSize = (value: string): string => `unknown size "${value}": use s, m or l`;

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { parseSize } from './dataset-sizes.js';
+import { exitWithUsage, parseCommandLine } from '../../src/infrastructure/db/parse-command-line.js';
+import { findSize, unknownSize } from './dataset-sizes.js';
 import { benchDatabaseName, createBenchDatabase, DEFAULT_ADMIN_URL } from './bench-database.js';
 import { createProgress } from './progress.js';
 import {
@@ -14,19 +14,25 @@ import { formatSeedReport, invariantsHold } from './seed-report.js';
  * `npm run db:seed -- --size s|m|l [--seed N] [--database-url URL | --data-dir DIR] [--admin-url URL]`
  * Without a target, creates (or recreates) the database keel_bench_<size> on the local server.
  */
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: 's' },
-    seed: { type: 'string', default: '1' },
-    'database-url': { type: 'string' },
-    'data-dir': { type: 'string' },
-    'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+const USAGE =
+  'usage: npm run db:seed -- [--size s|m|l] [--seed N] [--database-url URL | --data-dir DIR] [--admin-url URL]';
+const { values } = parseCommandLine(
+  {
+    options: {
+      size: { type: 'string', default: 's' },
+      seed: { type: 'string', default: '1' },
+      'database-url': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
+    },
   },
-});
-const size = parseSize(values.size);
-const seed = Number.parseInt(values.seed, 10);
-if (!Number.isSafeInteger(seed))
-  throw new Error(`--seed must be a whole number, got ${values.seed}`);
+  USAGE,
+);
+const size = findSize(values.size) ?? exitWithUsage(USAGE, unknownSize(values.size));
+const seed = Number(values.seed);
+if (values.seed.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) {
+  exitWithUsage(USAGE, `--seed must be a whole number ≥ 0, got "${values.seed}"`);
+}
 
 async function open(): Promise<SeedConnection> {
   if (values['data-dir'] !== undefined) return openEmbeddedSeedConnection(values['data-dir']);

@@ -72,3 +72,42 @@ describe('command-line arguments that cannot be read', { timeout: 60_000 }, () =
     },
   );
 });
+
+describe("the bench's commands misused", { timeout: 60_000 }, () => {
+  it.each([
+    ['bench/bench-cli.ts', ['--sise', 'm'], "Unknown option '--sise'", 'npm run bench --'],
+    ['bench/bench-cli.ts', ['m'], "Unexpected argument 'm'", 'npm run bench --'],
+    ['bench/bench-cli.ts', ['--size', 'x'], 'unknown size "x": use s, m or l', 'npm run bench --'],
+    ['bench/bench-cli.ts', ['--warmup=-1'], '--warmup must be a whole number', 'npm run bench'],
+    [
+      'bench/bench-cli.ts',
+      ['--database', 'embedded', '--database-url', 'postgres://127.0.0.1/keel'],
+      '--database-url names a PostgreSQL database',
+      'npm run bench --',
+    ],
+    [
+      'bench/bench-cli.ts',
+      ['--compare', 'no-such-report.json'],
+      '--compare: cannot read no-such-report.json',
+      'npm run bench --',
+    ],
+    ['bench/seed/seed-cli.ts', ['--sise', 'm'], "Unknown option '--sise'", 'npm run db:seed --'],
+    [
+      'bench/seed/seed-cli.ts',
+      ['--size', 'q'],
+      'unknown size "q": use s, m or l',
+      'npm run db:seed --',
+    ],
+    ['bench/seed/seed-cli.ts', ['--seed', '7x'], '--seed must be a whole number', 'db:seed'],
+    ['bench/plans/plans-cli.ts', ['--size', 'xl'], 'unknown size "xl"', 'npm run bench:plans --'],
+  ])(
+    '%s %j: says what is wrong, prints its usage, exits 2',
+    async (script, args, problem, usage) => {
+      const { code, output } = await runCli(script, dataDir, args);
+      expect(code, output).toBe(2);
+      expect(output).toContain(problem);
+      expect(output).toContain(usage);
+      expect(output).not.toMatch(/^\s+at /m);
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchOptions } from '../../bench/load/bench-options.js';
+import { BenchOptionsError, parseBenchOptions } from '../../bench/load/bench-options.js';
 
 describe('the bench options', () => {
   it('run Keel without Redis unless --redis-url names one', () => {
@@ -27,5 +27,29 @@ describe('the bench options', () => {
     expect(() => parseBenchOptions(['--duration', '0'])).toThrow(
       '--duration must be a whole number ≥ 1, got "0"',
     );
+  });
+
+  it('refuse, as a misuse, what they cannot read: an unknown option, a stray word, a size', () => {
+    for (const [args, problem] of [
+      [['--sise', 'm'], "Unknown option '--sise'"],
+      [['m'], "Unexpected argument 'm'"],
+      [['--size'], "Option '--size <value>' argument missing"],
+      [['--size', 'x'], 'unknown size "x": use s, m or l'],
+      [['--size', 's,'], 'unknown size "": use s, m or l'],
+      [['--size', 'constructor'], 'unknown size "constructor"'],
+      [['--seed', ''], '--seed must be a whole number ≥ 0, got ""'],
+      [
+        ['--database', 'embedded', '--database-url', 'postgres://x/y'],
+        '--database-url names a PostgreSQL database',
+      ],
+    ] as const) {
+      expect(() => parseBenchOptions(args)).toThrow(BenchOptionsError);
+      expect(() => parseBenchOptions(args)).toThrow(problem);
+    }
+    expect(parseBenchOptions(['--size', 'S,M,L']).sizes.map((size) => size.name)).toEqual([
+      's',
+      'm',
+      'l',
+    ]);
   });
 });

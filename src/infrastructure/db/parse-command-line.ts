@@ -12,16 +12,19 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   try {
     return parseArgs(config);
   } catch (error) {
-    if (
-      !(error instanceof TypeError) ||
-      !('code' in error) ||
-      typeof error.code !== 'string' ||
-      !error.code.startsWith('ERR_PARSE_ARGS_')
-    ) {
-      throw error;
-    }
+    if (!isArgumentError(error)) throw error;
     exitWithUsage(usage, error.message);
   }
+}
+
+/** Whether `error` is `parseArgs` refusing the arguments (not a defect of the caller's code). */
+export function isArgumentError(error: unknown): error is TypeError {
+  return (
+    error instanceof TypeError &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('ERR_PARSE_ARGS_')
+  );
 }
 
 /** Ends a misused command-line tool: what was wrong, if known, and its usage on stderr; exit 2. */

@@ -137,7 +137,10 @@ export function formatComparison(current: BenchReport, previous: BenchReport): s
   return `${markdownTable(headers, rows)}\n`;
 }
 
-/** With several sizes: how each scenario's p50 and p99 move from the smallest to the largest. */
+/**
+ * With several sizes: each scenario's p50 and p99 at every size, and how each moved from the first
+ * size to the last (their ratios).
+ */
 export function formatCurve(report: BenchReport): string {
   const runs = report.runs;
   const first = runs[0];
@@ -149,18 +152,22 @@ export function formatCurve(report: BenchReport): string {
       run.scenarios.find((result) => result.name === scenario.name);
     const p50 = runs.map((run) => ms(of(run)?.latencyMs.p50 ?? Number.NaN));
     const p99 = runs.map((run) => ms(of(run)?.latencyMs.p99 ?? Number.NaN));
+    const latest = of(last);
     return [
       scenario.name,
       ...p50,
       ...p99,
-      ratio(of(last)?.latencyMs.p99 ?? 0, scenario.latencyMs.p99),
+      latest === undefined ? 'n/a' : ratio(latest.latencyMs.p50, scenario.latencyMs.p50),
+      latest === undefined ? 'n/a' : ratio(latest.latencyMs.p99, scenario.latencyMs.p99),
     ];
   });
+  const growth = `${sizes.at(-1) ?? ''}/${sizes[0] ?? ''}`;
   const headers = [
     'scenario',
     ...sizes.map((size) => `p50 ${size}`),
     ...sizes.map((size) => `p99 ${size}`),
-    `p99 ${sizes.at(-1) ?? ''}/${sizes[0] ?? ''}`,
+    `p50 ${growth}`,
+    `p99 ${growth}`,
   ];
   return `${markdownTable(headers, rows)}\n`;
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../../src/infrastructure/db/parse-command-line.js';
 import { findSize, unknownSize } from './dataset-sizes.js';
 import { benchDatabaseName, createBenchDatabase, DEFAULT_ADMIN_URL } from './bench-database.js';
@@ -35,7 +36,9 @@ if (values.seed.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) {
 }
 
 async function open(): Promise<SeedConnection> {
-  if (values['data-dir'] !== undefined) return openEmbeddedSeedConnection(values['data-dir']);
+  // Under DIR/pglite, where Keel with DATA_DIR=DIR opens its embedded database.
+  if (values['data-dir'] !== undefined)
+    return openEmbeddedSeedConnection(join(values['data-dir'], 'pglite'));
   const url =
     values['database-url'] ??
     (await createBenchDatabase(values['admin-url'], benchDatabaseName(size.name)));

@@ -80,7 +80,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const { origin, pid, metricsUrl } = server;
   const { alongside } = scenario;
-  let alongsideFailed = false;
+  let besideFailures: number | undefined;
   const run = async (seconds: number): Promise<autocannon.Result> => {
     const [result, other] = await Promise.all([
       load(origin, scenario.requests, settings.connections, seconds),
@@ -88,7 +88,7 @@ export async function runScenario(
         ? undefined
         : load(origin, alongside.requests, alongside.connections, seconds),
     ]);
-    alongsideFailed = other !== undefined && errorsOf(other) + other.non2xx > 0;
+    besideFailures = other === undefined ? undefined : errorsOf(other) + other.non2xx;
     return result;
   };
   if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
@@ -128,6 +128,8 @@ export async function runScenario(
       databaseAfter !== undefined && { databaseCpuSeconds: databaseAfter - databaseBefore }),
     ...(retriesBefore !== undefined &&
       retriesAfter !== undefined && { databaseRetries: retriesAfter - retriesBefore }),
-    failed: errors > 0 || result.non2xx > 0 || result.requests.total === 0 || alongsideFailed,
+    ...(besideFailures !== undefined && { besideFailures }),
+    failed:
+      errors > 0 || result.non2xx > 0 || result.requests.total === 0 || (besideFailures ?? 0) > 0,
   };
 }

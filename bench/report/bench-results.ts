@@ -94,6 +94,11 @@ export interface ScenarioResult {
    * ceiling server and in older reports.
    */
   readonly databaseRetries?: number;
+  /**
+   * Errors and non-2xx answers of the load run beside the scenario (the logins of "list during
+   * login burst"), which fail it too; absent when nothing ran beside it.
+   */
+  readonly besideFailures?: number;
   /** Any error or non-2xx response fails the scenario; timings never do. */
   readonly failed: boolean;
 }

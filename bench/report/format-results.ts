@@ -21,6 +21,13 @@ function rateRange(result: ScenarioResult): string {
     : `${whole(range.min)}–${whole(range.max)}`;
 }
 
+/** `ok` or `FAILED`, saying so when the failures were the load's beside the scenario. */
+function verdict(result: ScenarioResult): string {
+  if (!result.failed) return 'ok';
+  const beside = result.besideFailures ?? 0;
+  return beside === 0 ? 'FAILED' : `FAILED (${whole(beside)} errors or non-2xx beside)`;
+}
+
 /**
  * The scenarios of one run as a Markdown table, with each read's share of the select-1 ceiling
  * (taken within each round, and beside the read where select 1 ran there). With several rounds,
@@ -47,7 +54,7 @@ export function formatRun(run: BenchRun): string {
       perRequest(result.driverCpuSeconds, result.requests),
       whole(result.serverPeakRssMiB),
       share === undefined ? '' : `${whole(100 * share.median)} %`,
-      result.failed ? 'FAILED' : 'ok',
+      verdict(result),
     ];
   };
   const heading =

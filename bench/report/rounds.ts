@@ -43,6 +43,7 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
   const databaseCpu = sumOfAll(results.map((result) => result.databaseCpuSeconds));
   const driverCpu = sumOfAll(results.map((result) => result.driverCpuSeconds));
   const retries = sumOfAll(results.map((result) => result.databaseRetries));
+  const besideFailures = sumOfAll(results.map((result) => result.besideFailures));
   return {
     name: first.name,
     description: first.description,
@@ -63,6 +64,7 @@ function combineResults(results: readonly ScenarioResult[]): ScenarioResult {
     ...(databaseCpu !== undefined && { databaseCpuSeconds: databaseCpu }),
     ...(driverCpu !== undefined && { driverCpuSeconds: driverCpu }),
     ...(retries !== undefined && { databaseRetries: retries }),
+    ...(besideFailures !== undefined && { besideFailures }),
     failed: results.some((result) => result.failed),
   };
 }

@@ -279,3 +279,18 @@ describe("the bench's rounds", () => {
     expect(formatComparison(apart, old)).toMatch(/\| list anonymous +\|.*× \| +\|\n/);
   });
 });
+
+describe('a load beside a scenario (the login burst)', () => {
+  it('fails the scenario when it fails, and the table says the failures were beside it', () => {
+    const burst = (besideFailures: number) =>
+      result('list during login burst', 500, { besideFailures, failed: besideFailures > 0 });
+    const run = runOf([
+      { ceilings: [result(SELECT_1, 9_000)], scenarios: [burst(0)] },
+      { ceilings: [result(SELECT_1, 9_000)], scenarios: [burst(3)] },
+    ]);
+    const [combined] = run.scenarios;
+    expect(combined).toMatchObject({ besideFailures: 3, failed: true, non2xx: 0, errors: 0 });
+    expect(formatRun(run)).toContain('| FAILED (3 errors or non-2xx beside) |');
+    expect(failedScenarios(run)).toEqual(['list during login burst']);
+  });
+});

@@ -9,6 +9,7 @@ import { stderrLog } from './load/bench-log.js';
 import { createCleanup } from './load/cleanup.js';
 import { expectRedisAnswers } from './load/redis-check.js';
 import { runSize } from './load/run-size.js';
+import { checkReusable } from './load/bench-target.js';
 
 /**
  * `npm run bench`: seeds each size, measures the ceilings and every Keel scenario with servers
@@ -28,6 +29,7 @@ const previous =
   comparePath === undefined
     ? undefined
     : await orExitWithUsage(() => readComparedReport(comparePath));
+await orExitWithUsage(() => checkReusable(options));
 if (options.redisUrl !== undefined) await expectRedisAnswers(options.redisUrl);
 const cleanup = createCleanup(log);
 const runs: BenchRun[] = [];

@@ -8,6 +8,8 @@ import {
   databaseExists,
   databaseUrl,
   dropBenchDatabase,
+  markSeeded,
+  reuseRefusal,
 } from '../seed/bench-database.js';
 import type { DatasetSize } from '../seed/dataset-sizes.js';
 import { createProgress } from '../seed/progress.js';
@@ -18,7 +20,7 @@ import {
 } from '../seed/seed-connection.js';
 import { seedDatabase } from '../seed/seed-database.js';
 import { formatSeedReport, invariantsHold } from '../seed/seed-report.js';
-import type { BenchOptions } from './bench-options.js';
+import { BenchOptionsError, type BenchOptions } from './bench-options.js';
 import { loadFixture, type BenchFixture, type FixtureSizes } from './bench-fixture.js';
 import type { BenchLog } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
@@ -93,6 +95,7 @@ async function postgresTarget(context: TargetContext): Promise<BenchTarget> {
       } finally {
         await connection.close();
       }
+      await markSeeded(options.adminUrl, name, { size: size.name, seed: options.seed });
     }
   }
   const handle = connectPostgres(
@@ -108,6 +111,25 @@ async function postgresTarget(context: TargetContext): Promise<BenchTarget> {
     return { serverEnv: { DATABASE_URL: url }, fixture };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * With `--reuse`, each kept keel_bench_<size> must hold a finished seed of that size and of
+ * `--seed` (`reuseRefusal`): refused before anything runs, as options the bench can't run with.
+ */
+export async function checkReusable(options: BenchOptions): Promise<void> {
+  if (!options.reuse || options.database !== 'postgres' || options.databaseUrl !== undefined) {
+    return;
+  }
+  for (const size of options.sizes) {
+    const name = benchDatabaseName(size.name);
+    if (!(await databaseExists(options.adminUrl, name))) continue;
+    const refusal = await reuseRefusal(options.adminUrl, name, {
+      size: size.name,
+      seed: options.seed,
+    });
+    if (refusal !== undefined) throw new BenchOptionsError(refusal);
   }
 }
 

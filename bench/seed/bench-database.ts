@@ -56,6 +56,58 @@ export function dropBenchDatabase(adminUrl: string, name: string): Promise<void>
   });
 }
 
+/** What a finished seed left on its database: which size and seed it loaded. */
+export interface SeedMark {
+  readonly size: string;
+  readonly seed: number;
+}
+
+const MARK = /^keel bench: size ([a-z]+), seed (\d+)$/;
+
+/**
+ * Marks database `name` as seeded to the end, with the size and seed it holds (its comment), so
+ * that `--reuse` measures only a whole dataset, and the one its report will name.
+ */
+export function markSeeded(adminUrl: string, name: string, mark: SeedMark): Promise<void> {
+  const text = `keel bench: size ${mark.size}, seed ${String(mark.seed)}`;
+  return withAdmin(adminUrl, async (client) => {
+    await client.query(`COMMENT ON DATABASE ${checked(name)} IS ${pg.escapeLiteral(text)}`);
+  });
+}
+
+/** The mark a finished seed left on database `name`; none if it never finished. */
+export function seedMarkOf(adminUrl: string, name: string): Promise<SeedMark | undefined> {
+  return withAdmin(adminUrl, async (client) => {
+    const { rows } = await client.query<{ comment: string | null }>(
+      "select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1",
+      [name],
+    );
+    const found = MARK.exec(rows[0]?.comment ?? '');
+    return found?.[1] === undefined || found[2] === undefined
+      ? undefined
+      : { size: found[1], seed: Number(found[2]) };
+  });
+}
+
+/**
+ * Why database `name` can't be reused for `wanted`, if it can't: no seed finished there (one
+ * stopped part-way leaves tables without their indexes), or it holds another size or seed.
+ */
+export async function reuseRefusal(
+  adminUrl: string,
+  name: string,
+  wanted: SeedMark,
+): Promise<string | undefined> {
+  const mark = await seedMarkOf(adminUrl, name);
+  if (mark === undefined) {
+    return `${name} holds no finished seed (one stopped part-way, or one older than the mark): run without --reuse to seed it afresh`;
+  }
+  if (mark.size !== wanted.size || mark.seed !== wanted.seed) {
+    return `${name} holds size ${mark.size} from seed ${String(mark.seed)}, not size ${wanted.size} from seed ${String(wanted.seed)}: run with that --seed, or without --reuse`;
+  }
+  return undefined;
+}
+
 /** A new, empty database `name` (an older one of the same name is dropped first). */
 export async function createBenchDatabase(adminUrl: string, name: string): Promise<string> {
   await dropBenchDatabase(adminUrl, name);

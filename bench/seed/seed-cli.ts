@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../../src/infrastructure/db/parse-command-line.js';
 import { findSize, unknownSize } from './dataset-sizes.js';
-import { benchDatabaseName, createBenchDatabase, DEFAULT_ADMIN_URL } from './bench-database.js';
+import {
+  benchDatabaseName,
+  createBenchDatabase,
+  DEFAULT_ADMIN_URL,
+  markSeeded,
+} from './bench-database.js';
 import { createProgress } from './progress.js';
 import {
   openEmbeddedSeedConnection,
@@ -35,6 +40,12 @@ if (values.seed.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) {
   exitWithUsage(USAGE, `--seed must be a whole number ≥ 0, got "${values.seed}"`);
 }
 
+// The bench's own database, created here, when no target is named.
+const ownDatabase =
+  values['data-dir'] === undefined && values['database-url'] === undefined
+    ? benchDatabaseName(size.name)
+    : undefined;
+
 async function open(): Promise<SeedConnection> {
   // Under DIR/pglite, where Keel with DATA_DIR=DIR opens its embedded database.
   if (values['data-dir'] !== undefined)
@@ -55,4 +66,8 @@ try {
   if (!invariantsHold(report)) process.exitCode = 1;
 } finally {
   await connection.close();
+}
+// Only a whole, sound dataset is marked: `npm run bench -- --reuse` measures no other.
+if (ownDatabase !== undefined && process.exitCode !== 1) {
+  await markSeeded(values['admin-url'], ownDatabase, { size: size.name, seed });
 }

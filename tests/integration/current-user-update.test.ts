@@ -132,6 +132,7 @@ describe('PUT /api/v1/user', () => {
   it.each([
     ['the username is null', { username: null }, { username: ['must be string'] }],
     ['the username is blank', { username: '' }, { username: ["can't be blank"] }],
+    ['the username is ".."', { username: '..' }, { username: ['can\'t be "." or ".."'] }],
     ['the email is null', { email: null }, { email: ['must be string'] }],
     ['the email is blank', { email: '' }, { email: ["can't be blank"] }],
     ['the email is invalid', { email: 'not-an-email' }, { email: ['is invalid'] }],

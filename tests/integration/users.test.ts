@@ -137,6 +137,9 @@ describe('POST /api/v1/users', () => {
       { username: 'john/doe' },
       { username: ['may only contain letters, digits, "_", "." and "-"'] },
     ],
+    // URL dot segments: /profiles/.. resolves to /, /profiles/./follow to /profiles/follow.
+    ['the username is ".."', { username: '..' }, { username: ['can\'t be "." or ".."'] }],
+    ['the username is "."', { username: '.' }, { username: ['can\'t be "." or ".."'] }],
     [
       'the username has 65 characters',
       { username: 'u'.repeat(65) },

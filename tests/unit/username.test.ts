@@ -33,6 +33,19 @@ describe('parseUsername', () => {
       );
     },
   );
+
+  it.each(['.', '..', ' .. '])(
+    'rejects %j, a URL dot segment that clients resolve away (/profiles/.. is /)',
+    (value) => {
+      expect(() => parseUsername(value)).toThrow(
+        ValidationError.field('username', 'can\'t be "." or ".."'),
+      );
+    },
+  );
+
+  it.each(['...', '.a', 'a.', '.-'])('accepts %j, which URLs keep as it is', (value) => {
+    expect(parseUsername(value)).toBe(value);
+  });
 });
 
 describe('usernameFromPath', () => {

@@ -98,6 +98,29 @@ describe('POST /api/v1/users/login', () => {
     expect(rowChanges(before, await rowCounts(t.db))).toEqual({ auditEvents: 2 });
   });
 
+  it('refuses a password with a lone surrogate: hashed as U+FFFD, it would open an account whose password has U+FFFD there', async () => {
+    const registered = await registerUser(t.app);
+    const name = unique();
+    const withReplacement = { email: `${name}@example.com`, password: 'password\ufffd' };
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { user: { username: name, ...withReplacement } },
+    });
+    expect(created.statusCode).toBe(201);
+    const before = await rowCounts(t.db);
+    for (const email of [withReplacement.email, registered.email]) {
+      const response = await login({ user: { email, password: 'password\ud800' } });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({
+        errors: { password: ['must be valid Unicode text'] },
+        error: { code: 'validation_failed' },
+      });
+    }
+    expect(await rowCounts(t.db)).toEqual(before);
+    expect((await login({ user: withReplacement })).statusCode).toBe(200);
+  });
+
   it.each([
     ['the email is blank', { email: '' }, { email: ["can't be blank"] }],
     ['the password is blank', { password: '' }, { password: ["can't be blank"] }],

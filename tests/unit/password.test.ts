@@ -60,4 +60,11 @@ describe('requireLoginPassword', () => {
     expect(requireLoginPassword(' x ')).toBe(' x ');
     expect(() => requireLoginPassword('   ')).toThrow(ValidationError.field('password', BLANK));
   });
+
+  it('rejects a lone surrogate, which no password set since can hold (it would hash as U+FFFD)', () => {
+    expect(() => requireLoginPassword('password\udc00')).toThrow(
+      ValidationError.field('password', NOT_UNICODE),
+    );
+    expect(requireLoginPassword('password\ufffd')).toBe('password\ufffd');
+  });
 });

@@ -28,8 +28,13 @@ export function parseNewPassword(value: string): NewPassword {
   return value as NewPassword;
 }
 
-/** A login attempt is checked against the stored hash, never against today's policy. */
+/**
+ * A login attempt is checked against the stored hash, never against today's policy; but a lone
+ * surrogate is refused: it would be hashed as U+FFFD, so it would open an account whose password
+ * has U+FFFD in its place, and no password set under the rule above holds one.
+ */
 export function requireLoginPassword(value: string): string {
   if (value.trim() === '') throw ValidationError.field('password', BLANK);
+  if (!value.isWellFormed()) throw ValidationError.field('password', NOT_UNICODE);
   return value;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createArticle, registerUser } from '../helpers/factories.js';
 
 const SPEC_PATH = new URL('../../../shared/realworld/openapi.yml', import.meta.url);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -134,6 +135,28 @@ describe('GET /openapi.json', () => {
         expect.arrayContaining(['400', '413', '415', '422']),
       );
     }
+  });
+
+  it('documents 413 and 415 on every write, which reads a body even where it ignores it', async () => {
+    // Fastify reads the body of every POST, PUT and DELETE: a bodiless write given one too large
+    // or not JSON answers 413 or 415 before its handler runs.
+    const author = await registerUser(t.app);
+    const { slug } = await createArticle(t.app, author);
+    const notJson = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/articles/${slug}`,
+      headers: { ...author.headers, 'content-type': 'text/plain' },
+      payload: 'x',
+    });
+    expect(notJson.statusCode).toBe(415);
+    const writes = keelOperations().filter(
+      ([key]) => /^(?:post|put|delete) /.test(key) && key.includes(' /api/'),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    const undocumented = writes
+      .filter(([, operation]) => !('413' in operation.responses && '415' in operation.responses))
+      .map(([key]) => key);
+    expect(undocumented).toEqual([]);
   });
 
   it('documents the statuses any API route can meet: 400, 414, 500 and 503', () => {

@@ -111,7 +111,7 @@ export function articleRoutes(
           params: SlugParams,
           response: {
             204: { description: 'Deleted', type: 'null' },
-            ...errorResponses(401, 403, 404),
+            ...errorResponses(400, 401, 403, 404, 413, 415),
           },
         },
       },

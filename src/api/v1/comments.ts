@@ -63,7 +63,7 @@ export function commentRoutes(comments: CommentService): FastifyPluginCallbackTy
           params: CommentParams,
           response: {
             204: { description: 'Deleted', type: 'null' },
-            ...errorResponses(401, 403, 404, 422),
+            ...errorResponses(400, 401, 403, 404, 413, 415, 422),
           },
         },
       },

@@ -181,6 +181,13 @@ describe('GET /openapi.json', () => {
     });
   });
 
+  it('documents the 401 and 403 a keyed registration replays as a login can answer', () => {
+    // A replay logs in with the request's credentials (idempotency.test.ts): 401 once the
+    // password or email changed, 403 once the account is suspended.
+    const register = doc.paths['/api/v1/users']?.post;
+    expect(Object.keys(register?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+  });
+
   it('does not require a token on routes the spec leaves open to anonymous callers', () => {
     const open = spec.filter((op) => op.operation.security === undefined);
     const wronglySecured = open.filter((op) => {

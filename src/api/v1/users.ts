@@ -53,7 +53,7 @@ export function userRoutes(accounts: AccountService): FastifyPluginCallbackTypeb
           summary: 'Register',
           headers: IdempotencyKeyHeaders,
           body: NewUserBody,
-          response: { 201: UserResponse, ...errorResponses(400, 409, 413, 415, 422) },
+          response: { 201: UserResponse, ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
         },
       },
       async (request, reply) => {

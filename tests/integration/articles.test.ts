@@ -60,6 +60,19 @@ describe('POST /api/v1/articles', () => {
     expect(article.tagList).toEqual(['alpha', 'mid', 'zeta']);
   });
 
+  it('stores a tag in one Unicode spelling: a composed and a decomposed "café" are one tag', async () => {
+    const composed = `café-${unique()}`;
+    const decomposed = composed.normalize('NFD');
+    const article = await createArticle(t.app, author, { tagList: [decomposed, composed] });
+    expect(article.tagList).toEqual([composed]);
+    const other = await createArticle(t.app, author, { tagList: [decomposed] });
+    expect(other.tagList).toEqual([composed]);
+    const tags = await t.app.inject({ method: 'GET', url: '/api/v1/tags' });
+    expect(
+      tags.json<{ tags: string[] }>().tags.filter((tag) => tag.normalize() === composed),
+    ).toEqual([composed]);
+  });
+
   it('derives a readable slug from the title', async () => {
     const article = await createArticle(t.app, author, { title: 'Hello, Wörld!' });
     expect(article.slug).toBe('hello-world');

@@ -101,6 +101,17 @@ describe('parseTags', () => {
     ]);
   });
 
+  it('stores tags in NFC: canonically equivalent spellings are one tag', () => {
+    expect(parseTags(['cafe\u0301', 'café', 'Å'])).toEqual(['café', 'Å']);
+  });
+
+  it('measures a tag once normalized, which can lengthen it', () => {
+    // U+FB2C is excluded from composition: in NFC it is three code points.
+    expect(() => parseTags(['\ufb2c'.repeat(20)])).toThrow(
+      ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH)),
+    );
+  });
+
   it('accepts no tags', () => {
     expect(parseTags([])).toEqual([]);
   });

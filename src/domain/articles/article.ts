@@ -78,11 +78,15 @@ export function parseArticleContent(input: ArticleContent): ArticleContent {
   };
 }
 
-/** Trimmed, de-duplicated tags, in the order first given; blank or oversized tags are errors. */
+/**
+ * Trimmed, de-duplicated tags, in the order first given; blank or oversized tags are errors.
+ * Each is stored in NFC: a composed and a decomposed "café" are one tag, not two that look alike.
+ * Measured once normalized (NFC lengthens a few characters, and the column holds 50).
+ */
 export function parseTags(values: readonly string[]): readonly string[] {
   const tags = new Set<string>();
   for (const value of values) {
-    const tag = value.trim();
+    const tag = value.trim().normalize('NFC');
     if (tag === '') throw ValidationError.field('tagList', "can't contain a blank tag");
     if (lengthOf(tag) > TAG_MAX_LENGTH)
       throw ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH));

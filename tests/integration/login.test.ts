@@ -64,6 +64,34 @@ describe('POST /api/v1/users/login', () => {
     expect(response.json().user.email).toBe(stored);
   });
 
+  it('accepts any spelling of the mailbox: its domain in punycode or decomposed', async () => {
+    const name = unique();
+    const email = `${name}@bücher.example`;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { user: { username: name, email, password: 'password123' } },
+    });
+    expect(created.statusCode).toBe(201);
+    for (const spelling of [`${name}@xn--bcher-kva.example`, `${name}@bu\u0308cher.example`]) {
+      const response = await login({ user: { email: spelling, password: 'password123' } });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().user.email).toBe(email);
+    }
+  });
+
+  it('logs in an account stored before addresses had one spelling, with its spelling', async () => {
+    const registered = await registerUser(t.app);
+    const stored = `${registered.username}@xn--bcher-kva.example`;
+    await t.db
+      .update(usersTable)
+      .set({ email: stored })
+      .where(eq(usersTable.username, registered.username));
+    const response = await login({ user: { email: stored, password: registered.password } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().user.email).toBe(stored);
+  });
+
   it('serves the same login under the legacy /api prefix', async () => {
     const registered = await registerUser(t.app);
     const credentials = { user: { email: registered.email, password: registered.password } };

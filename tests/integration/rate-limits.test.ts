@@ -91,6 +91,22 @@ describe('login limits', () => {
     expectRateLimited(await login(user.email, user.password, freshIp()), 60);
   });
 
+  it('counts the spellings of one mailbox as one account: punycode and decomposed domains', async () => {
+    const name = unique();
+    const registered = await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      remoteAddress: freshIp(),
+      payload: {
+        user: { username: name, email: `${name}@bücher.example`, password: 'password123' },
+      },
+    });
+    expect(registered.statusCode).toBe(201);
+    expect((await login(`${name}@xn--bcher-kva.example`, 'wrong', freshIp())).statusCode).toBe(401);
+    expect((await login(`${name}@bu\u0308cher.example`, 'wrong', freshIp())).statusCode).toBe(401);
+    expectRateLimited(await login(`${name}@bücher.example`, 'password123', freshIp()), 60);
+  });
+
   it('keeps other accounts open on the same address while one is limited', async () => {
     const [limited, other] = [await register(), await register()];
     const ip = freshIp();

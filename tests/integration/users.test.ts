@@ -103,6 +103,25 @@ describe('POST /api/v1/users', () => {
   });
 
   it.each([
+    ['in punycode', 'xn--bcher-kva.example'],
+    ['decomposed', 'bu\u0308cher.example'],
+  ])(
+    'returns 409 for the address of a taken mailbox with its domain %s, and writes nothing',
+    async (_case, domain) => {
+      const name = unique();
+      const first = await register({
+        user: { ...newUser(), email: `${name}@bücher.example` },
+      });
+      expect(first.statusCode).toBe(201);
+      const before = await rowCounts(t.db);
+      const response = await register({ user: { ...newUser(), email: `${name}@${domain}` } });
+      expect(response.statusCode).toBe(409);
+      expect(response.json()).toMatchObject({ errors: { email: ['has already been taken'] } });
+      expect(await rowCounts(t.db)).toEqual(before);
+    },
+  );
+
+  it.each([
     ['the username is blank', { username: '' }, { username: ["can't be blank"] }],
     ['the username is only spaces', { username: '   ' }, { username: ["can't be blank"] }],
     ['the email is blank', { email: '' }, { email: ["can't be blank"] }],

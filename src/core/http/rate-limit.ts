@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { mailboxSpelling } from '../../domain/identity/email.js';
 import {
   BREAKER_STATES,
   decide,
@@ -70,11 +71,14 @@ export function registerRateLimitMetrics(
   };
 }
 
-/** The login email of a `{ user: { email } }` body, as the account service spells it. */
+/**
+ * The login email of a `{ user: { email } }` body, as the account service spells it: every
+ * spelling of one mailbox (any case, punycode or decomposed) counts against one account.
+ */
 function loginEmailOf(body: unknown): string | undefined {
   const { user } = (body ?? {}) as { user?: unknown };
   const { email } = (user ?? {}) as { email?: unknown };
-  return typeof email === 'string' ? email.toLowerCase().trim() : undefined;
+  return typeof email === 'string' ? mailboxSpelling(email.toLowerCase().trim()) : undefined;
 }
 
 /**

@@ -133,9 +133,11 @@ export function createAccountService({
     },
 
     async login(input: LoginInput): Promise<AuthenticatedUser> {
-      const email = parseLoginEmail(input.email);
+      const [asSent, spelled] = parseLoginEmail(input.email);
       const password = requireLoginPassword(input.password);
-      const found = await accounts.findCredentialsByEmail(email);
+      const found =
+        (await accounts.findCredentialsByEmail(asSent)) ??
+        (spelled === undefined ? undefined : await accounts.findCredentialsByEmail(spelled));
       // Always verify, even for an unknown email, so response time does not reveal which
       // addresses have accounts.
       const valid = await hasher.verify(found?.passwordHash, password);

@@ -1,8 +1,12 @@
+import { domainToUnicode } from 'node:url';
 import type { Brand } from '../shared/brand.js';
 import { ValidationError } from '../shared/errors.js';
-import { requiredText } from '../shared/text.js';
+import { lengthOf, requiredText, tooLong } from '../shared/text.js';
 
-/** A trimmed, lower-cased address: one mailbox has one spelling, so uniqueness is exact. */
+/**
+ * A trimmed, lower-cased address in its one spelling (`mailboxSpelling`): one mailbox has one
+ * spelling, so uniqueness is exact.
+ */
 export type Email = Brand<string, 'Email'>;
 
 export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
@@ -24,22 +28,54 @@ const NEW_EMAIL = new RegExp(
 // included: one "@", no spaces, a dot in the domain.
 const ANY_STORED_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+// Where a domain would not be read as one host (a URL would end or escape it there), or would be
+// read as an IPv4 address (its last label a number): IDNA is not asked, the domain stays as sent.
+const NOT_A_HOST_NAME = /[#/?^|%\\\s]|(?:^|\.)(?:\d+|0x[0-9a-f]*)$/iu;
+
+/**
+ * The one spelling of the (lower-cased, trimmed) address `email`: its local part composed (NFC)
+ * and its domain as IDNA (UTS #46) reads it — `xn--` labels decoded, composed, full-width
+ * folded — so `a@xn--bcher-kva.de`, `a@bücher.de` and `a@bu\u0308cher.de`, one mailbox to any
+ * mail system, are one address. A domain IDNA refuses keeps its composed spelling. Never throws.
+ */
+export function mailboxSpelling(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return email.normalize('NFC');
+  const domain = email.slice(at + 1);
+  // Lower-cased again: IDNA folds Cherokee to capitals, and a stored address is lower-case.
+  const idna = NOT_A_HOST_NAME.test(domain) ? '' : domainToUnicode(domain).toLowerCase();
+  return `${email.slice(0, at).normalize('NFC')}@${idna === '' ? domain.normalize('NFC') : idna}`;
+}
+
 function parse(value: string, pattern: RegExp): Email {
-  // Lower-case before measuring: some characters grow when lower-cased (İ → i̇).
-  const email = requiredText('email', value.toLowerCase(), EMAIL_MAX_LENGTH);
+  // Lower-case before measuring: some characters grow when lower-cased (İ → i̇), and again once
+  // spelled as IDNA reads it (㍿ is four characters).
+  const email = mailboxSpelling(requiredText('email', value.toLowerCase(), EMAIL_MAX_LENGTH));
+  if (lengthOf(email) > EMAIL_MAX_LENGTH) {
+    throw ValidationError.field('email', tooLong(EMAIL_MAX_LENGTH));
+  }
   if (!pattern.test(email)) throw ValidationError.field('email', 'is invalid');
   return email as Email;
 }
 
-/** An address to register or change to. */
+/** An address to register or change to, in its one spelling. */
 export function parseEmail(value: string): Email {
   return parse(value, NEW_EMAIL);
 }
 
 /**
- * An address to log in with: any Keel may have stored, so an account registered before the rule
- * for new addresses tightened still logs in (and can change to an address that rule accepts).
+ * The spellings to look an address to log in with up by, in order: as sent (lower-cased,
+ * trimmed), then in its one spelling when that differs. An account stored before addresses had
+ * one spelling is stored as it was sent, and found so first, even where another account holds
+ * the mailbox's one spelling. Any address Keel may have stored is accepted, so an account
+ * registered before the rule for new addresses tightened still logs in (and can change to an
+ * address that rule accepts).
  */
-export function parseLoginEmail(value: string): Email {
-  return parse(value, ANY_STORED_EMAIL);
+export function parseLoginEmail(value: string): readonly [Email] | readonly [Email, Email] {
+  const sent = requiredText('email', value.toLowerCase(), EMAIL_MAX_LENGTH);
+  if (!ANY_STORED_EMAIL.test(sent)) throw ValidationError.field('email', 'is invalid');
+  const email = mailboxSpelling(sent);
+  const spelled =
+    email !== sent && lengthOf(email) <= EMAIL_MAX_LENGTH && ANY_STORED_EMAIL.test(email);
+  return spelled ? [sent as Email, email as Email] : [sent as Email];
 }

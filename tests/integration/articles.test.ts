@@ -98,6 +98,29 @@ describe('POST /api/v1/articles', () => {
     });
   });
 
+  it.each(['title', 'description', 'body'])(
+    'returns 422 when %s is only invisible characters (a zero-width space)',
+    async (field) => {
+      await expectRefused(
+        t,
+        publish({ ...valid, [field]: ' \u200b\u2060 ' }),
+        422,
+        'validation_failed',
+        { [field]: ["can't be blank"] },
+      );
+    },
+  );
+
+  it('returns 422 for a tag of invisible characters', async () => {
+    await expectRefused(
+      t,
+      publish({ ...valid, tagList: ['ok', '\u200b'] }),
+      422,
+      'validation_failed',
+      { tagList: ["can't contain a blank tag"] },
+    );
+  });
+
   it.each<[string, Record<string, unknown>, Record<string, string[]>]>([
     ['a field is missing', { title: 'T', description: 'D' }, { body: ['is required'] }],
     [

@@ -53,6 +53,7 @@ describe('POST /api/v1/articles/:slug/comments', () => {
   it.each([
     ['the body is blank', { body: '' }, { body: ["can't be blank"] }],
     ['the body is only whitespace', { body: '  \n ' }, { body: ["can't be blank"] }],
+    ['the body is only invisible', { body: '\u200b\u200d' }, { body: ["can't be blank"] }],
     [
       'the body is longer than 10000 characters',
       { body: 'x'.repeat(10_001) },

@@ -53,6 +53,19 @@ describe('requiredText', () => {
     expect(() => requiredText('title', value, 10)).toThrow(ValidationError.field('title', BLANK));
   });
 
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a word joiner between spaces', ' \u2060 '],
+    ['a Hangul filler', '\u3164'],
+    ['a soft hyphen and a zero-width joiner', '\u00ad\u200d'],
+  ])('rejects text of nothing but %s as blank: nothing shows', (_what, value) => {
+    expect(() => requiredText('title', value, 10)).toThrow(ValidationError.field('title', BLANK));
+  });
+
+  it('keeps invisible characters inside visible text', () => {
+    expect(requiredText('title', 'a\u200db', 10)).toBe('a\u200db');
+  });
+
   it('accepts exactly max characters and rejects one more, counting after the trim', () => {
     expect(requiredText('title', ' abc ', 3)).toBe('abc');
     expect(() => requiredText('title', 'abcd', 3)).toThrow(
@@ -84,7 +97,7 @@ describe('requiredText', () => {
 });
 
 describe('optionalText', () => {
-  it.each([null, '', '  \n'])('treats %j as not set', (value) => {
+  it.each([null, '', '  \n', '\u200b'])('treats %j as not set', (value) => {
     expect(optionalText('bio', value, 10)).toBeNull();
   });
 

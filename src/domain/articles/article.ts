@@ -3,6 +3,7 @@ import { ValidationError } from '../shared/errors.js';
 import {
   BLANK,
   NOT_STORABLE,
+  isBlank,
   isStorableText,
   lengthOf,
   requiredText,
@@ -63,7 +64,7 @@ export function parseDescription(value: string): string {
 
 /** The body is Markdown: leading and trailing whitespace may matter, so it is kept as sent. */
 export function parseBody(value: string): string {
-  if (value.trim() === '') throw ValidationError.field('body', BLANK);
+  if (isBlank(value)) throw ValidationError.field('body', BLANK);
   if (lengthOf(value) > BODY_MAX_LENGTH)
     throw ValidationError.field('body', tooLong(BODY_MAX_LENGTH));
   if (!isStorableText(value)) throw ValidationError.field('body', NOT_STORABLE);
@@ -87,7 +88,7 @@ export function parseTags(values: readonly string[]): readonly string[] {
   const tags = new Set<string>();
   for (const value of values) {
     const tag = value.trim().normalize('NFC');
-    if (tag === '') throw ValidationError.field('tagList', "can't contain a blank tag");
+    if (isBlank(tag)) throw ValidationError.field('tagList', "can't contain a blank tag");
     if (lengthOf(tag) > TAG_MAX_LENGTH)
       throw ValidationError.field('tagList', tooLong(TAG_MAX_LENGTH));
     if (!isStorableText(tag)) throw ValidationError.field('tagList', NOT_STORABLE);

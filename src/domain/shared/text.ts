@@ -11,6 +11,16 @@ export function isStorableText(value: string): boolean {
   return value.isWellFormed() && !value.includes('\u0000');
 }
 
+// White space and the characters nothing renders (zero-width space and joiners, word joiner,
+// soft hyphen, Hangul fillers, variation selectors, bidi controls): text of only these shows
+// nothing, so it is as blank as spaces are.
+const NOTHING_VISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u;
+
+/** Whether `value` shows nothing: empty, white space, or characters no font draws. */
+export function isBlank(value: string): boolean {
+  return NOTHING_VISIBLE.test(value);
+}
+
 export function tooLong(max: number): string {
   return `is too long (maximum is ${String(max)} characters)`;
 }
@@ -22,25 +32,25 @@ export function lengthOf(value: string): number {
 }
 
 /**
- * Trims `value` and enforces "not blank, at most `max` characters" for `field`.
+ * Trims `value` and enforces "not blank (`isBlank`), at most `max` characters" for `field`.
  * The trimmed text is what gets stored.
  */
 export function requiredText(field: string, value: string, max: number): string {
   const trimmed = value.trim();
-  if (trimmed === '') throw ValidationError.field(field, BLANK);
+  if (isBlank(trimmed)) throw ValidationError.field(field, BLANK);
   if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
   if (!isStorableText(trimmed)) throw ValidationError.field(field, NOT_STORABLE);
   return trimmed;
 }
 
 /**
- * Optional profile text: `null`, empty or blank all mean "not set" and become `null`
+ * Optional profile text: `null`, empty or blank (`isBlank`) all mean "not set" and become `null`
  * (RealWorld clients send `""` to clear a field).
  */
 export function optionalText(field: string, value: string | null, max: number): string | null {
   if (value === null) return null;
   const trimmed = value.trim();
-  if (trimmed === '') return null;
+  if (isBlank(trimmed)) return null;
   if (lengthOf(trimmed) > max) throw ValidationError.field(field, tooLong(max));
   if (!isStorableText(trimmed)) throw ValidationError.field(field, NOT_STORABLE);
   return trimmed;

@@ -80,6 +80,14 @@ describe('parseEmail', () => {
   });
 
   it.each([
+    ['a full-width dot', 'jane@example\uff0ecom'],
+    ['an ideographic full stop', 'jane@example\u3002com'],
+  ])('logs in with the address it registered with, its domain with %s', (_what, typed) => {
+    expect(parseEmail(typed)).toBe('jane@example.com');
+    expect(parseLoginEmail(typed)).toEqual(['jane@example.com']);
+  });
+
+  it.each([
     ['its domain in punycode', 'jane@xn--bcher-kva.example'],
     ['its domain decomposed (u + combining diaeresis)', 'jane@bu\u0308cher.example'],
     ['its domain in full-width letters', 'jane@ｂücher.example'],

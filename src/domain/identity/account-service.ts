@@ -133,11 +133,13 @@ export function createAccountService({
     },
 
     async login(input: LoginInput): Promise<AuthenticatedUser> {
-      const [asSent, spelled] = parseLoginEmail(input.email);
+      const [email, otherSpelling] = parseLoginEmail(input.email);
       const password = requireLoginPassword(input.password);
       const found =
-        (await accounts.findCredentialsByEmail(asSent)) ??
-        (spelled === undefined ? undefined : await accounts.findCredentialsByEmail(spelled));
+        (await accounts.findCredentialsByEmail(email)) ??
+        (otherSpelling === undefined
+          ? undefined
+          : await accounts.findCredentialsByEmail(otherSpelling));
       // Always verify, even for an unknown email, so response time does not reveal which
       // addresses have accounts.
       const valid = await hasher.verify(found?.passwordHash, password);

@@ -69,13 +69,15 @@ export function parseEmail(value: string): Email {
  * one spelling is stored as it was sent, and found so first, even where another account holds
  * the mailbox's one spelling. Any address Keel may have stored is accepted, so an account
  * registered before the rule for new addresses tightened still logs in (and can change to an
- * address that rule accepts).
+ * address that rule accepts); so is any whose one spelling is (`jane@example．com`, with a
+ * full-width dot, registered as `jane@example.com`), so an address logs in as it registered.
  */
 export function parseLoginEmail(value: string): readonly [Email] | readonly [Email, Email] {
   const sent = requiredText('email', value.toLowerCase(), EMAIL_MAX_LENGTH);
-  if (!ANY_STORED_EMAIL.test(sent)) throw ValidationError.field('email', 'is invalid');
-  const email = mailboxSpelling(sent);
-  const spelled =
-    email !== sent && lengthOf(email) <= EMAIL_MAX_LENGTH && ANY_STORED_EMAIL.test(email);
-  return spelled ? [sent as Email, email as Email] : [sent as Email];
+  const spelled = mailboxSpelling(sent);
+  const [first, second] = (spelled === sent ? [sent] : [sent, spelled]).filter(
+    (each) => lengthOf(each) <= EMAIL_MAX_LENGTH && ANY_STORED_EMAIL.test(each),
+  ) as Email[];
+  if (first === undefined) throw ValidationError.field('email', 'is invalid');
+  return second === undefined ? [first] : [first, second];
 }

@@ -112,6 +112,14 @@ describe('parseEmail', () => {
     }
   });
 
+  it('keeps a domain read as an IPv4 address in its own spelling, not the address it reads as', () => {
+    // A URL reads each as an address: `1.` as 0.0.0.1, the others as 127.0.0.1.
+    expect(parseEmail('jane@\uff11\uff12\uff17.\uff11')).toBe('jane@\uff11\uff12\uff17.\uff11');
+    for (const emptyLabel of ['jane@1.', 'jane@0x7f.1.', 'jane@127.0.0.1.']) {
+      expect(() => parseEmail(emptyLabel)).toThrow(INVALID);
+    }
+  });
+
   it('measures the length once canonical, which can lengthen the text', () => {
     // "㍿" is four characters to IDNA.
     const domain = '@㍿.example';

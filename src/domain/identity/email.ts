@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { domainToUnicode } from 'node:url';
 import type { Brand } from '../shared/brand.js';
 import { ValidationError } from '../shared/errors.js';
@@ -28,9 +29,9 @@ const NEW_EMAIL = new RegExp(
 // included: one "@", no spaces, a dot in the domain.
 const ANY_STORED_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-// Where a domain would not be read as one host (a URL would end or escape it there), or would be
-// read as an IPv4 address (its last label a number): IDNA is not asked, the domain stays as sent.
-const NOT_A_HOST_NAME = /[#/?^|%\\\s]|(?:^|\.)(?:\d+|0x[0-9a-f]*)$/iu;
+// Where a domain would not be read as one host (a URL would end, escape or percent-decode it
+// there): IDNA is not asked, the domain stays as sent.
+const NOT_A_HOST_NAME = /[#/?^|%\\\s]/u;
 
 /**
  * The one spelling of the (lower-cased, trimmed) address `email`: its local part composed (NFC)
@@ -44,7 +45,10 @@ export function mailboxSpelling(email: string): string {
   const domain = email.slice(at + 1);
   // Lower-cased again: IDNA folds Cherokee to capitals, and a stored address is lower-case.
   const idna = NOT_A_HOST_NAME.test(domain) ? '' : domainToUnicode(domain).toLowerCase();
-  return `${email.slice(0, at).normalize('NFC')}@${idna === '' ? domain.normalize('NFC') : idna}`;
+  // A domain read as an IPv4 address comes back as that address (`1.` as `0.0.0.1`, `0x7f.1` and
+  // `１２７.１` as `127.0.0.1`): the domain keeps its own spelling, as one IDNA refuses does.
+  const kept = idna === '' || isIPv4(idna);
+  return `${email.slice(0, at).normalize('NFC')}@${kept ? domain.normalize('NFC') : idna}`;
 }
 
 function parse(value: string, pattern: RegExp): Email {

@@ -76,6 +76,12 @@ describe('ArticleReader.list', () => {
     );
   });
 
+  it('names a tag in NFC, as tags are stored: a decomposed "café" is the composed one', async () => {
+    const { reader, queries } = setup();
+    await reader.list({ tag: 'cafe\u0301' }, PAGE, JANE);
+    expect(queries.list).toHaveBeenCalledWith({ tag: 'caf\u00e9' }, PAGE, JANE);
+  });
+
   it.each([{ author: 'no such user' }, { favorited: 'x'.repeat(65) }, { tag: 't', author: '' }])(
     'returns the empty list for %j, which names an impossible user, without a query',
     async (input) => {

@@ -26,7 +26,8 @@ export interface ArticleReader {
 
 /**
  * The filter a list request names, or `undefined` when it names a user or tag that cannot exist
- * (such a list is empty without asking).
+ * (such a list is empty without asking). A tag is named in NFC, as tags are stored (`parseTags`):
+ * a decomposed "café" lists the articles tagged "café".
  */
 export function listFilterOf(input: ArticleListInput): ArticleFilter | undefined {
   const author = input.author === undefined ? undefined : usernameFromPath(input.author);
@@ -39,7 +40,7 @@ export function listFilterOf(input: ArticleListInput): ArticleFilter | undefined
     return undefined;
   }
   return {
-    ...(input.tag !== undefined && { tag: input.tag }),
+    ...(input.tag !== undefined && { tag: input.tag.normalize('NFC') }),
     ...(author !== undefined && { author }),
     ...(favoritedBy !== undefined && { favoritedBy }),
   };

@@ -23,7 +23,8 @@ export interface BenchFixture {
   readonly popularSlugs: readonly string[];
   /**
    * Which of `users` already favorited which of `popularSlugs`: favorite/unfavorite leaves these
-   * pairs alone, since favoriting one again inserts nothing and unfavoriting it deletes a seeded row.
+   * pairs alone, since favoriting one again inserts nothing and unfavoriting it deletes a seeded
+   * row.
    */
   readonly favoritedPopular: readonly { readonly email: string; readonly slug: string }[];
   /** The most commented articles. */

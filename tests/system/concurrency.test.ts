@@ -190,7 +190,10 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
           url: `/api/v1/profiles/${username}/follow`,
           headers: follower.headers,
         });
-      /** Runs `method` on `followee` by `name`, renaming them to `rename` once it has looked them up. */
+      /**
+       * Runs `method` on `followee` by `name`, renaming them to `rename` once it has looked them
+       * up.
+       */
       const renamedDuring = async (method: 'POST' | 'DELETE', name: string, rename: string) => {
         let pending: Promise<LightMyRequestResponse> | undefined;
         // The transaction stands for a rename (PUT /user) that commits after the follow has

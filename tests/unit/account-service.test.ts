@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createAccountService } from '../../src/domain/identity/account-service.js';
-import { parseEmail } from '../../src/domain/identity/email.js';
+import { parseEmail, type Email } from '../../src/domain/identity/email.js';
 import type { Account, TokenClaims } from '../../src/domain/identity/user.js';
 import {
   AccountSuspendedError,
@@ -45,7 +45,7 @@ function setup() {
         Promise.resolve(`token-for-${String(userId)}@${String(tokenVersion)}`),
     },
   });
-  return { service, rows, changesSeen, set, hash, verify, recorded, audited };
+  return { service, accounts, rows, changesSeen, set, hash, verify, recorded, audited };
 }
 
 type Service = ReturnType<typeof setup>['service'];
@@ -85,6 +85,22 @@ describe('AccountService.login', () => {
     await service.register(JANE);
     const user = await service.login({ email: ' JANE@example.COM ', password: JANE.password });
     expect(user).toMatchObject({ username: 'jane', token: 'token-for-1@0' });
+  });
+
+  it('looks up both spellings of an address even when the first finds the account', async () => {
+    // One lookup more for an address stored as sent than for one that is not would let response
+    // times tell which addresses an account was stored under before addresses had one spelling.
+    const { service, accounts, rows } = setup();
+    const legacy = 'jane@xn--bcher-kva.example';
+    await service.register({ ...JANE, email: legacy });
+    const id = 1 as UserId;
+    const row = rows.get(id);
+    if (row === undefined) throw new Error('jane was not registered');
+    rows.set(id, { ...row, account: { ...row.account, email: legacy as Email } });
+    const lookups = vi.spyOn(accounts, 'findCredentialsByEmail');
+    const user = await service.login({ email: legacy, password: JANE.password });
+    expect(user.email).toBe(legacy);
+    expect(lookups.mock.calls).toEqual([[legacy], ['jane@bücher.example']]);
   });
 
   it('throws InvalidCredentialsError for a wrong password', async () => {

@@ -133,15 +133,14 @@ export function createAccountService({
     },
 
     async login(input: LoginInput): Promise<AuthenticatedUser> {
-      const [email, otherSpelling] = parseLoginEmail(input.email);
+      const spellings = parseLoginEmail(input.email);
       const password = requireLoginPassword(input.password);
-      const found =
-        (await accounts.findCredentialsByEmail(email)) ??
-        (otherSpelling === undefined
-          ? undefined
-          : await accounts.findCredentialsByEmail(otherSpelling));
-      // Always verify, even for an unknown email, so response time does not reveal which
-      // addresses have accounts.
+      // Every spelling looked up, the first found kept, and always verified, even for an unknown
+      // email, so response time does not reveal which addresses (or spellings) have accounts.
+      const [asSent, spelled] = await Promise.all(
+        spellings.map((email) => accounts.findCredentialsByEmail(email)),
+      );
+      const found = asSent ?? spelled;
       const valid = await hasher.verify(found?.passwordHash, password);
       if (found === undefined || !valid) {
         // Recorded without the email or the password tried; an unknown email has no subject.

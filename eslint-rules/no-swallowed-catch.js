@@ -6,6 +6,8 @@
  */
 
 const LOG_METHODS = new Set(['fatal', 'error', 'warn', 'info']);
+/** A function named for the level it logs at: `logFatal(log, error, …)`; not `logOut()`. */
+const LOG_FUNCTION = /^log(?:Fatal|Error|Warn|Info)$/;
 
 /**
  * `log.error(…)`, `logger.warn(…)`, `request.log.error(…)`, `app.log.info(…)`, or a function
@@ -14,7 +16,7 @@ const LOG_METHODS = new Set(['fatal', 'error', 'warn', 'info']);
  */
 function isLogCall(node) {
   if (node.type !== 'CallExpression') return false;
-  if (node.callee.type === 'Identifier') return /^log[A-Z]/.test(node.callee.name);
+  if (node.callee.type === 'Identifier') return LOG_FUNCTION.test(node.callee.name);
   if (node.callee.type !== 'MemberExpression') return false;
   const { object, property } = node.callee;
   if (property.type !== 'Identifier' || !LOG_METHODS.has(property.name)) return false;

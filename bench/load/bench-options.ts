@@ -46,9 +46,13 @@ export const USAGE = `usage: npm run bench -- [--size s[,m,l]] [--duration 10] [
 /** Options the bench can't run with: what is wrong, said to whoever typed them. */
 export class BenchOptionsError extends Error {}
 
-function whole(name: string, value: string, min: number): number {
+/**
+ * Option `--name`'s value as a whole number of at least `min`, exact in a double (a seed of
+ * `1e21` would be written back as `1e+21`); throws `BenchOptionsError` otherwise.
+ */
+export function whole(name: string, value: string, min: number): number {
   const number = Number(value);
-  if (value.trim() === '' || !Number.isInteger(number) || number < min) {
+  if (value.trim() === '' || !Number.isSafeInteger(number) || number < min) {
     throw new BenchOptionsError(
       `--${name} must be a whole number ≥ ${String(min)}, got "${value}"`,
     );
@@ -156,14 +160,14 @@ export async function readComparedReport(path: string): Promise<BenchReport> {
 }
 
 /**
- * What `read` returns, or, for options the bench can't run with (`BenchOptionsError`), why and
- * the bench's usage on stderr; exit 2.
+ * What `read` returns, or, for options the command can't run with (`BenchOptionsError`), why and
+ * its usage (the bench's unless another is given) on stderr; exit 2.
  */
-export async function orExitWithUsage<T>(read: () => T | Promise<T>): Promise<T> {
+export async function orExitWithUsage<T>(read: () => T | Promise<T>, usage = USAGE): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (!(error instanceof BenchOptionsError)) throw error;
-    exitWithUsage(USAGE, error.message);
+    exitWithUsage(usage, error.message);
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { exitWithUsage, parseCommandLine } from '../../src/infrastructure/db/parse-command-line.js';
+import { orExitWithUsage, whole } from '../load/bench-options.js';
 import { findSize, unknownSize } from './dataset-sizes.js';
 import {
   benchDatabaseName,
@@ -35,9 +36,9 @@ const { values } = parseCommandLine(
   USAGE,
 );
 const size = findSize(values.size) ?? exitWithUsage(USAGE, unknownSize(values.size));
-const seed = Number(values.seed);
-if (values.seed.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) {
-  exitWithUsage(USAGE, `--seed must be a whole number ≥ 0, got "${values.seed}"`);
+const seed = await orExitWithUsage(() => whole('seed', values.seed, 0), USAGE);
+if (values['data-dir'] !== undefined && values['database-url'] !== undefined) {
+  exitWithUsage(USAGE, '--database-url and --data-dir name two targets: give one');
 }
 
 // The bench's own database, created here, when no target is named.

@@ -156,6 +156,12 @@ const fixtures: readonly Fixture[] = [
     code: 'declare function logFatal(error: unknown): void;\nexport function attempt(work: () => void): void {\n  try {\n    work();\n  } catch (error) {\n    logFatal(error);\n  }\n}\n',
   },
   {
+    name: 'catch that calls a function merely starting with log',
+    dir: 'core',
+    code: 'declare function logOut(): void;\nexport function attempt(work: () => void): void {\n  try {\n    work();\n  } catch {\n    logOut();\n  }\n}\n',
+    expected: { rule: 'keel/no-swallowed-catch', message: /neither rethrows nor logs/ },
+  },
+  {
     name: 'domain importing infrastructure',
     dir: 'domain/articles',
     code: "import type { Database } from '../../infrastructure/db/database.js';\nexport type Handle = Database;\n",

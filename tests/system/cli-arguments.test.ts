@@ -99,6 +99,14 @@ describe("the bench's commands misused", { timeout: 60_000 }, () => {
       'npm run db:seed --',
     ],
     ['bench/seed/seed-cli.ts', ['--seed', '7x'], '--seed must be a whole number', 'db:seed'],
+    ['bench/seed/seed-cli.ts', ['--seed', '1e21'], '--seed must be a whole number', 'db:seed'],
+    ['bench/bench-cli.ts', ['--seed', '1e21'], '--seed must be a whole number', 'npm run bench'],
+    [
+      'bench/seed/seed-cli.ts',
+      ['--data-dir', 'data', '--database-url', 'postgres://127.0.0.1/keel'],
+      '--database-url and --data-dir name two targets',
+      'npm run db:seed --',
+    ],
     ['bench/plans/plans-cli.ts', ['--size', 'xl'], 'unknown size "xl"', 'npm run bench:plans --'],
   ])(
     '%s %j: says what is wrong, prints its usage, exits 2',

@@ -93,6 +93,15 @@ describe('PUT /api/v1/articles/:slug', () => {
     ['the request body is {}', {}, { article: ['is required'] }],
     ['the article is {}', { article: {} }, { article: ['must have at least one field'] }],
     ['the title is blank', { article: { title: ' ' } }, { title: ["can't be blank"] }],
+    [
+      'the title, the body and a tag are blank: each named',
+      { article: { title: ' ', body: '', tagList: [' '] } },
+      {
+        title: ["can't be blank"],
+        body: ["can't be blank"],
+        tagList: ["can't contain a blank tag"],
+      },
+    ],
   ])('returns 422 when %s, changing nothing', async (_case, payload, errors) => {
     const created = await createArticle(t.app, author, { tagList: ['stay'] });
     await expectRefused(t, edit(created.slug, payload), 422, 'validation_failed', errors);

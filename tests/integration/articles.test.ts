@@ -111,6 +111,20 @@ describe('POST /api/v1/articles', () => {
     },
   );
 
+  it('returns 422 naming every field the rules refuse, not only the first', async () => {
+    await expectRefused(
+      t,
+      publish({ title: ' ', description: 'D', body: '\u200b', tagList: [''] }),
+      422,
+      'validation_failed',
+      {
+        title: ["can't be blank"],
+        body: ["can't be blank"],
+        tagList: ["can't contain a blank tag"],
+      },
+    );
+  });
+
   it('returns 422 for a tag of invisible characters', async () => {
     await expectRefused(
       t,

@@ -152,6 +152,16 @@ describe('PUT /api/v1/user', () => {
     ['the image is not a URL', { image: 'photo.jpg' }, { image: ['must be an http or https URL'] }],
     ['the bio is a number', { bio: 42 }, { bio: ['must be string or null'] }],
     ['the user object is empty', {}, { user: ['must have at least one field'] }],
+    [
+      'the username, the email, the image and the password are all wrong: each named',
+      { username: '..', email: 'not-an-email', image: 'photo.jpg', password: 'short7c' },
+      {
+        username: ['can\'t be "." or ".."'],
+        email: ['is invalid'],
+        image: ['must be an http or https URL'],
+        password: ['is too short (minimum is 8 characters)'],
+      },
+    ],
     ['a field is unknown', { bio: 'x', role: 'admin' }, { role: ['is not a known field'] }],
   ])('returns 422 when %s and changes nothing', async (_case, changes, errors) => {
     const user = await registerUser(t.app);

@@ -186,6 +186,16 @@ describe('POST /api/v1/users', () => {
     expect(await rowCounts(t.db)).toEqual(before);
   });
 
+  it('returns 422 naming every field the rules refuse, not only the first', async () => {
+    const before = await rowCounts(t.db);
+    const response = await register({
+      user: { username: 'not valid!', email: 'nobody', password: 'short' },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(Object.keys(response.json().errors).sort()).toEqual(['email', 'password', 'username']);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
   it('returns 422 when the "user" wrapper is missing', async () => {
     const before = await rowCounts(t.db);
     const response = await register(newUser());

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ConflictError,
   ForbiddenError,
@@ -7,6 +7,7 @@ import {
   UnauthenticatedError,
   ValidationError,
   isDomainError,
+  parseFields,
 } from '../../src/domain/shared/errors.js';
 
 describe('ValidationError', () => {
@@ -58,5 +59,51 @@ describe('error messages', () => {
     expect(new ForbiddenError('article').message).toBe('not allowed to change this article');
     expect(new ConflictError('email').message).toBe('email has already been taken');
     expect(new InvalidCredentialsError().message).toBe('email or password is invalid');
+  });
+});
+
+describe('parseFields', () => {
+  const refuse = (field: string, message: string) => (): never => {
+    throw ValidationError.field(field, message);
+  };
+
+  it('builds the value when every field parses', () => {
+    expect(parseFields((field) => ({ a: field(() => 1), b: field(() => 'two') }))).toEqual({
+      a: 1,
+      b: 'two',
+    });
+  });
+
+  it('names every field that failed in one ValidationError, not only the first', () => {
+    const build = () =>
+      parseFields((field) => ({
+        title: field(refuse('title', "can't be blank")),
+        kept: field(() => 'fine'),
+        body: field(refuse('body', 'is too long')),
+      }));
+    expect(build).toThrow(
+      expect.objectContaining({ fields: { title: ["can't be blank"], body: ['is too long'] } }),
+    );
+  });
+
+  it('takes in a nested parse that named several fields', () => {
+    const inner = () =>
+      parseFields((field) => ({ a: field(refuse('a', 'x')), b: field(refuse('b', 'y')) }));
+    expect(() =>
+      parseFields((field) => ({ inner: field(inner), c: field(refuse('c', 'z')) })),
+    ).toThrow(expect.objectContaining({ fields: { a: ['x'], b: ['y'], c: ['z'] } }));
+  });
+
+  it('lets anything but a ValidationError through at once', () => {
+    const later = vi.fn(() => 1);
+    expect(() =>
+      parseFields((field) => ({
+        broken: field(() => {
+          throw new TypeError('a defect');
+        }),
+        later: field(later),
+      })),
+    ).toThrow(TypeError);
+    expect(later).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,6 @@
 import type { AuditTrail } from '../shared/audit.js';
 import type { ArticleField, EventRecorder } from '../shared/events.js';
-import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, parseFields } from '../shared/errors.js';
 import type { UserId } from '../shared/ids.js';
 import { parseReason } from '../shared/reason.js';
 import type { Transaction } from '../shared/transaction.js';
@@ -43,12 +43,22 @@ export interface ArticleServiceDeps {
 // only turns a broken random source into an error instead of a loop.
 const SLUG_ATTEMPTS = 5;
 
-function parseChanges(input: ArticleChangesInput): Partial<ArticleContent> {
-  return {
-    ...(input.title !== undefined && { title: parseTitle(input.title) }),
-    ...(input.description !== undefined && { description: parseDescription(input.description) }),
-    ...(input.body !== undefined && { body: parseBody(input.body) }),
-  };
+/** The fields an edit names, parsed; each that fails named (`parseFields`). */
+function parseChanges(input: ArticleChangesInput): {
+  readonly changes: Partial<ArticleContent>;
+  readonly tags: readonly string[] | undefined;
+} {
+  const { title, description, body, tagList } = input;
+  return parseFields((field) => ({
+    changes: {
+      ...(title !== undefined && { title: field(() => parseTitle(title)) }),
+      ...(description !== undefined && {
+        description: field(() => parseDescription(description)),
+      }),
+      ...(body !== undefined && { body: field(() => parseBody(body)) }),
+    },
+    tags: tagList === undefined ? undefined : field(() => parseTags(tagList)),
+  }));
 }
 
 /** Article commands; each runs in one transaction and answers with the article as its author sees it. */
@@ -147,8 +157,10 @@ export function createArticleService({
 
   return {
     async publish(authorId: UserId, input: NewArticleInput): Promise<ArticleView> {
-      const content = parseArticleContent(input);
-      const tags = parseTags(input.tagList ?? []);
+      const { content, tags } = parseFields((field) => ({
+        content: field(() => parseArticleContent(input)),
+        tags: field(() => parseTags(input.tagList ?? [])),
+      }));
       const base = slugify(content.title);
       const slug = await transaction(async (articles) => {
         for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
@@ -177,8 +189,7 @@ export function createArticleService({
     },
 
     async edit(editorId: UserId, slug: string, input: ArticleChangesInput): Promise<ArticleView> {
-      const changes = parseChanges(input);
-      const tags = input.tagList === undefined ? undefined : parseTags(input.tagList);
+      const { changes, tags } = parseChanges(input);
       const article = await transaction(async (articles) => {
         const found = await owned(articles, slug, editorId, 'change');
         await articles.update(found.id, changes);

@@ -1,5 +1,5 @@
 import type { ArticleId, UserId } from '../shared/ids.js';
-import { ValidationError } from '../shared/errors.js';
+import { parseFields, ValidationError } from '../shared/errors.js';
 import {
   BLANK,
   NOT_STORABLE,
@@ -71,12 +71,13 @@ export function parseBody(value: string): string {
   return value;
 }
 
+/** Title, description and body parsed, each field that fails named (`parseFields`). */
 export function parseArticleContent(input: ArticleContent): ArticleContent {
-  return {
-    title: parseTitle(input.title),
-    description: parseDescription(input.description),
-    body: parseBody(input.body),
-  };
+  return parseFields((field) => ({
+    title: field(() => parseTitle(input.title)),
+    description: field(() => parseDescription(input.description)),
+    body: field(() => parseBody(input.body)),
+  }));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AccountField, EventRecorder } from '../shared/events.js';
 import {
   AccountSuspendedError,
   InvalidCredentialsError,
+  parseFields,
   UnauthenticatedError,
 } from '../shared/errors.js';
 import type { Atomic } from '../shared/transaction.js';
@@ -97,26 +98,34 @@ export function createAccountService({
     };
   }
 
+  /** The fields an update names, parsed (each that fails named), a new password hashed. */
   async function parseChanges(input: AccountUpdateInput): Promise<AccountChanges> {
+    const { username, email, password, bio, image } = input;
+    const { newPassword, ...changes } = parseFields((field) => ({
+      ...(username !== undefined && { username: field(() => parseUsername(username)) }),
+      ...(email !== undefined && { email: field(() => parseEmail(email)) }),
+      ...(password !== undefined && { newPassword: field(() => parseNewPassword(password)) }),
+      ...(bio !== undefined && { bio: field(() => parseBio(bio)) }),
+      ...(image !== undefined && { image: field(() => parseImage(image)) }),
+    }));
     return {
-      ...(input.username !== undefined && { username: parseUsername(input.username) }),
-      ...(input.email !== undefined && { email: parseEmail(input.email) }),
+      ...changes,
       // A new password shuts out whoever else holds a token (a thief, a forgotten device); the
       // caller's own token goes on working.
-      ...(input.password !== undefined && {
-        passwordHash: await hasher.hash(parseNewPassword(input.password)),
+      ...(newPassword !== undefined && {
+        passwordHash: await hasher.hash(newPassword),
         revokeTokens: 'others' as const,
       }),
-      ...(input.bio !== undefined && { bio: parseBio(input.bio) }),
-      ...(input.image !== undefined && { image: parseImage(input.image) }),
     };
   }
 
   return {
     async register(input: RegistrationInput): Promise<AuthenticatedUser> {
-      const username = parseUsername(input.username);
-      const email = parseEmail(input.email);
-      const password = parseNewPassword(input.password);
+      const { username, email, password } = parseFields((field) => ({
+        username: field(() => parseUsername(input.username)),
+        email: field(() => parseEmail(input.email)),
+        password: field(() => parseNewPassword(input.password)),
+      }));
       // Hashed before the transaction: Argon2 takes milliseconds that no connection should wait.
       const passwordHash = await hasher.hash(password);
       const account = await atomic(async () => {

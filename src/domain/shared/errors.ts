@@ -20,6 +20,31 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * Builds a value from several fields' parses and reports every field that failed, in one
+ * `ValidationError`, instead of the first: a client shows all of a form's mistakes at once, as it
+ * does the schema's. `field` runs one parse; what it returns for a failed one is never seen, since
+ * the build is then thrown away, so `build` must only place the values, never use them. Anything
+ * but a `ValidationError` propagates at once.
+ */
+export function parseFields<T>(build: (field: <V>(parse: () => V) => V) => T): T {
+  const failed: Record<string, string[]> = {};
+  const built = build((parse) => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      for (const [name, messages] of Object.entries(error.fields)) {
+        (failed[name] ??= []).push(...messages);
+      }
+      // Stands in for the value this build will never deliver (see above).
+      return undefined as never;
+    }
+  });
+  if (Object.keys(failed).length > 0) throw new ValidationError(failed);
+  return built;
+}
+
 export class NotFoundError extends Error {
   readonly code = 'not_found';
   constructor(readonly resource: Resource) {

@@ -7,7 +7,7 @@ import type { Username } from './username.js';
 /**
  * The domain events Keel emits: one per state change, named `<context>.<what happened>` and
  * versioned. A version changes only when a payload changes incompatibly; consumers read the
- * version. The catalogue with every payload is in spec.md §3.
+ * version. The catalogue with every payload is in spec.md §4.1.
  */
 interface EventOf<Type extends string, Aggregate extends string, Payload> {
   readonly type: Type;

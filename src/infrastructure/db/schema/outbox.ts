@@ -18,7 +18,7 @@ import { usersTable } from './identity.js';
 const at = (name: string) => timestamp(name, { precision: 3, withTimezone: true });
 
 /**
- * The transactional outbox (spec.md §3): every domain event, written in the transaction of the
+ * The transactional outbox (spec.md §4.1): every domain event, written in the transaction of the
  * change it describes. Kept for `OUTBOX_RETENTION_DAYS` once no consumer still owes it delivery.
  */
 export const outboxEventsTable = pgTable(

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP proxy in front of PostgreSQL that can stop chosen statements from ever reaching it (the
  * fault of a process that died after sending a statement's predecessors but before this one),
- * cut the network between the two, or reset every connection.
+ * slow the answers from a chosen statement on, cut the network between the two, or reset every
+ * connection. (A delay on every connection from the start: `latency-proxy.ts`.)
  */
 export interface PostgresFaultProxy {
   /** The database URL through the proxy (same database, user and options). */
@@ -17,6 +18,13 @@ export interface PostgresFaultProxy {
   hold(matches: (sql: string) => boolean): void;
   /** The SQL of every statement held so far. */
   held(): readonly string[];
+  /**
+   * From now on, once a connection sends a statement whose SQL `matches`, everything the server
+   * sends back on that connection comes `ms` late (in order), that statement's answer first: the
+   * statement itself reaches the server at once, so it takes effect, but its client hears of it
+   * late. Other connections carry on.
+   */
+  slowAnswersFrom(matches: (sql: string) => boolean, ms: number): void;
   /**
    * From now on every byte, either way, on every connection open or new, vanishes: a partition
    * behind a firewall that lost its state. Nothing is refused or reset; answers never come.
@@ -81,24 +89,33 @@ export async function startPostgresFaultProxy(databaseUrl: string): Promise<Post
   const sockets = new Set<Socket>();
   const heldStatements: string[] = [];
   let matches: ((sql: string) => boolean) | undefined;
+  let slowFrom: { matches: (sql: string) => boolean; ms: number } | undefined;
   let partitioned = false;
 
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     let holding = false;
+    let answersLateBy = 0;
     const forward = frontendMessages((message, typed) => {
       const sql = typed && !holding ? statementOf(message) : undefined;
       if (sql !== undefined && matches?.(sql) === true) {
         holding = true;
         heldStatements.push(sql);
       }
+      if (sql !== undefined && slowFrom?.matches(sql) === true) answersLateBy = slowFrom.ms;
       if (!holding) upstream.write(message);
     });
     client.on('data', (chunk: Buffer) => {
       if (!partitioned) forward(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (!partitioned) client.write(chunk);
+      if (partitioned) return;
+      // One delay for every chunk from then on: timers of one duration fire in the order set.
+      if (answersLateBy === 0) client.write(chunk);
+      else
+        setTimeout(() => {
+          if (!client.destroyed) client.write(chunk);
+        }, answersLateBy);
     });
     // Either side going away (a killed client resets its connections) ends the other, so the
     // server's session ends as it would had the client's process died on a direct connection.
@@ -129,6 +146,9 @@ export async function startPostgresFaultProxy(databaseUrl: string): Promise<Post
       matches = predicate;
     },
     held: () => heldStatements,
+    slowAnswersFrom(predicate, ms) {
+      slowFrom = { matches: predicate, ms };
+    },
     partition() {
       partitioned = true;
     },

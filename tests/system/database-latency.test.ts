@@ -4,8 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
-import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
+import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { startLatencyProxy, type LatencyProxy } from '../helpers/latency-proxy.js';
+import {
+  startPostgresFaultProxy,
+  type PostgresFaultProxy,
+} from '../helpers/postgres-fault-proxy.js';
 import { createTestPostgres, poolWarnings, type TestPostgres } from './postgres.js';
 import { eventually } from './redis-server.js';
 
@@ -45,14 +49,14 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
   });
 
   /** Keel on a pool of `size` connections through a fresh proxy, every connection opened. */
-  async function start(size: number): Promise<void> {
+  async function start(size: number, bounds = BOUNDS): Promise<void> {
     const target = new URL(database.url);
     proxy = await startLatencyProxy(target.hostname, Number(target.port || 5432));
     const url = new URL(database.url);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     url.searchParams.set('application_name', APPLICATION_NAME);
-    pool = connectPostgres({ url: url.toString(), poolSize: size, ...BOUNDS }, poolWarnings);
+    pool = connectPostgres({ url: url.toString(), poolSize: size, ...bounds }, poolWarnings);
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
     const warm = await Promise.all(Array.from({ length: size }, () => get('/api/v1/tags')));
     expect(warm.map((response) => response.statusCode)).toEqual(warm.map(() => 200));
@@ -124,22 +128,23 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
   });
 
   it('serves an answer later than the statement timeout but within query_timeout', async () => {
-    // statement_timeout is the server's clock, which the network's delay does not run on: only
-    // query_timeout (2 s here) gives up on a late answer.
-    await start(2);
-    proxy.delay({ toClient: 1_300 });
+    // statement_timeout runs on the server's clock, which the network's delay does not touch:
+    // only query_timeout (3 s here) gives up on a late answer.
+    await start(2, { statementTimeoutMs: 500, connectionTimeoutMs: 2_500 });
+    proxy.delay({ toClient: 1_200 });
     const { response, ms } = await timed(get('/api/v1/tags'));
     expect(response.statusCode, response.body).toBe(200);
-    expect(ms).toBeGreaterThanOrEqual(1_300);
+    expect(ms).toBeGreaterThanOrEqual(1_200);
   });
 
   it('queues requests beyond the pool, and answers 503 to those not served within the connect timeout', async () => {
     await start(2);
     proxy.delay({ toClient: 400 });
-    // Each read holds one of the two connections for at least 400 ms, so no more than three
-    // reads per connection can start within the 1 s a request waits for one: of 12, at least six
-    // wait longer and are refused. None waits longer than that for its refusal, none is a 500.
-    const answers = await Promise.all(Array.from({ length: 12 }, () => timed(get('/api/v1/tags'))));
+    // Each read holds one of the two connections for at least 400 ms, and a request waits 1 s
+    // for one: even if the requests reached the pool spread over 500 ms, no more than five reads
+    // per connection could start in time, so of 16 at least six are refused. None waits longer
+    // than that for its refusal, none is a 500.
+    const answers = await Promise.all(Array.from({ length: 16 }, () => timed(get('/api/v1/tags'))));
     const statuses = answers.map(({ response }) => response.statusCode);
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
@@ -192,5 +197,82 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     const edits = await Promise.all([edit('after 1'), edit('after 2'), edit('after 3')]);
     expect(edits.map((response) => response.statusCode)).toEqual([200, 200, 200]);
     expect(await keelSessions()).toBeLessThanOrEqual(3);
+  });
+});
+
+describe.runIf(enabled)('a commit answered later than query_timeout', { timeout: 60_000 }, () => {
+  let database: TestPostgres;
+  let proxy: PostgresFaultProxy;
+  let pool: DatabaseHandle;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    database = await createTestPostgres();
+    proxy = await startPostgresFaultProxy(database.url);
+    pool = connectPostgres({ url: proxy.url, poolSize: 2, ...BOUNDS }, poolWarnings);
+    app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await pool.close();
+    await proxy.close();
+    await database.drop();
+  });
+
+  it('never runs again a write whose commit went unanswered: it committed once', async () => {
+    const author = await registerUser(app);
+    const title = unique('Unanswered');
+    proxy.slowAnswersFrom((sql) => /^\s*commit\b/i.test(sql), 10_000);
+    const lost = await app.inject({
+      method: 'POST',
+      url: '/api/v1/articles',
+      headers: author.headers,
+      payload: { article: { title, description: 'd', body: 'b' } },
+    });
+    proxy.slowAnswersFrom(() => false, 0);
+    expect(lost.statusCode, lost.body).toBe(503);
+    const list = await app.inject({
+      method: 'GET',
+      url: `/api/v1/articles?author=${author.username}`,
+    });
+    expect(list.json()).toMatchObject({ articlesCount: 1, articles: [{ title }] });
+  });
+
+  it('answers 503 for a write of unknown outcome, and its retry under the same Idempotency-Key replays the answer', async () => {
+    const author = await registerUser(app);
+    const title = unique('Late_commit');
+    const key = unique('late-commit');
+    const publish = (): Promise<LightMyRequestResponse> =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/articles',
+        headers: { ...author.headers, 'idempotency-key': key },
+        payload: { article: { title, description: 'd', body: 'b' } },
+      });
+    // The COMMIT reaches the server and commits; its answer would come long after query_timeout.
+    proxy.slowAnswersFrom((sql) => /^\s*commit\b/i.test(sql), 10_000);
+    const lost = await publish();
+    expect(lost.statusCode, lost.body).toBe(503);
+    expect(lost.json()).toMatchObject({ error: { code: 'service_unavailable' } });
+    proxy.slowAnswersFrom(() => false, 0);
+
+    // The write had committed, with its key's answer: the client's retry replays it and writes
+    // nothing more, where a retry without the key would have published the article twice.
+    const retry = await publish();
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const list = await app.inject({
+      method: 'GET',
+      url: `/api/v1/articles?author=${author.username}`,
+    });
+    expect(list.json()).toMatchObject({ articlesCount: 1, articles: [{ title }] });
+    // The connection that lost its answer was closed: both of the pool's serve.
+    expect(pool.poolStats()).toMatchObject({ waiting: 0 });
+    const after = await Promise.all([
+      publish(),
+      app.inject({ method: 'GET', url: '/api/v1/tags' }),
+    ]);
+    expect(after.map((response) => response.statusCode)).toEqual([201, 200]);
   });
 });

@@ -36,7 +36,7 @@ const quiet = { warn: () => undefined, info: () => undefined, debug: () => undef
 
 describe.runIf(enabled)('rate limits on a slow Redis', { timeout: 60_000 }, () => {
   const WINDOW_MS = 60_000;
-  const HALF_OPEN_AFTER_MS = 300;
+  const HALF_OPEN_AFTER_MS = 1_000;
   let server: ChildProcess;
   let proxy: LatencyProxy;
   let redis: Redis;

@@ -16,6 +16,24 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
+/**
+ * Runs `script` with `args`, which it can't run with: it says what is wrong (`problem`) and how it
+ * is used, exits 2 without a stack trace, and leaves the data directory empty.
+ */
+async function expectMisuse(
+  script: string,
+  args: readonly string[],
+  problem: string,
+  usage: string,
+): Promise<void> {
+  const { code, output } = await runCli(script, dataDir, args);
+  expect(code, output).toBe(2);
+  expect(output).toContain(problem);
+  expect(output).toContain(usage);
+  expect(output).not.toMatch(/^\s+at /m);
+  expect(await readdir(dataDir)).toEqual([]);
+}
+
 describe('command-line arguments that cannot be read', { timeout: 60_000 }, () => {
   it.each([
     [
@@ -60,17 +78,7 @@ describe('command-line arguments that cannot be read', { timeout: 60_000 }, () =
       "Unknown option '--dry-run'",
       'usage: npm run db:migrate',
     ],
-  ])(
-    '%s %j: says what is wrong, prints its usage, exits 2',
-    async (script, args, problem, usage) => {
-      const { code, output } = await runCli(script, dataDir, args);
-      expect(code, output).toBe(2);
-      expect(output).toContain(problem);
-      expect(output).toContain(usage);
-      expect(output).not.toMatch(/^\s+at /m);
-      expect(await readdir(dataDir)).toEqual([]);
-    },
-  );
+  ])('%s %j: says what is wrong, prints its usage, exits 2', expectMisuse);
 });
 
 describe("the bench's commands misused", { timeout: 60_000 }, () => {
@@ -108,14 +116,5 @@ describe("the bench's commands misused", { timeout: 60_000 }, () => {
       'npm run db:seed --',
     ],
     ['bench/plans/plans-cli.ts', ['--size', 'xl'], 'unknown size "xl"', 'npm run bench:plans --'],
-  ])(
-    '%s %j: says what is wrong, prints its usage, exits 2',
-    async (script, args, problem, usage) => {
-      const { code, output } = await runCli(script, dataDir, args);
-      expect(code, output).toBe(2);
-      expect(output).toContain(problem);
-      expect(output).toContain(usage);
-      expect(output).not.toMatch(/^\s+at /m);
-    },
-  );
+  ])('%s %j: says what is wrong, prints its usage, exits 2', expectMisuse);
 });

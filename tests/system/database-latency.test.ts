@@ -4,13 +4,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
-import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
+import { registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { startLatencyProxy, type LatencyProxy } from '../helpers/latency-proxy.js';
 import {
   startPostgresFaultProxy,
   type PostgresFaultProxy,
 } from '../helpers/postgres-fault-proxy.js';
-import { createTestPostgres, poolWarnings, type TestPostgres } from './postgres.js';
+import {
+  createPostgresWithArticle,
+  createTestPostgres,
+  openEveryConnection,
+  poolWarnings,
+  type TestPostgres,
+} from './postgres.js';
 import { eventually } from './redis-server.js';
 
 /**
@@ -37,11 +43,7 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    database = await createTestPostgres();
-    const direct = await buildApp({ ...TEST_APP_OPTIONS, database: database.handle });
-    author = await registerUser(direct);
-    ({ slug } = await createArticle(direct, author));
-    await direct.close();
+    ({ database, author, slug } = await createPostgresWithArticle());
   });
 
   afterAll(async () => {
@@ -58,8 +60,7 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     url.searchParams.set('application_name', APPLICATION_NAME);
     pool = connectPostgres({ url: url.toString(), poolSize: size, ...bounds }, poolWarnings);
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
-    const warm = await Promise.all(Array.from({ length: size }, () => get('/api/v1/tags')));
-    expect(warm.map((response) => response.statusCode)).toEqual(warm.map(() => 200));
+    await openEveryConnection(app, size);
   }
 
   afterEach(async () => {

@@ -3,12 +3,17 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
 import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
-import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
+import type { RegisteredUser } from '../helpers/factories.js';
 import {
   startPostgresFaultProxy,
   type PostgresFaultProxy,
 } from '../helpers/postgres-fault-proxy.js';
-import { createTestPostgres, poolWarnings, type TestPostgres } from './postgres.js';
+import {
+  createPostgresWithArticle,
+  openEveryConnection,
+  poolWarnings,
+  type TestPostgres,
+} from './postgres.js';
 
 /**
  * The network between Keel and PostgreSQL failing, rather than PostgreSQL refusing (spec.md §4,
@@ -31,11 +36,7 @@ describe.runIf(enabled)('the network to PostgreSQL', { timeout: 60_000 }, () => 
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    database = await createTestPostgres();
-    const direct = await buildApp({ ...TEST_APP_OPTIONS, database: database.handle });
-    author = await registerUser(direct);
-    ({ slug } = await createArticle(direct, author));
-    await direct.close();
+    ({ database, author, slug } = await createPostgresWithArticle());
   });
 
   afterAll(async () => {
@@ -47,10 +48,7 @@ describe.runIf(enabled)('the network to PostgreSQL', { timeout: 60_000 }, () => 
     proxy = await startPostgresFaultProxy(database.url);
     pool = connectPostgres({ url: proxy.url, poolSize: size, ...BOUNDS }, poolWarnings);
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
-    const warm = Array.from({ length: size }, () => get('/api/v1/tags'));
-    expect((await Promise.all(warm)).map((response) => response.statusCode)).toEqual(
-      Array.from({ length: size }, () => 200),
-    );
+    await openEveryConnection(app, size);
   }
 
   afterEach(async () => {

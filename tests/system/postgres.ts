@@ -9,7 +9,9 @@ import {
   type Database,
   type DatabaseHandle,
 } from '../../src/infrastructure/db/database.js';
+import { expect } from 'vitest';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
+import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
 /** Idle connections the server ended (a database dropped under a pool); kept for assertions. */
 export const poolWarnings = {
@@ -86,6 +88,42 @@ export async function createTestPostgres(poolSize = 10): Promise<TestPostgres> {
     throw error;
   }
   return { handle, url: url.toString(), drop };
+}
+
+/** A throwaway database with one author and one of their articles, and how to reach them. */
+export interface PostgresWithArticle {
+  readonly database: TestPostgres;
+  readonly author: RegisteredUser;
+  readonly slug: string;
+}
+
+/**
+ * A throwaway database holding one author and one article, written through a Keel app that is
+ * closed again: for a test that then reaches the database through a fault of its own (a proxy).
+ */
+export async function createPostgresWithArticle(): Promise<PostgresWithArticle> {
+  const database = await createTestPostgres();
+  try {
+    const direct = await buildApp({ ...TEST_APP_OPTIONS, database: database.handle });
+    try {
+      const author = await registerUser(direct);
+      const { slug } = await createArticle(direct, author);
+      return { database, author, slug };
+    } finally {
+      await direct.close();
+    }
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+/** Sends `size` reads at once, so that a pool of that size opens every connection; all answer 200. */
+export async function openEveryConnection(app: FastifyInstance, size: number): Promise<void> {
+  const warm = await Promise.all(
+    Array.from({ length: size }, () => app.inject({ method: 'GET', url: '/api/v1/tags' })),
+  );
+  expect(warm.map((response) => response.statusCode)).toEqual(warm.map(() => 200));
 }
 
 export interface SystemApp {

@@ -295,11 +295,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           metrics: cacheMetrics,
         });
   const readiness = async (): Promise<DependencyStatus[]> => [
-    ...(await databaseStatus(db, app.log)),
+    ...(await databaseStatus(database.probe, app.log)),
     ...(resilientStore === undefined ? [] : [redisStatus(resilientStore.health().breaker)]),
     ...(options.readDatabase === undefined
       ? []
-      : (await databaseStatus(options.readDatabase.db, app.log)).map((check) => ({
+      : (await databaseStatus(options.readDatabase.probe, app.log)).map((check) => ({
           ...check,
           name: `read ${check.name}`,
         }))),

@@ -138,14 +138,26 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     expect(ms).toBeGreaterThanOrEqual(1_200);
   });
 
-  it('queues requests beyond the pool, and answers 503 to those not served within the connect timeout', async () => {
+  it('queues requests beyond the pool, and answers 503 to those not served within the connect timeout, while readiness stays ready', async () => {
     await start(2);
     proxy.delay({ toClient: 400 });
     // Each read holds one of the two connections for at least 400 ms, and a request waits 1 s
     // for one: even if the requests reached the pool spread over 500 ms, no more than five reads
     // per connection could start in time, so of 16 at least six are refused. None waits longer
     // than that for its refusal, none is a 500.
-    const answers = await Promise.all(Array.from({ length: 16 }, () => timed(get('/api/v1/tags'))));
+    const reads = Promise.all(Array.from({ length: 16 }, () => timed(get('/api/v1/tags'))));
+    // Readiness asks on its own connection: the database is only slow, so the instance stays in
+    // the balancer while it refuses what its pool can't take (spec.md §10).
+    const ready = await get('/health/ready');
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      checks: [
+        { name: 'database', ready: true },
+        { name: 'migrations', ready: true },
+      ],
+    });
+    const answers = await reads;
     const statuses = answers.map(({ response }) => response.statusCode);
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
@@ -197,7 +209,8 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     });
     const edits = await Promise.all([edit('after 1'), edit('after 2'), edit('after 3')]);
     expect(edits.map((response) => response.statusCode)).toEqual([200, 200, 200]);
-    expect(await keelSessions()).toBeLessThanOrEqual(3);
+    // The pool's three and readiness's own.
+    expect(await keelSessions()).toBeLessThanOrEqual(4);
   });
 });
 

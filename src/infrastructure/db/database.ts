@@ -25,6 +25,11 @@ export interface PoolStats {
 
 export interface DatabaseHandle {
   readonly db: Database;
+  /**
+   * Where readiness asks. On PostgreSQL a pool of one connection of its own, so that the check
+   * never queues behind requests holding every pooled connection (spec.md §10); embedded, `db`.
+   */
+  readonly probe: Database;
   readonly kind: 'embedded' | 'postgres';
   /** Applies the committed drizzle-kit migrations that have not run yet. */
   migrate(): Promise<void>;
@@ -87,10 +92,11 @@ async function migrateAlone(
   });
 }
 
-export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
+/** A node-postgres pool of `max` connections to `options.url`, bounded as Keel bounds them all. */
+function openPool(options: PostgresOptions, max: number, log: WarnLog): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize,
+    max,
     connectionTimeoutMillis: options.connectionTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
     // The server ends a statement at statement_timeout and says so; an answer that has not come
@@ -104,16 +110,25 @@ export function connectPostgres(options: PostgresOptions, log: WarnLog): Databas
   pool.on('error', (error: Error & { code?: string }) => {
     log.warn({ code: error.code, message: error.message }, 'idle database connection failed');
   });
-  const db = drizzleOn(pool);
+  return pool;
+}
+
+export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
+  const pool = openPool(options, options.poolSize, log);
+  // Opened on readiness's first check, so the database commands, which never check, never open it.
+  const probePool = openPool(options, 1, log);
   return {
-    db,
+    db: drizzleOn(pool),
+    probe: drizzleOn(probePool),
     kind: 'postgres',
     migrate: () =>
       migrateAlone(pool, (session) =>
         migrateNodePg(session, { migrationsFolder: MIGRATIONS_FOLDER }),
       ),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), probePool.end()]);
+    },
   };
 }
 
@@ -125,6 +140,8 @@ export function embedded(client: PGlite, logger?: Logger): DatabaseHandle {
   const db = drizzlePglite({ client, ...(logger !== undefined && { logger }) });
   return {
     db,
+    // One connection serves everything, and a statement waits only for the one before it.
+    probe: db,
     kind: 'embedded',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     poolStats: () => undefined,

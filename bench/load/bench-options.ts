@@ -4,6 +4,7 @@ import { exitWithUsage, isArgumentError } from '../../src/infrastructure/db/pars
 import type { BenchReport } from '../report/bench-results.js';
 import { findSize, unknownSize, type DatasetSize } from '../seed/dataset-sizes.js';
 import { DEFAULT_ADMIN_URL } from '../seed/bench-database.js';
+import { KEEL_SCENARIOS } from './scenarios.js';
 
 export interface BenchOptions {
   readonly sizes: readonly DatasetSize[];
@@ -58,6 +59,26 @@ export function whole(name: string, value: string, min: number): number {
     );
   }
   return number;
+}
+
+/** `--only`'s rule: a word chooses each Keel scenario whose name contains it. */
+export const chooses = (word: string, name: string): boolean => name.includes(word);
+
+/**
+ * `--only`'s words; throws `BenchOptionsError` when one chooses no scenario, which would otherwise
+ * be dropped and leave a run of fewer scenarios than asked for (none, with the ceilings alone).
+ */
+function onlyWords(value: string): string[] {
+  const words = value.split(',').filter((word) => word !== '');
+  const unmatched = words.filter((word) => !KEEL_SCENARIOS.some((name) => chooses(word, name)));
+  if (unmatched.length > 0) {
+    const quoted = (list: readonly string[]): string =>
+      list.map((item) => JSON.stringify(item)).join(', ');
+    throw new BenchOptionsError(
+      `--only: no Keel scenario's name contains ${quoted(unmatched)}; the names are ${quoted(KEEL_SCENARIOS)}`,
+    );
+  }
+  return words;
 }
 
 function sizeNamed(value: string): DatasetSize {
@@ -130,7 +151,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     smoke: values.smoke,
     dist: values.dist,
     redisUrl: values['redis-url'],
-    only: values.only.split(',').filter((word) => word !== ''),
+    only: onlyWords(values.only),
     comparePath: values.compare,
     outPath: values.out,
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatasetSize } from '../seed/dataset-sizes.js';
 import type { BenchRound, BenchRun, ScenarioResult } from '../report/bench-results.js';
 import { combineRounds } from '../report/rounds.js';
-import type { BenchOptions } from './bench-options.js';
+import { chooses, type BenchOptions } from './bench-options.js';
 import { prepareTarget } from './bench-target.js';
 import { startChildServer, type ChildServer, type ChildServerOptions } from './child-server.js';
 import { localDatabaseCpu, type DatabaseCpu } from './database-cpu.js';
@@ -178,7 +178,7 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
   const chosen = (): Scenario[] =>
     keelScenarios(target.fixture, tokens, options.seed).filter(
       (scenario) =>
-        options.only.length === 0 || options.only.some((word) => scenario.name.includes(word)),
+        options.only.length === 0 || options.only.some((word) => chooses(word, scenario.name)),
     );
 
   const meter = measurer(settings, log, databaseCpu);

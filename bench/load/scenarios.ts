@@ -42,6 +42,35 @@ const API = '/api/v1';
 /** The ceiling every hot read's budget is a share of: a bare route running `select 1`. */
 export const SELECT_1_CEILING = 'ceiling: select 1';
 
+/**
+ * The names of the Keel scenarios, in the order `keelScenarios` builds them (its types allow no
+ * other name, and a test checks it builds them all): `--only` is checked against them before
+ * anything is seeded, when there is no fixture to build the scenarios from.
+ */
+export const KEEL_SCENARIOS = [
+  'list anonymous',
+  'list authenticated',
+  'feed',
+  'by tag',
+  'by author',
+  'favorited by',
+  'article by slug',
+  'profile',
+  'tags',
+  'comments',
+  'create article',
+  'create article, keyed',
+  'create article, replayed',
+  'favorite/unfavorite',
+  'add comment',
+  'add comment, keyed',
+  'add comment, replayed',
+  'login',
+  'list during login burst',
+] as const;
+
+export type KeelScenarioName = (typeof KEEL_SCENARIOS)[number];
+
 /** The state a favorite hands to its unfavorite on the same connection. */
 interface FavoriteContext {
   slug?: string;
@@ -104,7 +133,7 @@ const REPLAYS = 4;
  */
 export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: number): Scenario[] {
   const scenario = (
-    name: string,
+    name: KeelScenarioName,
     description: string,
     build: (random: Random) => readonly Request[],
   ): Scenario => ({ name, description, requests: build(deriveRandom(seed, name)) });
@@ -147,7 +176,7 @@ export function keelScenarios(fixture: BenchFixture, tokens: Tokens, seed: numbe
    * sent again `REPLAYS` times on its connection, as a client retrying after a timeout would.
    */
   const plainKeyedAndReplayed = (
-    name: string,
+    name: 'create article' | 'add comment',
     description: string,
     draw: (random: Random, keyed: boolean) => DrawnRequest,
   ): Scenario[] => [

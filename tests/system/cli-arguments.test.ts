@@ -95,6 +95,13 @@ describe("the bench's commands misused", { timeout: 60_000 }, () => {
     ],
     [
       'bench/bench-cli.ts',
+      // Were --only let through, the missing --compare file would stop the run before a seed.
+      ['--only', 'list,fead', '--compare', 'no-such-report.json'],
+      '--only: no Keel scenario\'s name contains "fead"; the names are "list anonymous", ',
+      'npm run bench --',
+    ],
+    [
+      'bench/bench-cli.ts',
       ['--compare', 'no-such-report.json'],
       '--compare: cannot read no-such-report.json',
       'npm run bench --',

@@ -38,6 +38,7 @@ describe('the bench options', () => {
       [['--size', 's,'], 'unknown size "": use s, m or l'],
       [['--size', 'constructor'], 'unknown size "constructor"'],
       [['--seed', ''], '--seed must be a whole number ≥ 0, got ""'],
+      [['--only', 'fead'], 'no Keel scenario\'s name contains "fead"; the names are'],
       [
         ['--database', 'embedded', '--database-url', 'postgres://x/y'],
         '--database-url names a PostgreSQL database',
@@ -51,5 +52,20 @@ describe('the bench options', () => {
       'm',
       'l',
     ]);
+  });
+
+  it('choose with --only the scenarios whose name contains a word, and refuse a word none has', () => {
+    expect(parseBenchOptions([]).only).toEqual([]);
+    expect(parseBenchOptions(['--only', 'list anon,feed,']).only).toEqual(['list anon', 'feed']);
+    // Matched as the run chooses, by a part of the name: "keyed" is in two names.
+    expect(parseBenchOptions(['--only', 'keyed']).only).toEqual(['keyed']);
+    const refused = (): unknown =>
+      parseBenchOptions(['--only', 'feed,ceiling,Feed,list,bare: feed', '--size', 's']);
+    expect(refused).toThrow(BenchOptionsError);
+    expect(refused).toThrow(
+      '--only: no Keel scenario\'s name contains "ceiling", "Feed", "bare: feed"; the names are ' +
+        '"list anonymous", "list authenticated", "feed", ',
+    );
+    expect(refused).toThrow('"add comment, replayed", "login", "list during login burst"');
   });
 });

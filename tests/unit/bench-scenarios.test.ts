@@ -2,7 +2,7 @@ import type { Request } from 'autocannon';
 import { describe, expect, it } from 'vitest';
 import type { BenchFixture } from '../../bench/load/bench-fixture.js';
 import { LIST_READS } from '../../bench/load/list-reads.js';
-import { bareScenarios, keelScenarios } from '../../bench/load/scenarios.js';
+import { bareScenarios, KEEL_SCENARIOS, keelScenarios } from '../../bench/load/scenarios.js';
 
 const fixture: BenchFixture = {
   users: [
@@ -27,6 +27,14 @@ function draw(requests: readonly Request[], count: number): Request[] {
   if (typeof setup !== 'function') throw new Error('expected a drawn request');
   return Array.from({ length: count }, () => setup({ method: 'GET' }, {}));
 }
+
+describe("the bench's Keel scenarios", () => {
+  it('are the ones named in KEEL_SCENARIOS, which --only is checked against, in its order', () => {
+    expect(keelScenarios(fixture, tokens, 7).map((scenario) => scenario.name)).toEqual(
+      KEEL_SCENARIOS,
+    );
+  });
+});
 
 describe("the bench's bare scenarios", () => {
   it("send each list read's requests, in order, under /bare instead of /api/v1", () => {

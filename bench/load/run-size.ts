@@ -4,6 +4,7 @@ import type { BenchRound, BenchRun, ScenarioResult } from '../report/bench-resul
 import { combineRounds } from '../report/rounds.js';
 import { chooses, type BenchOptions } from './bench-options.js';
 import { prepareTarget } from './bench-target.js';
+import { currentCommit } from './commit.js';
 import { startChildServer, type ChildServer, type ChildServerOptions } from './child-server.js';
 import { localDatabaseCpu, type DatabaseCpu } from './database-cpu.js';
 import type { BenchLog } from './bench-log.js';
@@ -115,6 +116,7 @@ async function measureAll(
 export async function runSize(context: SizeContext): Promise<BenchRun> {
   const { options, size, root, cleanup, log } = context;
   const startedAt = new Date().toISOString();
+  const commit = await currentCommit(root, log);
   const target = await prepareTarget({ options, size, cleanup, log });
   const settings: LoadSettings = {
     durationSeconds: options.durationSeconds,
@@ -232,7 +234,14 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
     seed: options.seed,
     startedAt,
     machine: await describeMachine(options.database, target.serverEnv.DATABASE_URL),
-    settings: { ...settings, poolSize: options.poolSize, redis: options.redisUrl !== undefined },
+    settings: {
+      ...settings,
+      poolSize: options.poolSize,
+      redis: options.redisUrl !== undefined,
+      smoke: options.smoke,
+      dist: options.dist,
+    },
+    ...(commit !== undefined && { commit }),
     ...combineRounds(rounds),
     rounds,
   };

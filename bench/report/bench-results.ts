@@ -17,7 +17,16 @@ export interface BenchRun {
     readonly poolSize: number;
     /** Keel ran with Redis (`--redis-url`); absent in reports written before the option. */
     readonly redis?: boolean;
+    /** `--smoke`: a smaller fixture (fewer users logged in); absent in older reports. */
+    readonly smoke?: boolean;
+    /** `--dist`: Keel ran built (dist/server.js), not through tsx; absent in older reports. */
+    readonly dist?: boolean;
   };
+  /**
+   * The commit Keel ran from, with a digest of any uncommitted change to it (bench/load/commit.ts);
+   * absent in older reports, and where git could not tell.
+   */
+  readonly commit?: string;
   /** Each scenario over the rounds (bench/report/rounds.ts): the median round's rate. */
   readonly ceilings: readonly ScenarioResult[];
   readonly scenarios: readonly ScenarioResult[];

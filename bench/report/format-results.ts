@@ -107,8 +107,62 @@ function spread(now: ScenarioResult, before: ScenarioResult): string {
   return a.min > b.max || a.max < b.min ? 'apart' : 'overlap';
 }
 
-/** Per scenario of `current`, its ratio to the same scenario, size and database in `previous`. */
+const yesOrNo = (value: boolean | undefined): string | undefined =>
+  value === undefined ? undefined : value ? 'yes' : 'no';
+
+/**
+ * What a run was measured under, each a thing a ratio between two runs may owe to as much as to
+ * the code: undefined where the report does not say. Reports written before `--rounds` ran one
+ * round, and before `--redis-url` none ran with Redis, so those two are known even there.
+ */
+const SETTINGS: readonly (readonly [string, (run: BenchRun) => string | number | undefined])[] = [
+  ['sizes', (run) => run.size.toUpperCase()],
+  ['database', (run) => run.database],
+  ['database server', (run) => run.machine.database],
+  ['seed', (run) => run.seed],
+  ['duration', (run) => `${String(run.settings.durationSeconds)} s`],
+  ['warm-up', (run) => `${String(run.settings.warmupSeconds)} s`],
+  ['connections', (run) => run.settings.connections],
+  ['pool size', (run) => run.settings.poolSize],
+  ['rounds', (run) => run.rounds?.length ?? 1],
+  ['Redis', (run) => (run.settings.redis === true ? 'with' : 'without')],
+  ['smoke', (run) => yesOrNo(run.settings.smoke)],
+  ['built server (--dist)', (run) => yesOrNo(run.settings.dist)],
+  ['commit', (run) => run.commit],
+  ['CPU', (run) => run.machine.cpu],
+  ['cores', (run) => run.machine.cores],
+  ['memory', (run) => `${String(run.machine.memoryGiB)} GiB`],
+  ['Node.js', (run) => run.machine.node],
+];
+
+/** A setting over a report's runs: each value once, in the runs' order, "unknown" if unsaid. */
+function settingOf(
+  report: BenchReport,
+  of: (run: BenchRun) => string | number | undefined,
+): string {
+  const values = new Set(report.runs.map((run) => String(of(run) ?? 'unknown')));
+  return values.size === 0 ? 'unknown' : [...values].join(', ');
+}
+
+/** One line per setting the runs of `previous` and `current` were measured under differently. */
+function settingChanges(current: BenchReport, previous: BenchReport): string[] {
+  return SETTINGS.flatMap(([label, of]) => {
+    const [before, now] = [settingOf(previous, of), settingOf(current, of)];
+    return before === now ? [] : [`${label}: ${before} → ${now}`];
+  });
+}
+
+/**
+ * Per scenario of `current`, its ratio to the same scenario, size and database in `previous`,
+ * after the settings the two reports' runs differ in, so a ratio between unlike runs is not read
+ * as the code's doing.
+ */
 export function formatComparison(current: BenchReport, previous: BenchReport): string {
+  const changes = settingChanges(current, previous);
+  const unlike =
+    changes.length === 0
+      ? ''
+      : `measured under different settings (old → new):\n\n${changes.map((line) => `- ${line}\n`).join('')}\n`;
   const rows: string[][] = [];
   for (const run of current.runs) {
     const before = previous.runs.find(
@@ -131,7 +185,9 @@ export function formatComparison(current: BenchReport, previous: BenchReport): s
       ]);
     }
   }
-  if (rows.length === 0) return 'compare: no run of the same size and database in the old report\n';
+  if (rows.length === 0) {
+    return `${unlike}compare: no run of the same size and database in the old report\n`;
+  }
   const headers = [
     'size',
     'scenario',
@@ -141,7 +197,7 @@ export function formatComparison(current: BenchReport, previous: BenchReport): s
     'p99 ratio',
     'req/s ranges',
   ];
-  return `${markdownTable(headers, rows)}\n`;
+  return `${unlike}${markdownTable(headers, rows)}\n`;
 }
 
 /**

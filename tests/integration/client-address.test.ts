@@ -72,3 +72,44 @@ describe('TRUST_PROXY_HOPS=1: one proxy in front, which appends the address it s
     expect(await register(t, '10.0.0.9')).toBe(429);
   });
 });
+
+describe('an IPv6 client is its /64 network', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appTrusting(0);
+  });
+  afterAll(() => t.close());
+
+  it('counts every address of one /64 as one client, however it is spelled', async () => {
+    // A subscriber's link gets a whole /64: it may pick any of its 2^64 addresses per request.
+    expect(await register(t, '2001:db8:1:2::1')).toBe(201);
+    expect(await register(t, '2001:db8:1:2::2')).toBe(429);
+    expect(await register(t, '2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe(429);
+    expect(await register(t, '2001:0DB8:0001:0002:0:0:0:1')).toBe(429);
+  });
+
+  it('keeps other /64 networks apart, even next door', async () => {
+    expect(await register(t, '2001:db8:1:3::1')).toBe(201);
+    expect(await register(t, '2001:db8:1:4::1')).toBe(201);
+  });
+
+  it('counts an IPv4 client on a dual-stack socket as its IPv4 address, not one /64 for all', async () => {
+    expect(await register(t, '::ffff:192.0.2.50')).toBe(201);
+    expect(await register(t, '192.0.2.50')).toBe(429);
+    expect(await register(t, '::ffff:c000:232')).toBe(429);
+    expect(await register(t, '::ffff:192.0.2.51')).toBe(201);
+  });
+});
+
+describe('TRUST_PROXY_HOPS=1 with IPv6 clients', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appTrusting(1);
+  });
+  afterAll(() => t.close());
+
+  it('counts the /64 of the address the proxy appended', async () => {
+    expect(await register(t, '10.0.0.1', '2001:db8:5:6::a')).toBe(201);
+    expect(await register(t, '10.0.0.1', '2001:db8:5:6::b')).toBe(429);
+  });
+});

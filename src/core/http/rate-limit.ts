@@ -11,6 +11,7 @@ import {
   type RateLimitStoreHealth,
   type RateLimits,
 } from '../rate-limit.js';
+import { clientNetwork } from './client-network.js';
 import { RateLimitedError } from './rate-limited-error.js';
 
 declare module 'fastify' {
@@ -82,9 +83,9 @@ function loginEmailOf(body: unknown): string | undefined {
 }
 
 /**
- * Who a limit counts: an IP, an account or a user. An account is a keyed digest of its email
- * (HMAC with `accountKey`): no email lands in Redis, and whoever reads Redis can't confirm a
- * guessed address by hashing it.
+ * Who a limit counts: an address (an IPv6 one's /64, `clientNetwork`), an account or a user. An
+ * account is a keyed digest of its email (HMAC with `accountKey`): no email lands in Redis, and
+ * whoever reads Redis can't confirm a guessed address by hashing it.
  */
 function subjectOf(
   name: RateLimitName,
@@ -94,7 +95,7 @@ function subjectOf(
   switch (name) {
     case 'login-ip':
     case 'registration-ip':
-      return request.ip;
+      return clientNetwork(request.ip);
     case 'login-account': {
       const email = loginEmailOf(request.body);
       return email === undefined

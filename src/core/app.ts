@@ -234,6 +234,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSecurityHeaders(app);
   await app.register(cors, {
     origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
+    // Every method a route takes: the plugin's default (GET, HEAD, POST) left a browser on a
+    // listed origin unable to edit, delete, unfavorite or unfollow.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
   });
   await app.register(swagger, openApiDocument);
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });

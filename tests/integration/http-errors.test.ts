@@ -258,10 +258,11 @@ describe('security headers', () => {
     ['an API response', '/api/v1/tags', 200],
     ['an unknown route', '/api/v1/nowhere', 404],
     ['a refused request', '/api/v1/articles?limit=nope', 422],
-  ])("sends helmet's default headers on %s", async (_name, url, status) => {
+  ])("sends helmet's default headers and forbids caching on %s", async (_name, url, status) => {
     const response = await t.app.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(status);
     expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',
       'referrer-policy': 'no-referrer',
@@ -276,6 +277,22 @@ describe('security headers', () => {
     });
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+  });
+
+  it('forbids caching an answer that carries a token or a personal view', async () => {
+    const user = await registerUser(t.app);
+    const answers = await Promise.all([
+      t.app.inject({ method: 'GET', url: '/api/v1/user', headers: user.headers }),
+      t.app.inject({
+        method: 'GET',
+        url: `/api/v1/profiles/${user.username}`,
+        headers: user.headers,
+      }),
+    ]);
+    for (const response of answers) {
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
   });
 });
 

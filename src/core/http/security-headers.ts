@@ -22,9 +22,16 @@ function helmetHeaders(): ReadonlyMap<string, string> {
   );
 }
 
-/** Sets Helmet's headers on every reply, before its route runs, errors and 404s included. */
+/**
+ * Sets Helmet's headers on every reply, before its route runs, errors and 404s included, and
+ * `Cache-Control: no-store`. Without it nothing told a shared cache (a CDN, a corporate proxy) not
+ * to keep an answer: it could keep a token (`GET /user`, login), or an anonymous read and hand it
+ * to a signed-in reader (wrong `favorited` and `following`: the routes that personalize send no
+ * `Vary: Authorization`), or keep serving a view that a write has changed, which no invalidation of
+ * Keel's reaches (spec.md §5).
+ */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = helmetHeaders();
+  const headers = new Map([...helmetHeaders(), ['cache-control', 'no-store']]);
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of headers) reply.header(name, value);
     done();

@@ -237,6 +237,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Every method a route takes: the plugin's default (GET, HEAD, POST) left a browser on a
     // listed origin unable to edit, delete, unfavorite or unfollow.
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    // The answers' own headers a browser script may read (beyond the CORS-safelisted ones): when
+    // to retry a 429 or 503, the id to quote in a report, whether a keyed write was replayed.
+    exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
   });
   await app.register(swagger, openApiDocument);
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });

@@ -63,4 +63,30 @@ describe('a request from a browser', () => {
     expect(response.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(String(response.headers.vary)).toMatch(/\bOrigin\b/);
   });
+
+  it('lets the script read when to retry, the request id and a replay', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/tags',
+      headers: { origin: ALLOWED },
+    });
+    const exposed = String(response.headers['access-control-expose-headers']).split(/\s*,\s*/);
+    expect(exposed).toEqual(['Retry-After', 'X-Request-Id', 'Idempotent-Replayed']);
+  });
+
+  it('allows an Idempotency-Key on a write', async () => {
+    const response = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/articles',
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['access-control-allow-headers']).toBe(
+      'authorization,content-type,idempotency-key',
+    );
+  });
 });

@@ -10,6 +10,13 @@ import { TEST_APP_OPTIONS, TEST_ENVIRONMENT } from './app.js';
 const ROOT = join(import.meta.dirname, '../..');
 
 /**
+ * How long a tool may run before it is stopped: past every caller's own test timeout (at most
+ * 120 s), so a tool that should have exited at once (a misuse that starts a whole bench run
+ * instead) is not left running after its test has failed.
+ */
+const CLI_TIMEOUT_MS = 150_000;
+
+/**
  * Runs one of Keel's command-line tools (`script`, from the repository root) as an operator
  * would: its own process, on the embedded database under `dataDir`, with `environment` over the
  * test settings. Resolves with its exit code and everything it printed.
@@ -30,6 +37,9 @@ export function runCli(
       ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // SIGTERM, which tsx passes on to the tool's own process; SIGKILL would leave that behind.
+    timeout: CLI_TIMEOUT_MS,
+    killSignal: 'SIGTERM',
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -240,6 +240,8 @@ export async function runSize(context: SizeContext): Promise<BenchRun> {
       redis: options.redisUrl !== undefined,
       smoke: options.smoke,
       dist: options.dist,
+      reuse: options.reuse,
+      only: options.only,
     },
     ...(commit !== undefined && { commit }),
     ...combineRounds(rounds),

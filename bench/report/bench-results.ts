@@ -21,6 +21,10 @@ export interface BenchRun {
     readonly smoke?: boolean;
     /** `--dist`: Keel ran built (dist/server.js), not through tsx; absent in older reports. */
     readonly dist?: boolean;
+    /** `--reuse`: a kept database's data, earlier runs' writes included; absent in older ones. */
+    readonly reuse?: boolean;
+    /** `--only`'s words, none for every scenario; absent in older reports. */
+    readonly only?: readonly string[];
   };
   /**
    * The commit Keel ran from, with a digest of any uncommitted change to it (bench/load/commit.ts);

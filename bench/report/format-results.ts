@@ -110,6 +110,10 @@ function spread(now: ScenarioResult, before: ScenarioResult): string {
 const yesOrNo = (value: boolean | undefined): string | undefined =>
   value === undefined ? undefined : value ? 'yes' : 'no';
 
+/** `--only`'s words as given, `all` for none. */
+const onlyWords = (words: readonly string[] | undefined): string | undefined =>
+  words === undefined ? undefined : words.length === 0 ? 'all' : words.join(',');
+
 /**
  * What a run was measured under, each a thing a ratio between two runs may owe to as much as to
  * the code: undefined where the report does not say. Reports written before `--rounds` ran one
@@ -128,6 +132,8 @@ const SETTINGS: readonly (readonly [string, (run: BenchRun) => string | number |
   ['Redis', (run) => (run.settings.redis === true ? 'with' : 'without')],
   ['smoke', (run) => yesOrNo(run.settings.smoke)],
   ['built server (--dist)', (run) => yesOrNo(run.settings.dist)],
+  ['data reused (--reuse)', (run) => yesOrNo(run.settings.reuse)],
+  ['scenarios (--only)', (run) => onlyWords(run.settings.only)],
   ['commit', (run) => run.commit],
   ['CPU', (run) => run.machine.cpu],
   ['cores', (run) => run.machine.cores],

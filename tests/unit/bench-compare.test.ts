@@ -39,6 +39,8 @@ function run(
       redis: false,
       smoke: false,
       dist: false,
+      reuse: false,
+      only: [],
       ...changes,
     },
     commit,
@@ -105,7 +107,7 @@ describe("the bench's comparison with an older report", () => {
 
   it('says so for a smoke run, a built server and another database, even with no run to compare', () => {
     const embedded: BenchRun = {
-      ...run('s', 250, { smoke: true, dist: true }),
+      ...run('s', 250, { smoke: true, dist: true, reuse: true, only: ['list', 'feed'] }),
       database: 'embedded',
       machine: { ...run('s', 0).machine, database: 'PGlite (embedded)' },
     };
@@ -118,6 +120,8 @@ describe("the bench's comparison with an older report", () => {
         '- database server: PostgreSQL 15 → PGlite (embedded)',
         '- smoke: no → yes',
         '- built server (--dist): no → yes',
+        '- data reused (--reuse): no → yes',
+        '- scenarios (--only): all → list,feed',
         '',
         'compare: no run of the same size and database in the old report',
         '',
@@ -126,8 +130,8 @@ describe("the bench's comparison with an older report", () => {
   });
 
   it('reads a report written before the settings were all kept: unknown, not a crash', () => {
-    // As the bench wrote it before --rounds and --redis-url, and before it kept smoke, dist and
-    // the commit: those two known (one round, no Redis), these three not.
+    // As the bench wrote it before --rounds and --redis-url, and before it kept smoke, dist,
+    // reuse, only and the commit: those two known (one round, no Redis), these five not.
     const old: BenchReport = {
       runs: [
         {
@@ -147,6 +151,8 @@ describe("the bench's comparison with an older report", () => {
       [
         '- smoke: unknown → yes',
         '- built server (--dist): unknown → no',
+        '- data reused (--reuse): unknown → no',
+        '- scenarios (--only): unknown → all',
         '- commit: unknown → 3ca5fea15e00651eda3f837f4ba728d22e489157',
       ].join('\n'),
     );

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { buildApp } from './core/app.js';
 import { loadEnvironmentConfig, type Config } from './core/config.js';
 import { logFatal } from './core/operator-error.js';
+import { currentRequestStart } from './core/request-context.js';
 import { resolveTokenSecret } from './core/security/token-secret.js';
 import {
   connectPostgres,
@@ -10,7 +11,7 @@ import {
 } from './infrastructure/db/database.js';
 
 async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
-  const handle = await openConfiguredDatabase(config, log);
+  const handle = await openConfiguredDatabase(config, log, currentRequestStart);
   // Embedded mode is one process owning its data: it migrates itself at start.
   if (handle.kind === 'embedded') await handle.migrate();
   return handle;
@@ -23,7 +24,11 @@ async function main(bootLog: Logger): Promise<void> {
   const tokenSecret = await resolveTokenSecret(config, bootLog);
   const readDatabase =
     config.database.kind === 'postgres' && config.readDatabaseUrl !== undefined
-      ? connectPostgres({ ...config.database, url: config.readDatabaseUrl }, bootLog)
+      ? connectPostgres(
+          { ...config.database, url: config.readDatabaseUrl },
+          bootLog,
+          currentRequestStart,
+        )
       : undefined;
   const app = await buildApp({
     config,

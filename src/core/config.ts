@@ -44,6 +44,7 @@ const Environment = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  DATABASE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   TOKEN_SECRET: Type.Optional(Type.String()),
   TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
   CORS_ORIGINS: Type.String({ default: '' }),
@@ -83,6 +84,7 @@ export interface Config {
         readonly poolSize: number;
         readonly statementTimeoutMs: number;
         readonly connectionTimeoutMs: number;
+        readonly requestTimeoutMs: number;
       };
   /** A replica for the article reads; only with a database server. */
   readonly readDatabaseUrl: string | undefined;
@@ -202,6 +204,7 @@ function toConfig(env: Environment): Config {
             poolSize: env.DATABASE_POOL_SIZE,
             statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
             connectionTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+            requestTimeoutMs: env.DATABASE_REQUEST_TIMEOUT_MS,
           },
     readDatabaseUrl: env.DATABASE_READ_URL,
     tokenSecret: env.TOKEN_SECRET,

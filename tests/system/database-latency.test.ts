@@ -2,7 +2,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
-import { connectPostgres, type DatabaseHandle } from '../../src/infrastructure/db/database.js';
+import { currentRequestStart } from '../../src/core/request-context.js';
+import {
+  connectPostgres,
+  type DatabaseHandle,
+  type PostgresOptions,
+} from '../../src/infrastructure/db/database.js';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
 import { registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
 import { startLatencyProxy, type LatencyProxy } from '../helpers/latency-proxy.js';
@@ -51,14 +56,21 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
   });
 
   /** Keel on a pool of `size` connections through a fresh proxy, every connection opened. */
-  async function start(size: number, bounds = BOUNDS): Promise<void> {
+  async function start(
+    size: number,
+    bounds: Omit<PostgresOptions, 'url' | 'poolSize'> = BOUNDS,
+  ): Promise<void> {
     const target = new URL(database.url);
     proxy = await startLatencyProxy(target.hostname, Number(target.port || 5432));
     const url = new URL(database.url);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     url.searchParams.set('application_name', APPLICATION_NAME);
-    pool = connectPostgres({ url: url.toString(), poolSize: size, ...bounds }, poolWarnings);
+    pool = connectPostgres(
+      { url: url.toString(), poolSize: size, ...bounds },
+      poolWarnings,
+      currentRequestStart,
+    );
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
     await openEveryConnection(app, size);
   }
@@ -136,6 +148,28 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     const { response, ms } = await timed(get('/api/v1/tags'));
     expect(response.statusCode, response.body).toBe(200);
     expect(ms).toBeGreaterThanOrEqual(1_200);
+  });
+
+  it('answers 503 to a request whose statements together outlast its time, and keeps nothing of its write', async () => {
+    // Each answer comes 400 ms late: one statement is far inside query_timeout (2 s), but an
+    // edit's round trips (the account, BEGIN, the article's lock, the update, its event, COMMIT)
+    // add up past the request's 1.5 s.
+    const requestTimeoutMs = 1_500;
+    await start(3, { ...BOUNDS, requestTimeoutMs });
+    proxy.delay({ toClient: 400 });
+    const read = await get('/api/v1/tags');
+    expect(read.statusCode, read.body).toBe(200);
+    const { response, ms } = await timed(edit('past its time'));
+    expectUnavailable(response);
+    // Not a performance assertion: a statement sent with time left waits at most that, after at
+    // most a connect timeout for a connection, so the request ends by their sum.
+    expect(ms).toBeLessThan(requestTimeoutMs + BOUNDS.connectionTimeoutMs + 1_000);
+
+    proxy.delay({ toClient: 0 });
+    const after = await get(`/api/v1/articles/${slug}`);
+    expect(after.json()).not.toMatchObject({ article: { description: 'past its time' } });
+    const again = await edit('in time');
+    expect(again.statusCode, again.body).toBe(200);
   });
 
   it('queues requests beyond the pool, and answers 503 to those not served within the connect timeout, while readiness stays ready', async () => {

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
     ['TOKEN_TTL_SECONDS', '59'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
+    ['DATABASE_REQUEST_TIMEOUT_MS', '99'],
     ['OUTBOX_LEASE_MS', '999'],
     ['OUTBOX_LEASE_MS', '60001'],
   ])('names %s in the error for the bad value %j', (variable, value) => {
@@ -128,6 +129,7 @@ describe('loadConfig', () => {
       poolSize: 4,
       statementTimeoutMs: 5_000,
       connectionTimeoutMs: 5_000,
+      requestTimeoutMs: 10_000,
     });
     expect(
       loadConfig({ DATABASE_URL: 'postgresql://db/keel', TOKEN_SECRET: SECRET }).database.kind,

@@ -42,7 +42,12 @@ export interface PostgresOptions {
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
   readonly connectionTimeoutMs: number;
+  /** The time all of one request's statements may take together (request-budget.ts). */
+  readonly requestTimeoutMs?: number;
 }
+
+/** When the request being served began (`performance.now()`); `undefined` outside one. */
+export type RequestStart = () => number | undefined;
 
 // Resolved from this file so it works from src/ (tsx) and dist/ (build) alike.
 /** The committed drizzle-kit migrations (SQL and journal). */
@@ -92,6 +97,10 @@ async function migrateAlone(
   });
 }
 
+/** How long a statement's answer is waited for: past it, the network lost it. */
+const queryTimeoutOf = (options: PostgresOptions): number =>
+  options.statementTimeoutMs + options.connectionTimeoutMs;
+
 /** A node-postgres pool of `max` connections to `options.url`, bounded as Keel bounds them all. */
 function openPool(options: PostgresOptions, max: number, log: WarnLog): pg.Pool {
   const pool = new pg.Pool({
@@ -103,7 +112,7 @@ function openPool(options: PostgresOptions, max: number, log: WarnLog): pg.Pool 
     // by then plus the time a connection may take to open is not coming (a partition drops
     // packets without a reset, and TCP would wait for minutes). The statement fails as a lost
     // connection, which `transaction` and the pool then close.
-    query_timeout: options.statementTimeoutMs + options.connectionTimeoutMs,
+    query_timeout: queryTimeoutOf(options),
   });
   // The server may end an idle connection (restart, failover, idle timeout). The pool drops it
   // and opens a new one on demand; without a listener the 'error' event would kill the process.
@@ -113,12 +122,29 @@ function openPool(options: PostgresOptions, max: number, log: WarnLog): pg.Pool 
   return pool;
 }
 
-export function connectPostgres(options: PostgresOptions, log: WarnLog): DatabaseHandle {
+/**
+ * Keel's pool on `options.url`. With `requestTimeoutMs` and `requestStart` (the server passes
+ * both), the statements of one request keep to that time together (spec.md §4); the database
+ * commands and the tests that pass neither are bounded per statement alone.
+ */
+export function connectPostgres(
+  options: PostgresOptions,
+  log: WarnLog,
+  requestStart?: RequestStart,
+): DatabaseHandle {
   const pool = openPool(options, options.poolSize, log);
+  const budget =
+    options.requestTimeoutMs === undefined || requestStart === undefined
+      ? undefined
+      : {
+          timeoutMs: options.requestTimeoutMs,
+          startedAt: requestStart,
+          queryTimeoutMs: queryTimeoutOf(options),
+        };
   // Opened on readiness's first check, so the database commands, which never check, never open it.
   const probePool = openPool(options, 1, log);
   return {
-    db: drizzleOn(pool),
+    db: drizzleOn(pool, budget),
     probe: drizzleOn(probePool),
     kind: 'postgres',
     migrate: () =>
@@ -174,10 +200,15 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
 
 /**
  * The database `config` names: a pool on `DATABASE_URL`, else the embedded one under
- * `DATA_DIR`. The server and the database commands open it the same way.
+ * `DATA_DIR`. The server and the database commands open it the same way; the server also says
+ * when each request began (`connectPostgres`).
  */
-export function openConfiguredDatabase(config: Config, log: WarnLog): Promise<DatabaseHandle> {
+export function openConfiguredDatabase(
+  config: Config,
+  log: WarnLog,
+  requestStart?: RequestStart,
+): Promise<DatabaseHandle> {
   return config.database.kind === 'postgres'
-    ? Promise.resolve(connectPostgres(config.database, log))
+    ? Promise.resolve(connectPostgres(config.database, log, requestStart))
     : openEmbedded(`${config.dataDir}/pglite`);
 }

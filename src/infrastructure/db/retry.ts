@@ -1,6 +1,7 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { Counter } from 'prom-client';
 import { lockNotAvailable } from './pg-errors.js';
+import { RequestBudgetSpentError } from './request-budget.js';
 import { insideUnitOfWork } from './unit-of-work.js';
 
 /**
@@ -95,14 +96,15 @@ const QUERY_CANCELED = '57014';
 
 /**
  * The database can't serve the request now: it can't be reached (refused, dropped, or no pooled
- * connection in time), or it cancelled a statement that ran out of its time. Not retried: another
- * try would wait as long.
+ * connection in time), it cancelled a statement that ran out of its time, or the request spent
+ * its own (request-budget.ts). Not retried: another try would wait as long.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // node-postgres's pool reports a connect timeout without a code.
   return (
     isConnectionLost(error) ||
     codeOf(error) === QUERY_CANCELED ||
+    chainOf(error).some((each) => each instanceof RequestBudgetSpentError) ||
     chainOf(error).some((each) => each.message.includes('timeout exceeded when trying to connect'))
   );
 }

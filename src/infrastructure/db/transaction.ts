@@ -2,18 +2,32 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Database } from './database.js';
+import {
+  RequestBudgetSpentError,
+  remainingOf,
+  withinBudget,
+  type RequestBudget,
+} from './request-budget.js';
 import { isConnectionLost } from './retry.js';
 
-/** Drizzle on a node-postgres pool or on one of its connections: how Keel builds every one. */
-export function drizzleOn(client: pg.Pool | pg.PoolClient): NodePgDatabase {
-  return drizzle({ client });
-}
+/** The pool under each Database built on one, and the budget its statements keep to. */
+const pools = new WeakMap<object, { readonly pool: pg.Pool; readonly budget?: RequestBudget }>();
 
-/** The node-postgres pool under `database`, if it is on one (an embedded database is not). */
-function poolOf(database: Database): pg.Pool | undefined {
-  // Drizzle keeps the client it was built on as `$client`, which the shared type leaves out.
-  const { $client } = database as { $client?: unknown };
-  return $client instanceof pg.Pool ? $client : undefined;
+/**
+ * Drizzle on a node-postgres pool or on one of its connections: how Keel builds every one. With a
+ * `budget`, each statement keeps to its request's time (request-budget.ts); Drizzle then sees the
+ * client with `query` replaced, and uses nothing else of it.
+ */
+export function drizzleOn(client: pg.Pool | pg.PoolClient, budget?: RequestBudget): NodePgDatabase {
+  const bounded: typeof client =
+    budget === undefined
+      ? client
+      : (Object.create(client, {
+          query: { value: withinBudget(client.query.bind(client), budget) },
+        }) as typeof client);
+  const database = drizzle({ client: bounded });
+  if (client instanceof pg.Pool) pools.set(database, { pool: client, ...(budget && { budget }) });
+  return database;
 }
 
 /**
@@ -27,7 +41,11 @@ function poolOf(database: Database): pg.Pool | undefined {
 export async function onPooledClient<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  budget?: RequestBudget,
 ): Promise<T> {
+  // A request with no time left takes no connection: the first statement would not be sent.
+  const remaining = budget === undefined ? undefined : remainingOf(budget);
+  if (remaining !== undefined && remaining <= 0) throw new RequestBudgetSpentError();
   const client = await pool.connect();
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   let lost: Error | undefined;
@@ -64,8 +82,12 @@ export function transaction<T>(
   work: (transaction: Database) => Promise<T>,
   config?: PgTransactionConfig,
 ): Promise<T> {
-  const pool = poolOf(database);
-  if (pool === undefined) return database.transaction(work, config);
+  const entry = pools.get(database);
+  if (entry === undefined) return database.transaction(work, config);
   // Drizzle on the one checked-out connection runs BEGIN, `work`, then COMMIT or ROLLBACK there.
-  return onPooledClient(pool, (client) => drizzleOn(client).transaction(work, config));
+  return onPooledClient(
+    entry.pool,
+    (client) => drizzleOn(client, entry.budget).transaction(work, config),
+    entry.budget,
+  );
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
+import { RequestBudgetSpentError } from '../../src/infrastructure/db/request-budget.js';
 import { onPooledClient } from '../../src/infrastructure/db/transaction.js';
 
 /** A pool of one connection whose statements answer as `answers` says, in turn. */
@@ -49,5 +50,52 @@ describe('onPooledClient', () => {
     await expect(outcome).rejects.toThrow('duplicate key');
     expect(query).toHaveBeenCalledTimes(2);
     expect(release).toHaveBeenCalledWith(undefined);
+  });
+
+  it('closes a connection whose request ran out of time inside its transaction, sending nothing more', async () => {
+    const { pool, query, release } = poolAnswering();
+    // The request began 2.9 s ago with 3 s for its statements; a query_timeout is 2 s.
+    let elapsedMs = 2_900;
+    const budget = {
+      timeoutMs: 3_000,
+      startedAt: () => performance.now() - elapsedMs,
+      queryTimeoutMs: 2_000,
+    };
+    const outcome = onPooledClient(
+      pool,
+      async (client) => {
+        await client.query('begin');
+        elapsedMs = 3_100;
+        await client.query('update articles set title = $1').catch(async (error: unknown) => {
+          await client.query('rollback');
+          throw error;
+        });
+      },
+      budget,
+    );
+    await expect(outcome).rejects.toBeInstanceOf(RequestBudgetSpentError);
+    // BEGIN went out with the 100 ms left as its bound; neither the update nor the ROLLBACK did,
+    // and the connection, inside its transaction, was given back as failed, to be closed.
+    expect(query).toHaveBeenCalledOnce();
+    expect(query.mock.calls[0]).toEqual([
+      { text: 'begin', query_timeout: expect.any(Number) },
+      undefined,
+    ]);
+    expect(release).toHaveBeenCalledWith(expect.any(RequestBudgetSpentError));
+  });
+
+  it('takes no connection for a request with no time left', async () => {
+    const { pool, query } = poolAnswering();
+    const connect = vi.spyOn(pool, 'connect');
+    const budget = {
+      timeoutMs: 3_000,
+      startedAt: () => performance.now() - 3_001,
+      queryTimeoutMs: 2_000,
+    };
+    await expect(
+      onPooledClient(pool, (client) => client.query('begin'), budget),
+    ).rejects.toBeInstanceOf(RequestBudgetSpentError);
+    expect(connect).not.toHaveBeenCalled();
+    expect(query).not.toHaveBeenCalled();
   });
 });

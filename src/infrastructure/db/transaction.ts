@@ -6,6 +6,7 @@ import {
   RequestBudgetSpentError,
   remainingOf,
   withinBudget,
+  type Query,
   type RequestBudget,
 } from './request-budget.js';
 import { isConnectionLost } from './retry.js';
@@ -35,8 +36,11 @@ export function drizzleOn(client: pg.Pool | pg.PoolClient, budget?: RequestBudge
  * lost, so the pool closes it instead of handing it out again. From its first lost statement on,
  * each statement `work` sends fails at once with that error: node-postgres would queue it behind
  * the statement whose answer never came, so a ROLLBACK after a partition waited for a second
- * `query_timeout`. (`work` sees the connection with `query` replaced; Drizzle, its only caller,
- * uses its promise form alone.)
+ * `query_timeout`. With a `budget`, each statement keeps to its request's time, and one refused
+ * for want of it loses the connection too: the ROLLBACK after it would be refused as well, and
+ * the connection would go back to the pool inside its transaction; closed, the server rolls the
+ * transaction back itself. (`work` sees the connection with `query` replaced; Drizzle, its only
+ * caller, uses its promise form alone.)
  */
 export async function onPooledClient<T>(
   pool: pg.Pool,
@@ -47,16 +51,19 @@ export async function onPooledClient<T>(
   const remaining = budget === undefined ? undefined : remainingOf(budget);
   if (remaining !== undefined && remaining <= 0) throw new RequestBudgetSpentError();
   const client = await pool.connect();
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const sent: Query = client.query.bind(client);
+  const query = budget === undefined ? sent : withinBudget(sent, budget);
   let lost: Error | undefined;
   const guarded = Object.create(client, {
     query: {
-      value: async (...args: unknown[]): Promise<unknown> => {
+      value: async (config: unknown, values?: unknown): Promise<unknown> => {
         if (lost !== undefined) throw lost;
         try {
-          return await query(...args);
+          return await query(config, values);
         } catch (error) {
-          if (error instanceof Error && isConnectionLost(error)) lost = error;
+          if (isConnectionLost(error) || error instanceof RequestBudgetSpentError) {
+            lost = error as Error;
+          }
           throw error;
         }
       },
@@ -87,7 +94,7 @@ export function transaction<T>(
   // Drizzle on the one checked-out connection runs BEGIN, `work`, then COMMIT or ROLLBACK there.
   return onPooledClient(
     entry.pool,
-    (client) => drizzleOn(client, entry.budget).transaction(work, config),
+    (client) => drizzleOn(client).transaction(work, config),
     entry.budget,
   );
 }

@@ -124,6 +124,23 @@ describe.runIf(enabled)('the outbox relayed to NATS JetStream', { timeout: 60_00
     expect(new Set(messages.map((message) => message.event.id)).size).toBe(messages.length);
   });
 
+  it('creates its stream anew when the stream is lost while Keel runs, at the next try', async () => {
+    const db = database.handle.db;
+    await drain(testRelay(db, [nats]).relay);
+    // The stream goes (a NATS server restarted without its JetStream storage, an operator's
+    // delete) while the consumer's connection stays up.
+    await jsm.streams.delete(stream.name);
+    const user = await registerUser(app);
+    const { relay, outcomes } = testRelay(db, [nats]);
+    await drain(relay);
+    // The publish no stream took fails its try; the next finds the stream missing and adds it.
+    expect(outcomes).toEqual(['retried', 'delivered']);
+    const messages = await published();
+    expect(messages.map((message) => message.event.data)).toEqual([
+      expect.objectContaining({ username: user.username }),
+    ]);
+  });
+
   it('lets relays run at once: no claim delivered twice, every aggregate in order', async () => {
     const db = database.handle.db;
     const seen: CommittedEvent[] = [];

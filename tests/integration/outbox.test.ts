@@ -325,6 +325,35 @@ describe('follower notifications through the relay', () => {
   });
 });
 
+describe('a fan-out longer than a try', () => {
+  it('is finished by as many tries as it takes, none counted towards the dead letters', async () => {
+    const { author, followers } = await authorWithFollowers(5);
+    // Each mail outlasts the delivery's time: a try mails one follower, then stops.
+    const capture = captureMailer();
+    const mailer = {
+      send: async (mail: Parameters<typeof capture.send>[0]) => {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await capture.send(mail);
+      },
+    };
+    const notifications = createFollowerNotifications(createNotificationStore(t.db), mailer);
+    // Five followers, one a try: more tries than the three a failing delivery gets.
+    const { relay, outcomes } = testRelay(t.db, [notifications], {
+      deliveryTimeoutMs: 200,
+      maxAttempts: 3,
+    });
+    await createArticle(t.app, author);
+    await drain(relay);
+
+    expect(capture.sent.map((mail) => mail.to).sort()).toEqual(
+      followers.map((follower) => follower.email).sort(),
+    );
+    expect(outcomes).toEqual(['unfinished', 'unfinished', 'unfinished', 'unfinished', 'delivered']);
+    expect(await deliveries()).toEqual([]);
+    expect(await listDeadLetters(t.db, 10)).toEqual([]);
+  });
+});
+
 describe('follower notifications to a slow SMTP server', () => {
   let smtp: TestSmtpServer;
   beforeAll(async () => {

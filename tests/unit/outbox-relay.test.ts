@@ -3,7 +3,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { createFollowerNotifications } from '../../src/domain/notifications/follower-notifications.js';
 import { createModerationNotices } from '../../src/domain/notifications/moderation-notices.js';
 import type { Mail, NotificationStore } from '../../src/domain/notifications/ports.js';
-import type { CommittedEvent, EventConsumer } from '../../src/domain/shared/events.js';
+import {
+  DeliveryUnfinished,
+  type CommittedEvent,
+  type EventConsumer,
+} from '../../src/domain/shared/events.js';
 import type { ArticleId, CommentId, UserId } from '../../src/domain/shared/ids.js';
 import type { Reason } from '../../src/domain/shared/reason.js';
 import type { Slug } from '../../src/domain/shared/slug.js';
@@ -244,6 +248,35 @@ describe('the relay, when a delivery runs out of time', () => {
       expect.objectContaining({ consumer: 'slow', event: published.id }),
       'event delivery outlived its lease',
     );
+  });
+});
+
+describe('the relay, when a consumer stops part-way', () => {
+  it('gives the delivery back untried, however often, and keeps its circuit closed', async () => {
+    const settles: string[] = [];
+    const store: DeliveryStore = {
+      ...oneClaimStore('partial'),
+      // A claim on every call: the same long fan-out, tried again and again.
+      claim: () =>
+        Promise.resolve([
+          { delivery: 1, lease: 'lease', consumer: 'partial', attempts: 1, committed: published },
+        ]),
+      release: () => {
+        settles.push('release');
+        return Promise.resolve();
+      },
+    };
+    const consumer: EventConsumer = {
+      name: 'partial',
+      accepts: () => true,
+      deliver: () => Promise.reject(new DeliveryUnfinished()),
+    };
+    const { relay, outcomes, log } = relayOf(consumer, store);
+    // More tries than both the circuit's five failures and the five attempts of a failing one.
+    for (let run = 0; run < 8; run++) await relay.runOnce();
+    expect(settles).toEqual(Array(8).fill('release'));
+    expect(outcomes).toEqual(Array(8).fill('unfinished'));
+    expect(log.warn).not.toHaveBeenCalled();
   });
 });
 

@@ -1,4 +1,9 @@
-import type { ArticlePublished, CommittedEvent, EventConsumer } from '../shared/events.js';
+import {
+  DeliveryUnfinished,
+  type ArticlePublished,
+  type CommittedEvent,
+  type EventConsumer,
+} from '../shared/events.js';
 import type { Mail, Mailer, NotificationStore, Recipient } from './ports.js';
 
 /** Followers are read and mailed this many at a time, so a popular author's fan-out stays bounded in memory. */
@@ -32,8 +37,10 @@ function notification(
 /**
  * Tells an author's followers when they publish (consumer `notifications`). Idempotent by event
  * id: each follower told is remembered with the event, so a repeated delivery mails only those
- * not reached yet, and a fan-out too large for one try's time is finished by the next tries. A relay that dies between a send and its record repeats that one mail, with
- * the same Message-ID.
+ * not reached yet, and a fan-out too large for one try's time is finished by the next tries
+ * (each try that told someone ends `DeliveryUnfinished`, so however many it takes, none counts
+ * towards the dead letters). A relay that dies between a send and its record repeats that one
+ * mail, with the same Message-ID.
  */
 export function createFollowerNotifications(
   store: NotificationStore,
@@ -48,6 +55,7 @@ export function createFollowerNotifications(
       const author = await store.username(event.payload.authorId);
       // The author's account is gone, and their followers' links with it.
       if (author === undefined) return;
+      let toldNow = 0;
       let after: Recipient['id'] | undefined;
       for (;;) {
         const page = await store.untold(
@@ -58,9 +66,11 @@ export function createFollowerNotifications(
         );
         for (const recipient of page) {
           // Out of time: the next try carries on from the first follower not yet told.
+          if (signal.aborted && toldNow > 0) throw new DeliveryUnfinished();
           signal.throwIfAborted();
           await mailer.send(notification(committed, event, author, recipient));
           await store.told(committed.sequence, recipient.id);
+          toldNow++;
         }
         const last = page.at(-1);
         if (last === undefined || page.length < PAGE_SIZE) return;

@@ -140,6 +140,17 @@ export interface CommittedEvent {
   readonly event: DomainEvent;
 }
 
+/**
+ * Thrown by a consumer that stopped because its signal aborted after it had done part of its work
+ * (a fan-out that told some followers): the delivery is not a failure, and is given back to be
+ * carried on at once, without counting a try (spec.md §4.1). A consumer that stopped before doing
+ * anything throws the signal's reason instead, which counts as a failed try: every uncounted try
+ * moved the work on, so a delivery can't be given back forever.
+ */
+export class DeliveryUnfinished extends Error {
+  override readonly name = 'DeliveryUnfinished';
+}
+
 /** Something that must hear of committed events (follower notifications, NATS). */
 export interface EventConsumer {
   /** Stored on each delivery row: renaming a consumer orphans what it was owed. */
@@ -147,7 +158,8 @@ export interface EventConsumer {
   accepts(type: EventType): boolean;
   /**
    * Must be idempotent by event id: a delivery may be repeated (at least once). `signal` aborts
-   * when the delivery has run out of time (half the lease): start no further step then. The
+   * when the delivery has run out of time (half the lease) or the relay is stopping: start no
+   * further step then, and throw `DeliveryUnfinished` if this try did part of the work. The
    * relay waits for the step in flight before it settles or retries the delivery, so each step
    * must end by its own timeout within the other half of the lease, or another relay may take
    * the delivery while it still runs.

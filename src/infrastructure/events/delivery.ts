@@ -30,7 +30,10 @@ export interface DeliveryStore {
   complete(claim: Claim): Promise<void>;
   /** Failed: due again after `delayMs`. */
   retryLater(claim: Claim, error: string, delayMs: number): Promise<void>;
-  /** Not tried (the consumer's circuit is open): due again at once, the attempt not counted. */
+  /**
+   * Not tried (the consumer's circuit is open), or stopped part-way with work done: due again at
+   * once, the attempt not counted.
+   */
   release(claim: Claim): Promise<void>;
   /** Failed for the last time: moved to the dead letters. */
   bury(claim: Claim, error: string): Promise<void>;

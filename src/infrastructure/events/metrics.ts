@@ -19,7 +19,7 @@ export function registerOutboxMetrics(
 ): (consumer: string, outcome: DeliveryOutcome) => void {
   const settled = new Counter({
     name: 'outbox_deliveries_total',
-    help: 'Event deliveries settled by this instance: delivered, retried, dead (to the dead letters) or released (circuit open)',
+    help: 'Event deliveries settled by this instance: delivered, unfinished (given back part-done, out of time), retried, dead (to the dead letters) or released (circuit open)',
     labelNames: ['consumer', 'outcome'] as const,
     registers: [registry],
   });

@@ -6,11 +6,11 @@ import {
   handleAll,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import type { EventConsumer } from '../../domain/shared/events.js';
+import { DeliveryUnfinished, type EventConsumer } from '../../domain/shared/events.js';
 import { retryDelay, type Backoff } from './backoff.js';
 import type { Claim, DeliveryStore } from './delivery.js';
 
-export type DeliveryOutcome = 'delivered' | 'retried' | 'dead' | 'released';
+export type DeliveryOutcome = 'delivered' | 'unfinished' | 'retried' | 'dead' | 'released';
 
 export interface RelayOptions {
   readonly store: DeliveryStore;
@@ -97,13 +97,22 @@ export function createRelay(options: RelayOptions): Relay {
   /**
    * One try of `claim`, over only when its consumer has stopped: the time limit aborts the
    * consumer's signal but abandons nothing, since a step in flight (a mail being sent) goes on
-   * whether awaited or not, and a retry settled beside it would repeat it.
+   * whether awaited or not, and a retry settled beside it would repeat it. `unfinished` when the
+   * consumer stopped for its signal with part of the work done: no failure of the consumer's.
    */
-  async function attempt(consumer: EventConsumer, claim: Claim, claimedAt: number): Promise<void> {
+  async function attempt(
+    consumer: EventConsumer,
+    claim: Claim,
+    claimedAt: number,
+  ): Promise<'done' | 'unfinished'> {
     try {
       // Out of time, or the relay stopping (a shutdown should not wait out the time of a fan-out).
       const signal = AbortSignal.any([AbortSignal.timeout(options.deliveryTimeoutMs), halt.signal]);
       await consumer.deliver(claim.committed, signal);
+      return 'done';
+    } catch (error) {
+      if (error instanceof DeliveryUnfinished) return 'unfinished';
+      throw error;
     } finally {
       const ranMs = Date.now() - claimedAt;
       // A step outlasted the half of the lease it has: another relay may have claimed the
@@ -120,8 +129,9 @@ export function createRelay(options: RelayOptions): Relay {
   async function settle(claim: Claim, claimedAt: number): Promise<DeliveryOutcome> {
     const target = guarded.get(claim.consumer);
     if (target === undefined) throw new Error(`claimed for unknown consumer ${claim.consumer}`);
+    let ended: 'done' | 'unfinished';
     try {
-      await target.breaker.execute(() => attempt(target.consumer, claim, claimedAt));
+      ended = await target.breaker.execute(() => attempt(target.consumer, claim, claimedAt));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         await store.release(claim);
@@ -136,6 +146,12 @@ export function createRelay(options: RelayOptions): Relay {
       log.warn(details, 'event delivery failed: will retry');
       await store.retryLater(claim, describe(error), retryDelay(options.backoff, claim.attempts));
       return 'retried';
+    }
+    if (ended === 'unfinished') {
+      // Carried on at once by whichever relay claims it next, the try not counted: however many
+      // tries a long fan-out takes, it never runs out of them.
+      await store.release(claim);
+      return 'unfinished';
     }
     await store.complete(claim);
     return 'delivered';

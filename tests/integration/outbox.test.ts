@@ -325,6 +325,61 @@ describe('follower notifications through the relay', () => {
   });
 });
 
+describe('follower notifications of an article that changed before its fan-out', () => {
+  /** An author with two followers, and a relay of their notifications into a captured mailbox. */
+  async function fanOut() {
+    const { author, followers } = await authorWithFollowers(2);
+    const mailer = captureMailer();
+    const notifications = createFollowerNotifications(createNotificationStore(t.db), mailer);
+    const { relay, outcomes } = testRelay(t.db, [notifications]);
+    const article = await createArticle(t.app, author, { title: 'Draft title' });
+    return { author, followers, mailer, relay, outcomes, article };
+  }
+
+  it('advertises nothing once the article is deleted', async () => {
+    const { author, mailer, relay, outcomes, article } = await fanOut();
+    const deleted = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/articles/${article.slug}`,
+      headers: author.headers,
+    });
+    expect(deleted.statusCode).toBe(204);
+    await drain(relay);
+    // The publish's delivery ends with nobody mailed; the delete's event is owed to no mailer.
+    expect(outcomes).toEqual(['delivered']);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('tells the article as it reads now', async () => {
+    const { author, mailer, relay, article } = await fanOut();
+    const edited = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/articles/${article.slug}`,
+      headers: author.headers,
+      payload: { article: { title: 'Final title' } },
+    });
+    expect(edited.statusCode).toBe(200);
+    const { slug } = edited.json<{ article: { slug: string } }>().article;
+    await drain(relay);
+    expect(mailer.sent).toHaveLength(2);
+    for (const mail of mailer.sent) {
+      expect(mail.subject).toBe(`New article by ${author.username}: Final title`);
+      expect(mail.text).toContain(`/article/${slug}.`);
+    }
+  });
+
+  it('tells no suspended follower', async () => {
+    const { followers, mailer, relay } = await fanOut();
+    const [suspended, active] = followers;
+    await t.db
+      .update(usersTable)
+      .set({ status: 'suspended' })
+      .where(eq(usersTable.username, suspended?.username ?? ''));
+    await drain(relay);
+    expect(mailer.sent.map((mail) => mail.to)).toEqual([active?.email]);
+  });
+});
+
 describe('a fan-out longer than a try', () => {
   it('is finished by as many tries as it takes, none counted towards the dead letters', async () => {
     const { author, followers } = await authorWithFollowers(5);

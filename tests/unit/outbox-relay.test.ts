@@ -285,6 +285,7 @@ describe('the mail consumers, out of time', () => {
   /** Everyone is still to be told: the author, and one follower of theirs. */
   const untold: NotificationStore = {
     username: () => Promise.resolve(author.username),
+    headline: () => Promise.resolve({ title: 'Dragons', slug: 'dragons' as Slug }),
     untold: (_sequence, _authorId, after) =>
       Promise.resolve(
         after === undefined ? [{ id: 3 as UserId, email: 'reader@example.com' }] : [],

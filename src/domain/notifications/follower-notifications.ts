@@ -1,12 +1,7 @@
-import {
-  DeliveryUnfinished,
-  type ArticlePublished,
-  type CommittedEvent,
-  type EventConsumer,
-} from '../shared/events.js';
-import type { Mail, Mailer, NotificationStore, Recipient } from './ports.js';
+import { DeliveryUnfinished, type CommittedEvent, type EventConsumer } from '../shared/events.js';
+import type { ArticleHeadline, Mail, Mailer, NotificationStore, Recipient } from './ports.js';
 
-/** Followers are read and mailed this many at a time, so a popular author's fan-out stays bounded in memory. */
+/** Followers read and mailed at a time, so a popular author's fan-out stays bounded in memory. */
 const PAGE_SIZE = 200;
 
 /** One line: a title is free text, and a subject must not break its header. */
@@ -16,17 +11,17 @@ function oneLine(text: string): string {
 
 function notification(
   committed: CommittedEvent,
-  { payload }: ArticlePublished,
+  article: ArticleHeadline,
   author: string,
   recipient: Recipient,
 ): Mail {
-  const title = oneLine(payload.title);
+  const title = oneLine(article.title);
   return {
     to: recipient.email,
     subject: `New article by ${author}: ${title}`,
     text: [
       `${author} published "${title}".`,
-      `Read it at /article/${payload.slug}.`,
+      `Read it at /article/${article.slug}.`,
       '',
       `You receive this because you follow ${author}.`,
     ].join('\n'),
@@ -58,6 +53,10 @@ export function createFollowerNotifications(
       let toldNow = 0;
       let after: Recipient['id'] | undefined;
       for (;;) {
+        // Read again for each page: an article deleted or removed meanwhile is not advertised to
+        // the followers still to be told, and one edited is told as it reads now.
+        const article = await store.headline(event.payload.articleId);
+        if (article === undefined) return;
         const page = await store.untold(
           committed.sequence,
           event.payload.authorId,
@@ -68,7 +67,7 @@ export function createFollowerNotifications(
           // Out of time: the next try carries on from the first follower not yet told.
           if (signal.aborted && toldNow > 0) throw new DeliveryUnfinished();
           signal.throwIfAborted();
-          await mailer.send(notification(committed, event, author, recipient));
+          await mailer.send(notification(committed, article, author, recipient));
           await store.told(committed.sequence, recipient.id);
           toldNow++;
         }

@@ -1,4 +1,5 @@
-import type { UserId } from '../shared/ids.js';
+import type { ArticleId, UserId } from '../shared/ids.js';
+import type { Slug } from '../shared/slug.js';
 import type { Username } from '../shared/username.js';
 
 export interface Recipient {
@@ -20,12 +21,20 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
+/** An article as it reads now, for a mail about it. */
+export interface ArticleHeadline {
+  readonly title: string;
+  readonly slug: Slug;
+}
+
 /** What the notifications read and remember. */
 export interface NotificationStore {
   username(id: UserId): Promise<Username | undefined>;
+  /** Article `id` as it reads now; `undefined` once deleted, by its author or a moderator. */
+  headline(id: ArticleId): Promise<ArticleHeadline | undefined>;
   /**
-   * Up to `limit` followers of `authorId` not yet told of event `eventSequence`, in id order
-   * after `after`.
+   * Up to `limit` active followers of `authorId` (a suspended account is told nothing) not yet
+   * told of event `eventSequence`, in id order after `after`.
    */
   untold(
     eventSequence: number,

@@ -39,14 +39,14 @@ export interface NatsConsumer extends EventConsumer {
 }
 
 /**
- * Publishes every event to NATS JetStream as a CloudEvent (structured JSON), one subject per
- * event type (`keel.events.article.published`), with the event id as the message id so the
- * stream stores each event once however often the relay delivers it. Connects on the first
- * delivery; a failed connection is tried again on the next one (the relay's backoff paces it),
- * and an established one reconnects by itself. The stream is looked up (and created when missing)
- * before the first publish, and again after a publish no stream took: a stream lost meanwhile (a
- * NATS server restarted without its JetStream storage, an operator's delete) is created anew by
- * the next try instead of failing every try until Keel restarts.
+ * Publishes every event to NATS JetStream as a CloudEvent (structured JSON), one subject per event
+ * type (`keel.events.article.published`), with the event id as the message id so the stream drops a
+ * repeat within its duplicate window (spec.md §4.1 says which repeats that misses). Connects on the
+ * first delivery; a failed connection is tried again on the next one (the relay's backoff paces
+ * it), and an established one reconnects by itself. The stream is looked up (and created when
+ * missing) before the first publish, and again after a publish no stream took: a stream lost
+ * meanwhile (a NATS server restarted without its JetStream storage, an operator's delete) is
+ * created anew by the next try instead of failing every try until Keel restarts.
  */
 export function createNatsConsumer(
   url: string,

@@ -1,8 +1,10 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { NotificationStore } from '../../../domain/notifications/ports.js';
 import type { UserId } from '../../../domain/shared/ids.js';
+import type { Slug } from '../../../domain/shared/slug.js';
 import type { Username } from '../../../domain/shared/username.js';
 import type { Database } from '../database.js';
+import { articlesTable } from '../schema/articles.js';
 import { usersTable } from '../schema/identity.js';
 import { notificationSendsTable as sends } from '../schema/outbox.js';
 import { followsTable } from '../schema/profiles.js';
@@ -15,6 +17,14 @@ export function createNotificationStore(database: Database): NotificationStore {
         .from(usersTable)
         .where(eq(usersTable.id, id));
       return row?.username as Username | undefined;
+    },
+
+    async headline(id) {
+      const [row] = await database
+        .select({ title: articlesTable.title, slug: articlesTable.slug })
+        .from(articlesTable)
+        .where(eq(articlesTable.id, id));
+      return row === undefined ? undefined : { title: row.title, slug: row.slug as Slug };
     },
 
     async untold(eventSequence, authorId, after, limit) {
@@ -33,6 +43,7 @@ export function createNotificationStore(database: Database): NotificationStore {
         .where(
           and(
             eq(followsTable.followeeId, authorId),
+            eq(usersTable.status, 'active'),
             isNull(sends.recipientId),
             after === undefined ? undefined : gt(followsTable.followerId, after),
           ),

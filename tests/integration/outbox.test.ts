@@ -18,6 +18,7 @@ import {
   notificationSendsTable,
   outboxEventsTable,
 } from '../../src/infrastructure/db/schema/outbox.js';
+import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
 import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
 import { createSmtpMailer } from '../../src/infrastructure/mail/mailers.js';
@@ -640,6 +641,14 @@ describe('the relay', () => {
   it('wakes on a local commit and delivers without waiting for its poll', async () => {
     await settleAll();
     const { author } = await authorWithFollowers(1);
+    // The event below announces this article, which the notification reads before mailing; the
+    // publish's own delivery is settled, so only the event the recorder writes is owed.
+    const article = await createArticle(t.app, author, { title: 'Woken' });
+    await settleAll();
+    const [row] = await t.db
+      .select({ id: articlesTable.id })
+      .from(articlesTable)
+      .where(eq(articlesTable.slug, article.slug));
     const mailer = captureMailer();
     const notifications = createFollowerNotifications(createNotificationStore(t.db), mailer);
     const { relay } = testRelay(t.db, [notifications], { pollMs: 60_000 });
@@ -658,10 +667,10 @@ describe('the relay', () => {
         recorder.record({
           type: 'article.published',
           version: 1,
-          aggregate: { type: 'article', id: 999 },
+          aggregate: { type: 'article', id: row?.id ?? 0 },
           payload: {
-            articleId: 999 as never,
-            slug: 'woken' as never,
+            articleId: (row?.id ?? 0) as never,
+            slug: article.slug as never,
             authorId,
             title: 'Woken',
             tagList: [],

@@ -55,6 +55,7 @@ const Environment = Type.Object({
   NATS_URL: connectionUrl('(nats|tls)'),
   SMTP_URL: connectionUrl('smtps?'),
   MAIL_FROM: Type.String({ minLength: 3, maxLength: 254, default: 'Keel <no-reply@keel.invalid>' }),
+  APP_URL: connectionUrl('https?'),
   OUTBOX_RELAY: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
   // At most a minute: a delivery is repeated once its lease lapsed, and the repeat must fall in
@@ -107,6 +108,11 @@ export interface Config {
     /** Mails follower notifications and moderation notices; without it development logs them and production sends none. */
     readonly smtpUrl: string | undefined;
     readonly mailFrom: string;
+    /**
+     * Where readers open the web app (no trailing slash): the links in mail start with it, and
+     * without it they are paths alone.
+     */
+    readonly appUrl: string | undefined;
     /** Whether this instance runs a relay; events are recorded either way. */
     readonly relay: boolean;
     /** How often an idle relay looks for deliveries due (its own commits wake it sooner). */
@@ -217,6 +223,7 @@ function toConfig(env: Environment): Config {
       natsUrl: env.NATS_URL,
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
+      appUrl: env.APP_URL?.replace(/\/+$/, ''),
       relay: env.OUTBOX_RELAY === 'on',
       pollMs: env.OUTBOX_POLL_MS,
       leaseMs: env.OUTBOX_LEASE_MS,

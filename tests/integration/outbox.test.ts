@@ -369,6 +369,22 @@ describe('follower notifications of an article that changed before its fan-out',
     }
   });
 
+  it("links the article at the web app's address when APP_URL gives one", async () => {
+    const { author } = await authorWithFollowers(1);
+    const mailer = captureMailer();
+    const notifications = createFollowerNotifications(
+      createNotificationStore(t.db),
+      mailer,
+      'https://conduit.example',
+    );
+    const { relay } = testRelay(t.db, [notifications]);
+    const article = await createArticle(t.app, author);
+    await drain(relay);
+    expect(mailer.sent.map((mail) => mail.text)).toEqual([
+      expect.stringContaining(`Read it at https://conduit.example/article/${article.slug}.`),
+    ]);
+  });
+
   it('tells no suspended follower', async () => {
     const { followers, mailer, relay } = await fanOut();
     const [suspended, active] = followers;

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         natsUrl: undefined,
         smtpUrl: undefined,
         mailFrom: 'Keel <no-reply@keel.invalid>',
+        appUrl: undefined,
         relay: true,
         pollMs: 1_000,
         leaseMs: 60_000,
@@ -146,6 +147,15 @@ describe('loadConfig', () => {
         DATABASE_READ_URL: 'postgres://replica/keel',
       }).readDatabaseUrl,
     ).toBe('postgres://replica/keel');
+  });
+
+  it('takes APP_URL without its trailing slash, and refuses one that is not http(s)', () => {
+    expect(loadConfig({ APP_URL: 'https://conduit.example/app/' }).events.appUrl).toBe(
+      'https://conduit.example/app',
+    );
+    expect(errorOf({ APP_URL: 'javascript:alert(1)' })).toMatch(
+      /^invalid environment variable APP_URL: /,
+    );
   });
 
   it('refuses a DATABASE_URL that is not postgres://', () => {

@@ -14,6 +14,7 @@ function notification(
   article: ArticleHeadline,
   author: string,
   recipient: Recipient,
+  appUrl: string,
 ): Mail {
   const title = oneLine(article.title);
   return {
@@ -21,7 +22,7 @@ function notification(
     subject: `New article by ${author}: ${title}`,
     text: [
       `${author} published "${title}".`,
-      `Read it at /article/${article.slug}.`,
+      `Read it at ${appUrl}/article/${article.slug}.`,
       '',
       `You receive this because you follow ${author}.`,
     ].join('\n'),
@@ -40,6 +41,8 @@ function notification(
 export function createFollowerNotifications(
   store: NotificationStore,
   mailer: Mailer,
+  /** Where readers open the web app (`APP_URL`), before each article's path; '' for none. */
+  appUrl = '',
 ): EventConsumer {
   return {
     name: 'notifications',
@@ -67,7 +70,7 @@ export function createFollowerNotifications(
           // Out of time: the next try carries on from the first follower not yet told.
           if (signal.aborted && toldNow > 0) throw new DeliveryUnfinished();
           signal.throwIfAborted();
-          await mailer.send(notification(committed, article, author, recipient));
+          await mailer.send(notification(committed, article, author, recipient, appUrl));
           await store.told(committed.sequence, recipient.id);
           toldNow++;
         }

@@ -52,13 +52,19 @@ export function createEventConsumers(
         );
   const sender = mailer ?? smtp ?? (config.env === 'production' ? undefined : createLogMailer(log));
   if (sender === undefined) log.warn({}, 'no SMTP_URL: notifications by mail are off');
+  else if (smtp !== undefined && settings.appUrl === undefined) {
+    log.warn({}, "no APP_URL: links in mail are paths, without the web app's address");
+  }
   const nats = settings.natsUrl === undefined ? undefined : createNatsConsumer(settings.natsUrl);
   const store = createNotificationStore(database);
   return {
     consumers: [
       ...(sender === undefined
         ? []
-        : [createFollowerNotifications(store, sender), createModerationNotices(store, sender)]),
+        : [
+            createFollowerNotifications(store, sender, settings.appUrl),
+            createModerationNotices(store, sender),
+          ]),
       ...(nats === undefined ? [] : [nats]),
     ],
     async close() {

@@ -3,12 +3,14 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlesTable, tagsTable } from '../../src/infrastructure/db/schema/articles.js';
-import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
+import { createAuditTrail } from '../../src/infrastructure/db/audit/audit-trail.js';
+import { verifyAuditChain, type ChainVerdict } from '../../src/infrastructure/db/audit/verify.js';
 import { createSystemAdministration } from '../../src/infrastructure/db/identity/system-administration.js';
 import { rebuildProjection } from '../../src/infrastructure/db/projections/rebuild-projection.js';
 import { databaseRetries } from '../../src/infrastructure/db/retry.js';
 import { commentsTable } from '../../src/infrastructure/db/schema/comments.js';
 import { usersTable } from '../../src/infrastructure/db/schema/identity.js';
+import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
 import { driftedColumns, rowChanges, rowCounts } from '../helpers/app.js';
 import {
   createArticle,
@@ -371,6 +373,26 @@ describe.runIf(process.env.TEST_DATABASE_URL !== undefined)(
         intact: true,
         entries: before.entries + 20,
       });
+    });
+
+    it('verifies the stream as it stood when the walk began, while an entry is appended', async () => {
+      const before = await verifyAuditChain(t.db);
+      const trail = createAuditTrail(t.db, () => undefined);
+      let verdict: Promise<ChainVerdict> | undefined;
+      await inUnitOfWork(t.db, async (writer) => {
+        // The verification walks the entries, then waits here to read the head, which this
+        // transaction moves on by appending an entry before it lets go.
+        await writer.execute(sql`lock table audit_chain_head in access exclusive mode`);
+        verdict = verifyAuditChain(t.db);
+        await waitForLockWaiters(writer, 1);
+        await trail.append({
+          action: 'account.login_failed',
+          actor: 'anonymous',
+          subject: undefined,
+        });
+      });
+      expect(await verdict).toEqual(before);
+      expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: before.entries + 1 });
     });
 
     it('never stamps an edit that waited for another edit of the article before it', async () => {

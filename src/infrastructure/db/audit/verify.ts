@@ -1,6 +1,7 @@
 import { asc, eq, gt } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import { auditChainHeadTable, auditEventsTable } from '../schema/audit.js';
+import { transaction } from '../transaction.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
 
 export type ChainVerdict =
@@ -21,8 +22,19 @@ const BATCH = 1_000;
  * entry's hash, its own hash over its fields; then that the chain's head names the last entry
  * (entries removed from the end). An entry numbered below 1 is out of place: nothing appends it,
  * and the standings rebuilt from the stream would read it like any other.
+ *
+ * The walk and the head are read in one snapshot (a read-only REPEATABLE READ transaction): on a
+ * live stream an entry appended between the walk's last read and the head's would otherwise move
+ * the head past the walk, and an intact chain would be reported broken at that entry.
  */
-export async function verifyAuditChain(database: Database): Promise<ChainVerdict> {
+export function verifyAuditChain(database: Database): Promise<ChainVerdict> {
+  return transaction(database, walk, {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function walk(database: Database): Promise<ChainVerdict> {
   let expectedSequence = 1;
   let previousHash = GENESIS_HASH;
   for (;;) {

@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChainHeadTable, auditEventsTable } from '../../src/infrastructure/db/schema/audit.js';
+import { chainHash } from '../../src/infrastructure/db/audit/chain.js';
 import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { registerUser } from '../helpers/factories.js';
@@ -134,6 +135,45 @@ describe('the audit stream', () => {
       expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
     },
   );
+
+  it('names an entry added past the head without moving it, chained as an append would be', async () => {
+    const rows = await entries();
+    const last = rows.at(-1);
+    if (last === undefined) throw new Error('no entries');
+    const fields = { ...last, sequence: last.sequence + 1, reason: 'slipped in' };
+    await t.db
+      .insert(auditEventsTable)
+      .values({ ...fields, previousHash: last.hash, hash: chainHash(last.hash, fields) });
+    try {
+      expect(await verifyAuditChain(t.db)).toEqual({
+        intact: false,
+        entries: 4,
+        sequence: 5,
+        problem: 'the head names entry 4: the entries after it were added without it',
+      });
+    } finally {
+      await t.db.execute(unguarded);
+      await t.db.delete(auditEventsTable).where(eq(auditEventsTable.sequence, 5));
+      await t.db.execute(guarded);
+    }
+    expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+  });
+
+  it('names a head that does not hold the hash of the last entry', async () => {
+    const [head] = await t.db.select().from(auditChainHeadTable);
+    await t.db.update(auditChainHeadTable).set({ hash: 'f'.repeat(64) });
+    try {
+      expect(await verifyAuditChain(t.db)).toEqual({
+        intact: false,
+        entries: 4,
+        sequence: 4,
+        problem: 'the head does not hold the hash of entry 4',
+      });
+    } finally {
+      await t.db.update(auditChainHeadTable).set({ hash: head?.hash ?? '' });
+    }
+    expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+  });
 
   it('names a removed entry, and entries removed from the end', async () => {
     const rows = await entries();

@@ -20,7 +20,7 @@ const BATCH = 1_000;
  * Walks the whole audit stream, from its lowest sequence number whatever it is, and checks that
  * each entry follows from the one before: the next sequence number (the first is 1), the previous
  * entry's hash, its own hash over its fields; then that the chain's head names the last entry
- * (entries removed from the end). An entry numbered below 1 is out of place: nothing appends it,
+ * (entries removed from the end, or added past it without moving it). An entry numbered below 1 is out of place: nothing appends it,
  * and the standings rebuilt from the stream would read it like any other.
  *
  * The walk and the head are read in one snapshot (a read-only REPEATABLE READ transaction): on a
@@ -70,12 +70,30 @@ async function walk(database: Database): Promise<ChainVerdict> {
     .select()
     .from(auditChainHeadTable)
     .where(eq(auditChainHeadTable.id, 1));
-  if (head?.sequence !== entries || head.hash !== previousHash) {
+  const named = head?.sequence ?? 0;
+  if (named > entries) {
     return {
       intact: false,
       entries,
       sequence: entries + 1,
-      problem: `the head names entry ${String(head?.sequence)}: entries were removed from the end`,
+      problem: `the head names entry ${String(named)}: entries were removed from the end`,
+    };
+  }
+  if (named < entries) {
+    // Chained well, but past the head: written around the append that moves it.
+    return {
+      intact: false,
+      entries: named,
+      sequence: named + 1,
+      problem: `the head names entry ${String(named)}: the entries after it were added without it`,
+    };
+  }
+  if (head?.hash !== previousHash) {
+    return {
+      intact: false,
+      entries,
+      sequence: entries,
+      problem: `the head does not hold the hash of entry ${String(entries)}`,
     };
   }
   return { intact: true, entries };

@@ -16,16 +16,21 @@ const pools = new WeakMap<object, { readonly pool: pg.Pool; readonly budget?: Re
 
 /**
  * Drizzle on a node-postgres pool or on one of its connections: how Keel builds every one. With a
- * `budget`, each statement keeps to its request's time (request-budget.ts); Drizzle then sees the
- * client with `query` replaced, and uses nothing else of it.
+ * `budget`, each statement keeps to its request's time (request-budget.ts): Drizzle sees the client
+ * through a proxy with `query` replaced. A proxy, not an object inheriting from the client: Drizzle
+ * calls more than `query` (its own transaction on a pool calls `connect`, and `$client` is public),
+ * and a pool method called on an heir assigns its state (`this._clients = …`) to the heir, so
+ * the pool kept counting a connection it had closed, and refused every request once full.
  */
 export function drizzleOn(client: pg.Pool | pg.PoolClient, budget?: RequestBudget): NodePgDatabase {
+  const query = budget === undefined ? undefined : withinBudget(client.query.bind(client), budget);
   const bounded: typeof client =
-    budget === undefined
+    query === undefined
       ? client
-      : (Object.create(client, {
-          query: { value: withinBudget(client.query.bind(client), budget) },
-        }) as typeof client);
+      : new Proxy(client, {
+          get: (target, key): unknown =>
+            key === 'query' ? query : Reflect.get(target, key, target),
+        });
   const database = drizzle({ client: bounded });
   if (client instanceof pg.Pool) pools.set(database, { pool: client, ...(budget && { budget }) });
   return database;

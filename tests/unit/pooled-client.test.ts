@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { RequestBudgetSpentError } from '../../src/infrastructure/db/request-budget.js';
@@ -7,8 +8,10 @@ import { onPooledClient } from '../../src/infrastructure/db/transaction.js';
 function poolAnswering(...answers: (() => Promise<unknown>)[]) {
   const query = vi.fn(() => answers.shift()?.() ?? Promise.resolve({ rows: [] }));
   const release = vi.fn();
-  const pool = { connect: () => Promise.resolve({ query, release }) } as unknown as pg.Pool;
-  return { pool, query, release };
+  // An event emitter, as a node-postgres connection is: it emits 'error' when it breaks.
+  const connection = Object.assign(new EventEmitter(), { query, release });
+  const pool = { connect: () => Promise.resolve(connection) } as unknown as pg.Pool;
+  return { pool, query, release, connection };
 }
 
 const timedOut = (): Promise<never> => Promise.reject(new Error('Query read timeout'));
@@ -35,6 +38,22 @@ describe('onPooledClient', () => {
     expect(release).toHaveBeenCalledWith(
       expect.objectContaining({ message: 'Query read timeout' }),
     );
+  });
+
+  it('survives a connection that breaks between two statements, and gives it back as failed', async () => {
+    const { pool, query, release, connection } = poolAnswering();
+    const broken = new Error('Connection terminated unexpectedly');
+    const outcome = onPooledClient(pool, async (client) => {
+      await client.query('begin');
+      // The server ends the connection while the transaction's work runs in the process: an
+      // 'error' event nobody listened to would end the process.
+      connection.emit('error', broken);
+      await client.query('update articles set title = $1');
+    });
+    await expect(outcome).rejects.toBe(broken);
+    expect(query).toHaveBeenCalledOnce();
+    expect(release).toHaveBeenCalledWith(broken);
+    expect(connection.listenerCount('error')).toBe(0);
   });
 
   it('gives the connection back as healthy after a statement that failed for another reason', async () => {

@@ -74,9 +74,17 @@ export async function onPooledClient<T>(
       },
     },
   }) as pg.PoolClient;
+  // The pool stops listening to a connection it hands out, and node-postgres emits 'error' when
+  // one breaks (the server ended it, a reset), during a statement or between two: unheard, the
+  // event ended the process. Heard, it loses the connection like a statement that failed so.
+  const broke = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', broke);
   try {
     return await work(guarded);
   } finally {
+    client.removeListener('error', broke);
     client.release(lost);
   }
 }

@@ -103,6 +103,28 @@ describe('onPooledClient', () => {
     expect(release).toHaveBeenCalledWith(expect.any(RequestBudgetSpentError));
   });
 
+  it('keeps a connection on which nothing was sent: the time ran out while it was awaited', async () => {
+    const { query, release, connection } = poolAnswering();
+    let elapsedMs = 2_900;
+    // The connection comes free once the request has spent its 3 s.
+    const pool = {
+      connect: () => {
+        elapsedMs = 3_100;
+        return Promise.resolve(connection);
+      },
+    } as unknown as pg.Pool;
+    const budget = {
+      timeoutMs: 3_000,
+      startedAt: () => performance.now() - elapsedMs,
+      queryTimeoutMs: 2_000,
+    };
+    await expect(
+      onPooledClient(pool, (client) => client.query('begin'), budget),
+    ).rejects.toBeInstanceOf(RequestBudgetSpentError);
+    expect(query).not.toHaveBeenCalled();
+    expect(release).toHaveBeenCalledWith(undefined);
+  });
+
   it('takes no connection for a request with no time left', async () => {
     const { pool, query } = poolAnswering();
     const connect = vi.spyOn(pool, 'connect');

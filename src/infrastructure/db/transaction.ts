@@ -15,6 +15,25 @@ import { isConnectionLost } from './retry.js';
 const pools = new WeakMap<object, { readonly pool: pg.Pool; readonly budget?: RequestBudget }>();
 
 /**
+ * `client.query` within `budget`. On a pool, a request's statement checks its connection out
+ * itself (`onPooledClient`), so that what is left of its time is read once it has one: read
+ * before the pool's queue, a statement that waited out the rest of its time for a connection was
+ * sent all the same, with the time left before the wait. Outside a request, the pool's own.
+ */
+function boundedQuery(client: pg.Pool | pg.PoolClient, budget: RequestBudget): Query {
+  const sent: Query = client.query.bind(client);
+  if (!(client instanceof pg.Pool)) return withinBudget(sent, budget);
+  return (config, values) =>
+    remainingOf(budget) === undefined
+      ? sent(config, values)
+      : onPooledClient(
+          client,
+          (connection) => (connection as unknown as { query: Query }).query(config, values),
+          budget,
+        );
+}
+
+/**
  * Drizzle on a node-postgres pool or on one of its connections: how Keel builds every one. With a
  * `budget`, each statement keeps to its request's time (request-budget.ts): Drizzle sees the client
  * through a proxy with `query` replaced. A proxy, not an object inheriting from the client: Drizzle
@@ -23,7 +42,7 @@ const pools = new WeakMap<object, { readonly pool: pg.Pool; readonly budget?: Re
  * the pool kept counting a connection it had closed, and refused every request once full.
  */
 export function drizzleOn(client: pg.Pool | pg.PoolClient, budget?: RequestBudget): NodePgDatabase {
-  const query = budget === undefined ? undefined : withinBudget(client.query.bind(client), budget);
+  const query = budget === undefined ? undefined : boundedQuery(client, budget);
   const bounded: typeof client =
     query === undefined
       ? client
@@ -42,10 +61,11 @@ export function drizzleOn(client: pg.Pool | pg.PoolClient, budget?: RequestBudge
  * each statement `work` sends fails at once with that error: node-postgres would queue it behind
  * the statement whose answer never came, so a ROLLBACK after a partition waited for a second
  * `query_timeout`. With a `budget`, each statement keeps to its request's time, and one refused
- * for want of it loses the connection too: the ROLLBACK after it would be refused as well, and
- * the connection would go back to the pool inside its transaction; closed, the server rolls the
- * transaction back itself. (`work` sees the connection with `query` replaced; Drizzle, its only
- * caller, uses its promise form alone.)
+ * for want of it after another was sent loses the connection too: the ROLLBACK after it would be
+ * refused as well, and the connection would go back to the pool inside its transaction; closed,
+ * the server rolls the transaction back itself. One refused before any was sent (the time ran out
+ * in the pool's queue) leaves the connection as healthy as it came. (`work` sees the connection
+ * with `query` replaced; Drizzle, its only caller, uses its promise form alone.)
  */
 export async function onPooledClient<T>(
   pool: pg.Pool,
@@ -56,9 +76,15 @@ export async function onPooledClient<T>(
   const remaining = budget === undefined ? undefined : remainingOf(budget);
   if (remaining !== undefined && remaining <= 0) throw new RequestBudgetSpentError();
   const client = await pool.connect();
-  const sent: Query = client.query.bind(client);
-  const query = budget === undefined ? sent : withinBudget(sent, budget);
   let lost: Error | undefined;
+  // Whether a statement went out: a connection none did is healthy whatever was refused on it.
+  let used = false;
+  const send: Query = client.query.bind(client);
+  const sent: Query = (config, values) => {
+    used = true;
+    return send(config, values);
+  };
+  const query = budget === undefined ? sent : withinBudget(sent, budget);
   const guarded = Object.create(client, {
     query: {
       value: async (config: unknown, values?: unknown): Promise<unknown> => {
@@ -66,7 +92,7 @@ export async function onPooledClient<T>(
         try {
           return await query(config, values);
         } catch (error) {
-          if (isConnectionLost(error) || error instanceof RequestBudgetSpentError) {
+          if (isConnectionLost(error) || (used && error instanceof RequestBudgetSpentError)) {
             lost = error as Error;
           }
           throw error;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CONFIG_VARIABLES } from '../../src/core/config.js';
 import type { DatasetSize } from '../seed/dataset-sizes.js';
 import type { BenchRound, BenchRun, ScenarioResult } from '../report/bench-results.js';
 import { combineRounds } from '../report/rounds.js';
@@ -21,26 +22,6 @@ import {
 } from './scenarios.js';
 import { sideBySideRound, sideBySideSteps } from './side-by-side.js';
 
-// Keel's configuration variables: the servers get the bench's values, never the caller's.
-const KEEL_VARIABLES = new Set([
-  'NODE_ENV',
-  'HOST',
-  'PORT',
-  'LOG_LEVEL',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'DATABASE_POOL_SIZE',
-  'DATABASE_STATEMENT_TIMEOUT_MS',
-  'DATABASE_CONNECT_TIMEOUT_MS',
-  'TOKEN_SECRET',
-  'TOKEN_TTL_SECONDS',
-  'CORS_ORIGINS',
-  'DATABASE_READ_URL',
-  'REDIS_URL',
-  'SHUTDOWN_TIMEOUT_MS',
-  'TRUST_PROXY_HOPS',
-]);
-
 // The bench logs in hundreds of seeded users and writes from one address: it measures the
 // server, not its abuse limits, so they are lifted.
 const UNLIMITED = {
@@ -51,9 +32,8 @@ const UNLIMITED = {
 };
 
 function serverEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([key]) => !KEEL_VARIABLES.has(key) && !key.startsWith('RATE_LIMIT_'),
-  );
+  // Keel's own variables: the servers get the bench's values, never the caller's.
+  const inherited = Object.entries(process.env).filter(([key]) => !CONFIG_VARIABLES.includes(key));
   return { ...Object.fromEntries(inherited), ...UNLIMITED, ...extra };
 }
 

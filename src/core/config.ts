@@ -138,12 +138,16 @@ export const TOKEN_SECRET_MIN_BYTES = 32;
 
 const environment = Compile(Environment);
 
+/** The names of every variable Keel reads (the bench keeps the caller's out of its servers). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(Environment.properties);
+
 /** Parses and checks the environment once; the error names the first bad variable. */
 export function loadConfig(source: Readonly<Record<string, string | undefined>>): Config {
   const raw = Object.fromEntries(
-    Object.keys(Environment.properties)
-      .filter((key) => source[key] !== undefined && source[key] !== '')
-      .map((key) => [key, source[key]]),
+    CONFIG_VARIABLES.filter((key) => source[key] !== undefined && source[key] !== '').map((key) => [
+      key,
+      source[key],
+    ]),
   );
   // Value.Convert would turn "80.5" into 80 and "true" into 1: whole numbers must look like one.
   for (const [key, schema] of Object.entries(Environment.properties)) {
@@ -194,6 +198,19 @@ function toConfig(env: Environment): Config {
     throw new ConfigError(
       'invalid environment variable DATABASE_READ_URL: needs DATABASE_URL (a replica of what?)',
     );
+  }
+  // A request's statements together get DATABASE_REQUEST_TIMEOUT_MS: one statement allowed
+  // longer would be cut short by it, and a wait for an idempotency key as long would answer 503
+  // where its 409 belongs.
+  for (const [name, value] of [
+    ['DATABASE_STATEMENT_TIMEOUT_MS', env.DATABASE_STATEMENT_TIMEOUT_MS],
+    ['IDEMPOTENCY_WAIT_MS', env.IDEMPOTENCY_WAIT_MS],
+  ] as const) {
+    if (value >= env.DATABASE_REQUEST_TIMEOUT_MS) {
+      throw new ConfigError(
+        `invalid environment variable DATABASE_REQUEST_TIMEOUT_MS: must be more than ${name} (${String(value)})`,
+      );
+    }
   }
   return Object.freeze({
     env: env.NODE_ENV,

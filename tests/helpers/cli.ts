@@ -44,8 +44,14 @@ export function runCli(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A test worker that ends first (the run is over, the test timed out) stops the tool with it.
+  const stop = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
   return new Promise((resolve) => {
     child.once('exit', (code) => {
+      process.removeListener('exit', stop);
       resolve({ code, output });
     });
   });

@@ -200,6 +200,8 @@ describe('routing', () => {
       errors: { request: ['is too long'] },
       error: { code: 'uri_too_long' },
     });
+    // No hook runs for the router's refusals; a 414 is cacheable unless it says otherwise.
+    expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('serves the same routes under the legacy /api prefix as under /api/v1', async () => {

@@ -149,6 +149,18 @@ describe('loadConfig', () => {
     ).toBe('postgres://replica/keel');
   });
 
+  it.each([
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '10000' }, 'DATABASE_STATEMENT_TIMEOUT_MS (10000)'],
+    [{ IDEMPOTENCY_WAIT_MS: '10000' }, 'IDEMPOTENCY_WAIT_MS (10000)'],
+  ])(
+    'refuses a request timeout that one statement or an idempotency wait could fill: %j',
+    (environment, named) => {
+      expect(errorOf(environment)).toBe(
+        `invalid environment variable DATABASE_REQUEST_TIMEOUT_MS: must be more than ${named}`,
+      );
+    },
+  );
+
   it('takes APP_URL without its trailing slash, and refuses one that is not http(s)', () => {
     expect(loadConfig({ APP_URL: 'https://conduit.example/app/' }).events.appUrl).toBe(
       'https://conduit.example/app',

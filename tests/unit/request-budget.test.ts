@@ -71,4 +71,13 @@ describe("a statement within its request's time (spec.md §4)", () => {
     const wrapped = new Error('Failed query', { cause: new RequestBudgetSpentError() });
     expect(isDatabaseUnavailable(wrapped)).toBe(true);
   });
+
+  it.each(['commit', 'rollback'])(
+    "ends its transaction with the connection's own bounds, even past the time: %s",
+    async (text) => {
+      const { sent, query } = recordingQuery();
+      await withinBudget(query, budgetFor(3_500))({ text }, undefined);
+      expect(sent).toEqual([[{ text }, undefined]]);
+    },
+  );
 });

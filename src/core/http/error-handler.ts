@@ -201,8 +201,9 @@ export function routerErrorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  // No hook runs for these, so the request id header is set here.
-  void reply.header('x-request-id', request.id);
+  // No hook runs for these, so the request id header is set here, and caching forbidden as on
+  // every other answer (a 414 is cacheable by default: RFC 9110 §15.1).
+  void reply.header('x-request-id', request.id).header('cache-control', 'no-store');
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void reply
       .code(414)

@@ -48,12 +48,7 @@ export const SELECT_1_CEILING = 'ceiling: select 1';
  * anything is seeded, when there is no fixture to build the scenarios from.
  */
 export const KEEL_SCENARIOS = [
-  'list anonymous',
-  'list authenticated',
-  'feed',
-  'by tag',
-  'by author',
-  'favorited by',
+  ...LIST_READS,
   'article by slug',
   'profile',
   'tags',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOT_READS } from '../../bench/load/list-reads.js';
 import { formatBudgets, judgeBudgets } from '../../bench/report/budgets.js';
 import type { BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
+import { benchRun, scenarioResult } from '../helpers/bench-report.js';
 
 function result(
   name: string,
@@ -9,19 +10,12 @@ function result(
   p99: number,
   failed = false,
 ): ScenarioResult {
-  return {
-    name,
-    description: name,
-    requests: requestsPerSecond * 10,
-    requestsPerSecond,
+  return scenarioResult(name, requestsPerSecond, {
     latencyMs: { p50: p99 / 2, p90: p99, p99, max: p99 * 2 },
     non2xx: failed ? 1 : 0,
-    errors: 0,
     statusCodes: {},
-    serverCpuSeconds: 1,
-    serverPeakRssMiB: 100,
     failed,
-  };
+  });
 }
 
 /** A run where every hot read serves `rate` per second with a p99 of `p99`, the ceiling 1 000. */
@@ -31,19 +25,13 @@ function run(
   p99: number,
   changed: Partial<Record<string, ScenarioResult>> = {},
 ): BenchRun {
-  return {
-    size,
-    database: 'postgres',
-    seed: 1,
-    startedAt: '2026-11-27T00:00:00.000Z',
-    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
-    settings: { durationSeconds: 10, warmupSeconds: 2, connections: 10, poolSize: 10 },
+  return benchRun(size, {
     ceilings: [result('ceiling: select 1', 1_000, 2)],
     scenarios: [
       ...HOT_READS.map((name) => changed[name] ?? result(name, rate, p99)),
       result('login', 50, 300),
     ],
-  };
+  });
 }
 
 describe('the bench budgets', () => {

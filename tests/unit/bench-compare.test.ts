@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchReport, BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
+import type { BenchReport, BenchRun } from '../../bench/report/bench-results.js';
 import { formatComparison } from '../../bench/report/format-results.js';
-
-function result(name: string, requestsPerSecond: number): ScenarioResult {
-  return {
-    name,
-    description: name,
-    requests: requestsPerSecond * 10,
-    requestsPerSecond,
-    latencyMs: { p50: 2, p90: 4, p99: 8, max: 20 },
-    non2xx: 0,
-    errors: 0,
-    statusCodes: { '200': requestsPerSecond * 10 },
-    serverCpuSeconds: 1,
-    serverPeakRssMiB: 100,
-    failed: false,
-  };
-}
+import { benchRun, scenarioResult } from '../helpers/bench-report.js';
 
 /** A run at `size` as the bench writes it now, with `changes` over its settings. */
 function run(
@@ -25,12 +10,8 @@ function run(
   changes: Partial<BenchRun['settings']> = {},
   commit = '3ca5fea15e00651eda3f837f4ba728d22e489157',
 ): BenchRun {
-  return {
-    size,
-    database: 'postgres',
-    seed: 1,
-    startedAt: '2026-11-28T00:00:00.000Z',
-    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
+  const scenarios = [scenarioResult('feed', requestsPerSecond)];
+  return benchRun(size, {
     settings: {
       durationSeconds: 10,
       warmupSeconds: 3,
@@ -44,10 +25,9 @@ function run(
       ...changes,
     },
     commit,
-    ceilings: [],
-    scenarios: [result('feed', requestsPerSecond)],
-    rounds: [{ ceilings: [], scenarios: [result('feed', requestsPerSecond)] }],
-  };
+    scenarios,
+    rounds: [{ ceilings: [], scenarios }],
+  });
 }
 
 const HEADING = 'measured under different settings (old → new):';
@@ -73,7 +53,7 @@ describe("the bench's comparison with an older report", () => {
           ),
           seed: 7,
           machine: { cpu: 'other', cores: 4, memoryGiB: 8, node: 'v25', database: 'PostgreSQL 17' },
-          rounds: [1, 2, 3].map(() => ({ ceilings: [], scenarios: [result('feed', 250)] })),
+          rounds: [1, 2, 3].map(() => ({ ceilings: [], scenarios: [scenarioResult('feed', 250)] })),
         },
       ],
     };
@@ -142,7 +122,7 @@ describe("the bench's comparison with an older report", () => {
           machine: run('m', 200).machine,
           settings: { durationSeconds: 10, warmupSeconds: 3, connections: 10, poolSize: 10 },
           ceilings: [],
-          scenarios: [result('feed', 200)],
+          scenarios: [scenarioResult('feed', 200)],
         },
       ],
     };

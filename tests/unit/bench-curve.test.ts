@@ -1,35 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchRun, ScenarioResult } from '../../bench/report/bench-results.js';
 import { formatCurve } from '../../bench/report/format-results.js';
+import { benchRun, scenarioResult } from '../helpers/bench-report.js';
 
-function result(name: string, p50: number, p99: number): ScenarioResult {
-  return {
-    name,
-    description: name,
-    requests: 1_000,
-    requestsPerSecond: 100,
-    latencyMs: { p50, p90: p99 / 2, p99, max: p99 * 2 },
-    non2xx: 0,
-    errors: 0,
-    statusCodes: { '200': 1_000 },
-    serverCpuSeconds: 1,
-    serverPeakRssMiB: 100,
-    failed: false,
-  };
-}
+/** A scenario whose p50 and p99 are as given (p90 halfway, max twice p99). */
+const result = (name: string, p50: number, p99: number): ScenarioResult =>
+  scenarioResult(name, 100, { latencyMs: { p50, p90: p99 / 2, p99, max: p99 * 2 } });
 
-function run(size: string, scenarios: readonly ScenarioResult[]): BenchRun {
-  return {
-    size,
-    database: 'postgres',
-    seed: 1,
-    startedAt: '2026-11-28T00:00:00.000Z',
-    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
-    settings: { durationSeconds: 8, warmupSeconds: 2, connections: 10, poolSize: 10 },
-    ceilings: [],
-    scenarios,
-  };
-}
+const run = (size: string, scenarios: readonly ScenarioResult[]): BenchRun =>
+  benchRun(size, { scenarios });
 
 describe("the bench's curve over sizes", () => {
   it('prints how p50 and p99 each move from the first size to the last', () => {

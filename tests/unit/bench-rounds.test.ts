@@ -10,31 +10,23 @@ import {
   selectOneShare,
 } from '../../bench/report/rounds.js';
 
+import { benchRun, scenarioResult } from '../helpers/bench-report.js';
+
 const SELECT_1 = 'ceiling: select 1';
 
+/** A scenario measured with the database's and the driver's CPU, unless told otherwise. */
 function result(
   name: string,
   requestsPerSecond: number,
   extra: Partial<ScenarioResult> = {},
   databaseMeasured = true,
   driverMeasured = true,
-) {
-  return {
-    name,
-    description: name,
-    requests: requestsPerSecond * 10,
-    requestsPerSecond,
-    latencyMs: { p50: 2, p90: 4, p99: 8, max: 20 },
-    non2xx: 0,
-    errors: 0,
-    statusCodes: { '200': requestsPerSecond * 10 },
-    serverCpuSeconds: 1,
-    serverPeakRssMiB: 100,
+): ScenarioResult {
+  return scenarioResult(name, requestsPerSecond, {
     ...(databaseMeasured && { databaseCpuSeconds: 2 }),
     ...(driverMeasured && { driverCpuSeconds: 0.5 }),
-    failed: false,
     ...extra,
-  } satisfies ScenarioResult;
+  });
 }
 
 /** One round where select 1 serves `ceiling` per second and the anonymous list `list`. */
@@ -47,16 +39,7 @@ function round(ceiling: number, list: number, bare = list * 1.25): BenchRound {
 
 /** A run at M made of `rounds`, as the bench writes it (without them, as it did before). */
 function runOf(rounds: readonly BenchRound[], keepRounds = true): BenchRun {
-  return {
-    size: 'm',
-    database: 'postgres',
-    seed: 1,
-    startedAt: '2026-11-28T00:00:00.000Z',
-    machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: 'v24', database: 'PostgreSQL 15' },
-    settings: { durationSeconds: 8, warmupSeconds: 2, connections: 10, poolSize: 10 },
-    ...combineRounds(rounds),
-    ...(keepRounds && { rounds }),
-  };
+  return benchRun('m', { ...combineRounds(rounds), ...(keepRounds && { rounds }) });
 }
 
 describe("the bench's rounds", () => {

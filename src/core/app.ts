@@ -315,7 +315,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   cleanUpPeriodically(app, 'expired idempotency keys', HOURLY_CLEANUP, () =>
     idempotencyKeys.expire(),
   );
-  // Reads retry on transient failures (a lost connection, a deadlock); see infrastructure/db/retry.ts.
+  // Reads retry on transient failures (a lost connection, a deadlock): infrastructure/db/retry.ts.
   const articleQueries = retryingReads(createArticleQueries(db));
 
   const accounts = invalidatingAccountService(accountService, invalidations);
@@ -379,7 +379,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     registerIdempotency(api, idempotencyKeys, deriveKey(options.tokenSecret, 'idempotency'));
     await api.register(operationsRoutes(readiness, metrics));
-    // `/api/v1` is canonical; `/api` serves the same v1 routes forever for existing Conduit clients.
+    // `/api/v1` is canonical; `/api` serves the same v1 routes forever, for existing Conduit
+    // clients.
     for (const prefix of ['/api/v1', '/api']) {
       for (const plugin of routes) await api.register(plugin, { prefix });
     }

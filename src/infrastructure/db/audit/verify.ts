@@ -20,8 +20,9 @@ const BATCH = 1_000;
  * Walks the whole audit stream, from its lowest sequence number whatever it is, and checks that
  * each entry follows from the one before: the next sequence number (the first is 1), the previous
  * entry's hash, its own hash over its fields; then that the chain's head names the last entry
- * (entries removed from the end, or added past it without moving it). An entry numbered below 1 is out of place: nothing appends it,
- * and the standings rebuilt from the stream would read it like any other.
+ * (entries removed from the end, or added past it without moving it). An entry numbered below 1
+ * is out of place: nothing appends it, and the standings rebuilt from the stream would read it
+ * like any other.
  *
  * The walk and the head are read in one snapshot (a read-only REPEATABLE READ transaction): on a
  * live stream an entry appended between the walk's last read and the head's would otherwise move

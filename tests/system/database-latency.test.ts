@@ -20,6 +20,7 @@ import {
   createTestPostgres,
   openEveryConnection,
   poolWarnings,
+  SHORT_BOUNDS,
   type TestPostgres,
 } from './postgres.js';
 import { eventually } from './redis-server.js';
@@ -33,9 +34,7 @@ import { eventually } from './redis-server.js';
 
 const enabled = process.env.TEST_DATABASE_URL !== undefined;
 
-// Short bounds: a statement is given up on at query_timeout, their sum, 2 s.
-const BOUNDS = { statementTimeoutMs: 1_000, connectionTimeoutMs: 1_000 };
-const QUERY_TIMEOUT_MS = BOUNDS.statementTimeoutMs + BOUNDS.connectionTimeoutMs;
+const QUERY_TIMEOUT_MS = SHORT_BOUNDS.statementTimeoutMs + SHORT_BOUNDS.connectionTimeoutMs;
 // The sessions Keel opens through the proxy, told apart from the test's own in pg_stat_activity.
 const APPLICATION_NAME = 'keel-latency-test';
 
@@ -58,7 +57,7 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
   /** Keel on a pool of `size` connections through a fresh proxy, every connection opened. */
   async function start(
     size: number,
-    bounds: Omit<PostgresOptions, 'url' | 'poolSize'> = BOUNDS,
+    bounds: Omit<PostgresOptions, 'url' | 'poolSize'> = SHORT_BOUNDS,
   ): Promise<void> {
     const target = new URL(database.url);
     proxy = await startLatencyProxy(target.hostname, Number(target.port || 5432));
@@ -155,7 +154,7 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     // edit's round trips (the account, BEGIN, the article's lock, the update, its event, COMMIT)
     // add up past the request's 1.5 s.
     const requestTimeoutMs = 1_500;
-    await start(3, { ...BOUNDS, requestTimeoutMs });
+    await start(3, { ...SHORT_BOUNDS, requestTimeoutMs });
     proxy.delay({ toClient: 400 });
     const read = await get('/api/v1/tags');
     expect(read.statusCode, read.body).toBe(200);
@@ -163,7 +162,7 @@ describe.runIf(enabled)('a slow network to PostgreSQL', { timeout: 60_000 }, () 
     expectUnavailable(response);
     // Not a performance assertion: a statement sent with time left waits at most that, after at
     // most a connect timeout for a connection, so the request ends by their sum.
-    expect(ms).toBeLessThan(requestTimeoutMs + BOUNDS.connectionTimeoutMs + 1_000);
+    expect(ms).toBeLessThan(requestTimeoutMs + SHORT_BOUNDS.connectionTimeoutMs + 1_000);
 
     proxy.delay({ toClient: 0 });
     const after = await get(`/api/v1/articles/${slug}`);
@@ -257,7 +256,7 @@ describe.runIf(enabled)('a commit answered later than query_timeout', { timeout:
   beforeAll(async () => {
     database = await createTestPostgres();
     proxy = await startPostgresFaultProxy(database.url);
-    pool = connectPostgres({ url: proxy.url, poolSize: 2, ...BOUNDS }, poolWarnings);
+    pool = connectPostgres({ url: proxy.url, poolSize: 2, ...SHORT_BOUNDS }, poolWarnings);
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
   });
 

@@ -12,6 +12,7 @@ import {
   createPostgresWithArticle,
   openEveryConnection,
   poolWarnings,
+  SHORT_BOUNDS,
   type TestPostgres,
 } from './postgres.js';
 
@@ -23,9 +24,6 @@ import {
  */
 
 const enabled = process.env.TEST_DATABASE_URL !== undefined;
-
-// Short bounds, so an answer that is not coming is given up on within 2 s.
-const BOUNDS = { statementTimeoutMs: 1_000, connectionTimeoutMs: 1_000 };
 
 describe.runIf(enabled)('the network to PostgreSQL', { timeout: 60_000 }, () => {
   let database: TestPostgres;
@@ -46,7 +44,7 @@ describe.runIf(enabled)('the network to PostgreSQL', { timeout: 60_000 }, () => 
   /** Keel on a pool of `size` connections through a fresh proxy, every connection opened. */
   async function start(size: number): Promise<void> {
     proxy = await startPostgresFaultProxy(database.url);
-    pool = connectPostgres({ url: proxy.url, poolSize: size, ...BOUNDS }, poolWarnings);
+    pool = connectPostgres({ url: proxy.url, poolSize: size, ...SHORT_BOUNDS }, poolWarnings);
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
     await openEveryConnection(app, size);
   }
@@ -120,7 +118,7 @@ describe.runIf(enabled)('the network to PostgreSQL', { timeout: 60_000 }, () => 
   it('answers 503, not 500, while no new connection can complete its handshake', async () => {
     await start(1);
     await pool.close();
-    pool = connectPostgres({ url: proxy.url, poolSize: 1, ...BOUNDS }, poolWarnings);
+    pool = connectPostgres({ url: proxy.url, poolSize: 1, ...SHORT_BOUNDS }, poolWarnings);
     await app.close();
     app = await buildApp({ ...TEST_APP_OPTIONS, database: pool });
     proxy.partition();

@@ -13,6 +13,12 @@ import { expect } from 'vitest';
 import { TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 
+/**
+ * Bounds for the network fault tests: a statement is given up on at `query_timeout`, their sum,
+ * 2 s, so an answer that is not coming fails a test's request within seconds.
+ */
+export const SHORT_BOUNDS = { statementTimeoutMs: 1_000, connectionTimeoutMs: 1_000 } as const;
+
 /** Idle connections the server ended (a database dropped under a pool); kept for assertions. */
 export const poolWarnings = {
   seen: [] as string[],

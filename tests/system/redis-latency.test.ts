@@ -4,22 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/core/app.js';
-import { createMemoryRateLimitStore } from '../../src/infrastructure/cache/memory-rate-limit-store.js';
 import { createRedisClient } from '../../src/infrastructure/cache/redis-client.js';
-import { createRedisGuard } from '../../src/infrastructure/cache/redis-guard.js';
-import {
-  RATE_LIMIT_KEY_PREFIX,
-  createRedisRateLimitStore,
-} from '../../src/infrastructure/cache/redis-rate-limit-store.js';
-import {
-  createResilientRateLimitStore,
-  type ResilientRateLimitStore,
-} from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
+import { RATE_LIMIT_KEY_PREFIX } from '../../src/infrastructure/cache/redis-rate-limit-store.js';
+import type { ResilientRateLimitStore } from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
 import { testConfig, TEST_APP_OPTIONS } from '../helpers/app.js';
 import { createArticle, registerUser, type RegisteredUser } from '../helpers/factories.js';
 import { startLatencyProxy, type LatencyProxy } from '../helpers/latency-proxy.js';
 import { createTestPostgres, type TestPostgres } from './postgres.js';
-import { eventually, freePort, startRedis, stopRedis } from './redis-server.js';
+import { eventually, freePort, quickBreakerStore, startRedis, stopRedis } from './redis-server.js';
 
 /**
  * Redis slow rather than gone (spec.md §5 "Failure", §8 rate limits): a throwaway redis-server
@@ -53,16 +45,7 @@ describe.runIf(enabled)('rate limits on a slow Redis', { timeout: 60_000 }, () =
     };
     redis = createRedisClient(`redis://127.0.0.1:${String(proxy.port)}`, log);
     await redis.connect();
-    store = createResilientRateLimitStore(
-      createRedisRateLimitStore(redis),
-      createMemoryRateLimitStore(),
-      createRedisGuard(log, {
-        timeoutMs: 50,
-        failuresToOpen: 3,
-        halfOpenAfterMs: HALF_OPEN_AFTER_MS,
-      }),
-      log,
-    );
+    store = quickBreakerStore(redis, log, HALF_OPEN_AFTER_MS);
   });
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ import {
   createResilientRateLimitStore,
   type ResilientRateLimitStore,
 } from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
-import { eventually, freePort, startRedis, stopRedis } from './redis-server.js';
+import { eventually, freePort, quickBreakerStore, startRedis, stopRedis } from './redis-server.js';
 
 /**
  * Rate limits on a real Redis: shared by two instances (the machine's Redis at TEST_REDIS_URL),
@@ -153,16 +153,7 @@ describe.runIf(REDIS_URL !== undefined)('a throwaway Redis that fails', { timeou
       maxReconnectDelayMs: 100,
     });
     await redis.connect();
-    store = createResilientRateLimitStore(
-      createRedisRateLimitStore(redis),
-      createMemoryRateLimitStore(),
-      createRedisGuard(collected.log, {
-        timeoutMs: 50,
-        failuresToOpen: 3,
-        halfOpenAfterMs: HALF_OPEN_AFTER_MS,
-      }),
-      collected.log,
-    );
+    store = quickBreakerStore(redis, collected.log, HALF_OPEN_AFTER_MS);
   }
 
   /** Seconds a hit takes, and its count. */

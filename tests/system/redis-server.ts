@@ -3,6 +3,15 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { createMemoryRateLimitStore } from '../../src/infrastructure/cache/memory-rate-limit-store.js';
+import { createRedisGuard, type GuardLog } from '../../src/infrastructure/cache/redis-guard.js';
+import { createRedisRateLimitStore } from '../../src/infrastructure/cache/redis-rate-limit-store.js';
+import {
+  createResilientRateLimitStore,
+  type ResilientRateLimitStore,
+  type StoreLog,
+} from '../../src/infrastructure/cache/resilient-rate-limit-store.js';
 
 /** Throwaway `redis-server` processes for the fault tests: started, killed, paused and restarted. */
 
@@ -67,4 +76,21 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`condition not met within ${String(timeoutMs)} ms`);
     await sleep(25);
   }
+}
+
+/**
+ * Rate limits on `redis` behind the fault tests' quick breaker: each hit waits 50 ms at most,
+ * three failures in a row open it, and it lets a probe through after `halfOpenAfterMs`.
+ */
+export function quickBreakerStore(
+  redis: Redis,
+  log: GuardLog & StoreLog,
+  halfOpenAfterMs: number,
+): ResilientRateLimitStore {
+  return createResilientRateLimitStore(
+    createRedisRateLimitStore(redis),
+    createMemoryRateLimitStore(),
+    createRedisGuard(log, { timeoutMs: 50, failuresToOpen: 3, halfOpenAfterMs }),
+    log,
+  );
 }

@@ -6,6 +6,7 @@ import { IDEMPOTENCY_KEY } from './idempotency.js';
 import { IdempotencyKeyError } from './idempotency-error.js';
 import { PermissionDeniedError } from './permission-denied-error.js';
 import { RateLimitedError } from './rate-limited-error.js';
+import { NO_STORE } from './security-headers.js';
 import { fieldErrors } from './validation-errors.js';
 
 interface HttpError {
@@ -203,7 +204,7 @@ export function routerErrorHandler(
 ): void {
   // No hook runs for these, so the request id header is set here, and caching forbidden as on
   // every other answer (a 414 is cacheable by default: RFC 9110 §15.1).
-  void reply.header('x-request-id', request.id).header('cache-control', 'no-store');
+  void reply.header('x-request-id', request.id).header(...NO_STORE);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void reply
       .code(414)

@@ -22,6 +22,9 @@ function helmetHeaders(): ReadonlyMap<string, string> {
   );
 }
 
+/** What every answer says of caching (below); the router's refusals, which no hook sees, too. */
+export const NO_STORE = ['cache-control', 'no-store'] as const;
+
 /**
  * Sets Helmet's headers on every reply, before its route runs, errors and 404s included, and
  * `Cache-Control: no-store`. Without it nothing told a shared cache (a CDN, a corporate proxy) not
@@ -31,7 +34,7 @@ function helmetHeaders(): ReadonlyMap<string, string> {
  * Keel's reaches (spec.md §5).
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = new Map([...helmetHeaders(), ['cache-control', 'no-store']]);
+  const headers = new Map([...helmetHeaders(), NO_STORE]);
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of headers) reply.header(name, value);
     done();

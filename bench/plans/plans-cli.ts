@@ -69,6 +69,8 @@ const { tag, author, favoriter, reader, commented } = await heaviestParameters(d
 const viewer = reader.id as UserId;
 const page = { limit: 20, offset: 0 };
 const articles = createArticleQueries(db);
+/** A global first page's slugs: the cards a page reads when none is cached (spec.md §5). */
+const pageSlugs = (await articles.listRefs({}, page, undefined))?.refs.map((ref) => ref.slug) ?? [];
 const reads: [string, () => Promise<unknown>][] = [
   ['list (anonymous)', () => articles.list({}, page, undefined)],
   [`list (viewer following ${String(reader.follows)})`, () => articles.list({}, page, viewer)],
@@ -79,6 +81,26 @@ const reads: [string, () => Promise<unknown>][] = [
     `favorited by (${favoriter})`,
     () => articles.list({ favoritedBy: favoriter as Username }, page, undefined),
   ],
+  // The same lists as the card cache reads them: references, and the cards it lacks.
+  ['list references (anonymous)', () => articles.listRefs({}, page, undefined)],
+  [
+    `list references (viewer following ${String(reader.follows)})`,
+    () => articles.listRefs({}, page, viewer),
+  ],
+  [
+    `feed references (reader following ${String(reader.follows)})`,
+    () => articles.feedRefs(viewer, page),
+  ],
+  [`by tag references (${tag})`, () => articles.listRefs({ tag }, page, undefined)],
+  [
+    `by author references (${author})`,
+    () => articles.listRefs({ author: author as Username }, page, undefined),
+  ],
+  [
+    `favorited by references (${favoriter})`,
+    () => articles.listRefs({ favoritedBy: favoriter as Username }, page, undefined),
+  ],
+  [`cards by slug (${String(pageSlugs.length)})`, () => articles.cards(pageSlugs)],
   ['article by slug', () => articles.findBySlug(commented.slug as Slug, undefined)],
   ['tags', () => articles.tags()],
   ['profile', () => createProfileQueries(db).findProfile(author as Username, undefined)],
@@ -95,10 +117,18 @@ const reads: [string, () => Promise<unknown>][] = [
   ],
 ];
 
+/**
+ * A parameter as PostgreSQL reads it from text: an array (the cards' slugs, which hold no comma,
+ * quote or brace) as an array literal.
+ */
+function textOf(value: unknown): string {
+  return Array.isArray(value) ? `{${value.join(',')}}` : String(value);
+}
+
 /** The literal of each of `statement`'s parameters, in order, for PREPARE's EXECUTE. */
 function literals(statement: Captured): string {
   return statement.params
-    .map((value) => (typeof value === 'number' ? String(value) : pg.escapeLiteral(String(value))))
+    .map((value) => (typeof value === 'number' ? String(value) : pg.escapeLiteral(textOf(value))))
     .join(', ');
 }
 
@@ -114,7 +144,7 @@ async function pgbench(statement: Captured, seconds: number): Promise<string> {
     await writeFile(script, `${statement.sql.replace(/\$(\d+)/g, ':p$1')};\n`);
     const variables = statement.params.flatMap((value, index) => [
       '-D',
-      `p${String(index + 1)}=${String(value)}`,
+      `p${String(index + 1)}=${textOf(value)}`,
     ]);
     const { stdout } = await promisify(execFile)('pgbench', [
       ...['-n', '-M', 'prepared', '-c', '10', '-j', '2', '-T', String(seconds), '-f', script],

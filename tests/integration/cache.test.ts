@@ -134,6 +134,98 @@ describe('anonymous reads served from the cache', () => {
   });
 });
 
+describe("the lists' cards served from the cache", () => {
+  let author: RegisteredUser;
+  let reader: RegisteredUser;
+  let tag: string;
+  let slugs: string[];
+  beforeAll(async () => {
+    [author, reader] = [await registerUser(t.app), await registerUser(t.app)];
+    tag = unique('tag');
+    slugs = [];
+    for (let i = 0; i < 3; i++)
+      slugs.push((await createArticle(t.app, author, { tagList: [tag] })).slug);
+  });
+
+  const byTag = (): string => `/api/v1/articles?tag=${tag}`;
+  const cardOf = (
+    body: Record<string, unknown>,
+    slug: string,
+  ): Record<string, unknown> | undefined =>
+    (body.articles as Record<string, unknown>[]).find((card) => card.slug === slug);
+
+  it('reads a page as references once its cards are cached, answering the same', async () => {
+    const first = await read(byTag());
+    const hits = await cacheRequests('card', 'hit');
+    const second = await read(byTag());
+    // The page's slugs with the list's total; the cards come from memory.
+    expect(second).toEqual({ ...first, statements: 1 });
+    expect(await cacheRequests('card', 'hit')).toBe(hits + 3);
+    expect(
+      (first.body.articles as unknown[]).map((card) => (card as { slug: string }).slug),
+    ).toEqual([...slugs].reverse());
+  });
+
+  it("gives a reader the cached cards with the reader's own flags, and anonymous readers none", async () => {
+    await read(byTag());
+    const [favorite, other] = slugs as [string, string];
+    expect(await write(reader, 'POST', `/api/v1/profiles/${author.username}/follow`)).toBe(200);
+    expect(await write(reader, 'POST', `/api/v1/articles/${favorite}/favorite`)).toBe(200);
+
+    // The favorite dropped its card: an anonymous read puts it back.
+    await read(byTag());
+    const mine = await read(byTag(), reader);
+    // The token's account check, then the references with the reader's flags.
+    expect(mine.statements).toBe(2);
+    expect(cardOf(mine.body, favorite)).toMatchObject({
+      favorited: true,
+      favoritesCount: 1,
+      author: { username: author.username, following: true },
+    });
+    expect(cardOf(mine.body, other)).toMatchObject({
+      favorited: false,
+      author: { following: true },
+    });
+    const feed = await read('/api/v1/articles/feed', reader);
+    expect(cardOf(feed.body, favorite)).toMatchObject({
+      favorited: true,
+      author: { following: true },
+    });
+
+    const anonymous = await read(byTag());
+    expect(cardOf(anonymous.body, favorite)).toMatchObject({
+      favorited: false,
+      favoritesCount: 1,
+      author: { following: false },
+    });
+  });
+
+  it('shows each write of spec.md §5 in the next page: edit, favorite, account update, delete', async () => {
+    // The first was favorited once already, by the reader above.
+    const [favorite, edited, removed] = slugs as [string, string, string];
+    await read(byTag());
+    const title = unique('Retitled');
+    expect(await write(author, 'PUT', `/api/v1/articles/${edited}`, { article: { title } })).toBe(
+      200,
+    );
+    expect(await write(author, 'POST', `/api/v1/articles/${favorite}/favorite`)).toBe(200);
+    expect(cardOf((await read(byTag())).body, edited)).toMatchObject({ title });
+    expect(cardOf((await read(byTag())).body, favorite)).toMatchObject({ favoritesCount: 2 });
+
+    const bio = unique('bio');
+    expect(await write(author, 'PUT', '/api/v1/user', { user: { bio } })).toBe(200);
+    const page = await read(byTag());
+    expect(
+      (page.body.articles as { author: { bio: string } }[]).map((card) => card.author.bio),
+    ).toEqual([bio, bio, bio]);
+
+    expect(await write(author, 'DELETE', `/api/v1/articles/${removed}`)).toBe(204);
+    const after = await read(byTag());
+    expect(cardOf(after.body, removed)).toBeUndefined();
+    expect(after.body.articlesCount).toBe(2);
+  });
+});
+
 describe('every write of spec.md §5 makes the next anonymous read fresh', () => {
   let author: RegisteredUser;
   let reader: RegisteredUser;

@@ -165,6 +165,23 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     });
   });
 
+  it("shows an article edited and favorited through A in B's lists, whose cards B caches", async () => {
+    const writer = await registerUser(a);
+    const { slug } = await createArticle(a, writer);
+    const list = `/api/v1/articles?author=${writer.username}`;
+    const cardHits = 'cache_requests_total{cache="card",result="hit"}';
+    await get(b, list);
+    const hits = await metric(b, cardHits);
+    await get(b, list);
+    expect(await metric(b, cardHits)).toBe(hits + 1);
+    const edit = { article: { title: unique('Retitled on A') } };
+    expect(await writeSeenByB(writer, 'PUT', `/api/v1/articles/${slug}`, edit)).toBe(200);
+    expect(await writeSeenByB(reader, 'POST', `/api/v1/articles/${slug}/favorite`)).toBe(200);
+    expect(await get(b, list)).toMatchObject({
+      articles: [{ slug, title: edit.article.title, favoritesCount: 1, favorited: false }],
+    });
+  });
+
   it('shows a profile updated through A through B, in the profile and its articles', async () => {
     const writer = await registerUser(a);
     const { slug } = await createArticle(a, writer);

@@ -198,6 +198,86 @@ describe('createReadCache', () => {
     expect(uncached).not.toHaveBeenCalled();
   });
 
+  it("getMany answers hits from memory and reads every miss in one load, in the keys' order", async () => {
+    const { cache: c, results } = cache();
+    await c.get('b', () => Promise.resolve({ version: 2 }));
+    results.length = 0;
+    const load = vi.fn((keys: readonly string[]) =>
+      Promise.resolve(new Map(keys.map((key) => [key, { version: key.length }]))),
+    );
+    expect(await c.getMany(['a', 'b', 'ccc'], load)).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+    ]);
+    expect(load).toHaveBeenCalledExactlyOnceWith(['a', 'ccc']);
+    expect(results).toEqual(['hit', 'miss']);
+    // Both misses were stored: a second read loads nothing.
+    expect(await c.getMany(['ccc', 'a'], load)).toEqual([{ version: 3 }, { version: 1 }]);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('getMany counts each result once, with the number of keys it answered that way', async () => {
+    const counted: [CacheResult, number][] = [];
+    const c = createReadCache<Value | undefined>({
+      maxEntries: 10,
+      maxChars: 1_000,
+      ttlMs: 1_000,
+      onResult: (result, keys) => counted.push([result, keys]),
+    });
+    const load = (keys: readonly string[]): Promise<Map<string, Value>> =>
+      Promise.resolve(new Map(keys.map((key) => [key, { version: 1 }])));
+    await c.getMany(['a', 'b'], load);
+    c.resume();
+    await c.getMany(['a', 'b', 'c'], load);
+    await c.getMany(['a', 'b', 'c', 'd'], load);
+    expect(counted).toEqual([
+      ['bypass', 2],
+      ['miss', 3],
+      ['hit', 3],
+      ['miss', 1],
+    ]);
+  });
+
+  it('getMany leaves a key its load did not find undefined, and never stores it', async () => {
+    const { cache: c } = cache();
+    const load = vi.fn(() => Promise.resolve(new Map([['a', { version: 1 }]])));
+    expect(await c.getMany(['a', 'gone'], load)).toEqual([{ version: 1 }, undefined]);
+    expect(await c.getMany(['a', 'gone'], load)).toEqual([{ version: 1 }, undefined]);
+    expect(load).toHaveBeenLastCalledWith(['gone']);
+  });
+
+  it('getMany does not store the keys an invalidation overtook, and stores the others', async () => {
+    const { cache: c } = cache();
+    const slow = deferred<Map<string, Value>>();
+    const pending = c.getMany(['a', 'b'], () => slow.promise);
+    c.invalidate('a');
+    slow.resolve(
+      new Map([
+        ['a', { version: 1 }],
+        ['b', { version: 1 }],
+      ]),
+    );
+    expect(await pending).toEqual([{ version: 1 }, { version: 1 }]);
+    expect(await c.get('a', () => Promise.resolve({ version: 2 }))).toEqual({ version: 2 });
+    expect(await c.get('b', () => Promise.resolve({ version: 2 }))).toEqual({ version: 1 });
+  });
+
+  it('getMany reads every key while paused and stores none', async () => {
+    const { cache: c, results } = cache();
+    c.pause();
+    expect(c.isActive()).toBe(false);
+    const load = vi.fn((keys: readonly string[]) =>
+      Promise.resolve(new Map(keys.map((key) => [key, { version: 1 }]))),
+    );
+    await c.getMany(['a', 'b'], load);
+    await c.getMany(['a', 'b'], load);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(results).toEqual(['bypass', 'bypass']);
+    c.resume();
+    expect(c.isActive()).toBe(true);
+  });
+
   it('holds at most maxEntries, forgetting the least recently used', async () => {
     const { cache: c } = cache({ maxEntries: 2 });
     await c.get('a', () => Promise.resolve({ version: 1 }));
@@ -236,7 +316,7 @@ describe('createReadCaches', () => {
     author: alice,
   });
 
-  it('invalidates what an invalidation names: articles one by one or all, profiles, tags', async () => {
+  it('invalidates what an invalidation names: articles and their cards one by one or all, profiles, tags', async () => {
     const counted: string[] = [];
     const caches = createReadCaches(
       (name, result) => counted.push(`${name}:${result}`),
@@ -246,6 +326,7 @@ describe('createReadCaches', () => {
     const warm = async (): Promise<void> => {
       await caches.articles.get('one', () => Promise.resolve(article('one')));
       await caches.articles.get('two', () => Promise.resolve(article('two')));
+      await caches.cards.get('one', () => Promise.resolve(article('one')));
       await caches.profiles.get('alice', () => Promise.resolve(alice));
       await caches.tags.get(TAGS_KEY, () => Promise.resolve(['a-tag']));
     };
@@ -254,20 +335,27 @@ describe('createReadCaches', () => {
 
     caches.apply({ articles: ['one'] });
     await warm();
-    expect(counted).toEqual(['article:miss', 'article:hit', 'profile:hit', 'tags:hit']);
+    expect(counted).toEqual([
+      'article:miss',
+      'article:hit',
+      'card:miss',
+      'profile:hit',
+      'tags:hit',
+    ]);
 
     counted.length = 0;
     caches.apply({ articles: 'all', profiles: ['alice'], tags: true });
     await warm();
-    expect(counted).toEqual(['article:miss', 'article:miss', 'profile:miss', 'tags:miss']);
+    const everything = ['article:miss', 'article:miss', 'card:miss', 'profile:miss', 'tags:miss'];
+    expect(counted).toEqual(everything);
 
     counted.length = 0;
     caches.apply(INVALIDATE_ALL);
     await warm();
-    expect(counted).toEqual(['article:miss', 'article:miss', 'profile:miss', 'tags:miss']);
+    expect(counted).toEqual(everything);
   });
 
-  it('pauses and resumes all three together, starting paused', async () => {
+  it('pauses and resumes all four together, starting paused', async () => {
     const counted: string[] = [];
     const caches = createReadCaches((name, result) => counted.push(`${name}:${result}`));
     await caches.tags.get(TAGS_KEY, () => Promise.resolve(['a']));
@@ -276,7 +364,14 @@ describe('createReadCaches', () => {
     caches.pause();
     await caches.profiles.get('alice', () => Promise.resolve(alice));
     await caches.articles.get('one', () => Promise.resolve(article('one')));
-    expect(counted).toEqual(['tags:bypass', 'tags:miss', 'profile:bypass', 'article:bypass']);
+    await caches.cards.get('one', () => Promise.resolve(article('one')));
+    expect(counted).toEqual([
+      'tags:bypass',
+      'tags:miss',
+      'profile:bypass',
+      'article:bypass',
+      'card:bypass',
+    ]);
   });
 
   it('expires entries after the 10 s of spec.md §5', () => {

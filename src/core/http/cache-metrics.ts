@@ -8,7 +8,8 @@ export type InvalidationOutcome = 'published' | 'received' | 'failed';
 
 /** What the read cache and its invalidation channel report to Prometheus. */
 export interface CacheMetrics {
-  readonly request: (cache: string, result: CacheResult) => void;
+  /** `keys` reads of `cache` answered as `result`. */
+  readonly request: (cache: string, result: CacheResult, keys: number) => void;
   readonly invalidation: (outcome: InvalidationOutcome) => void;
   /** The invalidation channel went up (`true`) or down. */
   readonly subscribed: (up: boolean) => void;
@@ -21,7 +22,7 @@ export interface CacheMetrics {
 export function registerCacheMetrics(registry: Registry, shared: boolean): CacheMetrics {
   const requests = new Counter({
     name: 'cache_requests_total',
-    help: 'Anonymous reads the cache could serve: hit, miss (read from the database and stored) or bypass (caching off)',
+    help: 'Reads the cache could serve (anonymous views, the tag list, each card of a list page): hit, miss (read from the database and stored) or bypass (caching off)',
     labelNames: ['cache', 'result'] as const,
     registers: [registry],
   });
@@ -40,8 +41,8 @@ export function registerCacheMetrics(registry: Registry, shared: boolean): Cache
     : undefined;
   subscribed?.set(0);
   return {
-    request: (cache, result) => {
-      requests.inc({ cache, result });
+    request: (cache, result, keys) => {
+      requests.inc({ cache, result }, keys);
     },
     invalidation: (outcome) => {
       invalidations.inc({ outcome });

@@ -1,18 +1,45 @@
+import type { ArticleCard, ArticleList } from '../../domain/articles/article.js';
 import type { ArticleQueries } from '../../domain/articles/ports.js';
 import type { ProfileQueries } from '../../domain/profiles/ports.js';
+import type { ArticleReads, CardRef, RefPage } from '../db/articles/article-queries.js';
 import { TAGS_KEY, type ReadCaches } from './read-caches.js';
 
+/** `card`, cached for anonymous readers, as `ref`'s viewer sees it: a copy, when it differs. */
+function withFlags(card: ArticleCard, { favorited, following }: CardRef): ArticleCard {
+  if (!favorited && !following) return card;
+  return { ...card, favorited, author: { ...card.author, following } };
+}
+
 /**
- * `queries` with the anonymous article by slug and the tag list served from `caches`. A miss is
- * filled from `primary`, never from a replica, which could store an old value right after an
- * invalidation; reads the cache can't serve (a viewer's flags, lists, the feed, and everything
- * while caching is off) go to `queries` as before.
+ * `queries` with the anonymous article by slug, the tag list and the lists' cards served from
+ * `caches`. A miss is filled from `primary`, never from a replica, which could store an old value
+ * right after an invalidation. A list page is read from `queries` as its articles' slugs and the
+ * viewer's flags, and its cards, the same for every viewer, come from the cache; a viewer's
+ * article by slug, several filters at once, and everything while caching is off are read whole
+ * from `queries` as before.
  */
 export function cachedArticleQueries(
-  queries: ArticleQueries,
-  primary: ArticleQueries,
+  queries: ArticleReads,
+  primary: ArticleReads,
   caches: ReadCaches,
 ): ArticleQueries {
+  /**
+   * The cards of `page`. An article deleted after the page was read has no card any more and is
+   * left out; its total, read with the page, still counts it.
+   */
+  async function cardsOf(page: RefPage): Promise<ArticleList> {
+    const cards = await caches.cards.getMany(
+      page.refs.map((ref) => ref.slug),
+      (slugs) => primary.cards(slugs),
+    );
+    const articles: ArticleCard[] = [];
+    page.refs.forEach((ref, index) => {
+      const card = cards[index];
+      if (card !== undefined) articles.push(withFlags(card, ref));
+    });
+    return { articles, articlesCount: page.articlesCount };
+  }
+
   return {
     findBySlug(slug, viewer) {
       if (viewer !== undefined) return queries.findBySlug(slug, viewer);
@@ -22,8 +49,15 @@ export function cachedArticleQueries(
         () => queries.findBySlug(slug, undefined),
       );
     },
-    list: (filter, page, viewer) => queries.list(filter, page, viewer),
-    feed: (reader, page) => queries.feed(reader, page),
+    async list(filter, page, viewer) {
+      if (!caches.cards.isActive()) return queries.list(filter, page, viewer);
+      const refs = await queries.listRefs(filter, page, viewer);
+      return refs === undefined ? queries.list(filter, page, viewer) : cardsOf(refs);
+    },
+    async feed(reader, page) {
+      if (!caches.cards.isActive()) return queries.feed(reader, page);
+      return cardsOf(await queries.feedRefs(reader, page));
+    },
     tags: () =>
       caches.tags.get(
         TAGS_KEY,

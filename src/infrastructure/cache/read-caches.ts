@@ -1,5 +1,5 @@
 import type { CacheResult } from '../../core/http/cache-metrics.js';
-import type { ArticleView } from '../../domain/articles/article.js';
+import type { ArticleCard, ArticleView } from '../../domain/articles/article.js';
 import type { ProfileView } from '../../domain/shared/profile-view.js';
 import { createReadCache, type ReadCache } from './read-cache.js';
 
@@ -7,11 +7,14 @@ import { createReadCache, type ReadCache } from './read-cache.js';
 export const CACHE_TTL_MS = 10_000;
 
 /** The `cache` label of the metrics. */
-export type CacheName = 'article' | 'profile' | 'tags';
+export type CacheName = 'article' | 'card' | 'profile' | 'tags';
 
 /** What a write made stale: the message on the invalidation channel. */
 export interface Invalidation {
-  /** Slugs whose anonymous view changed, or `'all'` (an author's profile is embedded in each). */
+  /**
+   * Slugs whose anonymous view and card changed, or `'all'` (an author's profile is embedded in
+   * each).
+   */
   readonly articles?: readonly string[] | 'all';
   /** Usernames, or `'all'`. */
   readonly profiles?: readonly string[] | 'all';
@@ -25,6 +28,11 @@ export const INVALIDATE_ALL: Invalidation = { articles: 'all', profiles: 'all', 
 export interface ReadCaches {
   /** By slug. */
   readonly articles: ReadCache<ArticleView | undefined>;
+  /**
+   * The anonymous cards of the lists, by slug: an article's view without its body, which a list
+   * never shows and which may be 100 000 characters.
+   */
+  readonly cards: ReadCache<ArticleCard | undefined>;
   /** By username. */
   readonly profiles: ReadCache<ProfileView | undefined>;
   /** One entry, `TAGS_KEY`. */
@@ -41,9 +49,9 @@ function drop<V>(cache: ReadCache<V>, keys: readonly string[] | 'all' = []): voi
   else for (const key of keys) cache.invalidate(key);
 }
 
-/** The three caches, each reporting its reads as `onResult(name, result)`. */
+/** The four caches, each reporting its reads as `onResult(name, result, keys)`. */
 export function createReadCaches(
-  onResult: (cache: CacheName, result: CacheResult) => void,
+  onResult: (cache: CacheName, result: CacheResult, keys: number) => void,
   now?: () => number,
 ): ReadCaches {
   const cache = <V extends object | undefined>(name: CacheName, maxEntries: number): ReadCache<V> =>
@@ -52,21 +60,25 @@ export function createReadCaches(
       // About 32 MiB of UTF-16 per cache at most.
       maxChars: 16 * 1024 * 1024,
       ttlMs: CACHE_TTL_MS,
-      onResult: (result) => {
-        onResult(name, result);
+      onResult: (result, keys) => {
+        onResult(name, result, keys);
       },
       ...(now !== undefined && { now }),
     });
   const articles = cache<ArticleView | undefined>('article', 5_000);
+  // A card is about 500 characters: the bound on characters holds about 30 000 of them.
+  const cards = cache<ArticleCard | undefined>('card', 50_000);
   const profiles = cache<ProfileView | undefined>('profile', 10_000);
   const tags = cache<string[]>('tags', 1);
-  const all = [articles, profiles, tags];
+  const all = [articles, cards, profiles, tags];
   return {
     articles,
+    cards,
     profiles,
     tags,
     apply(invalidation) {
       drop(articles, invalidation.articles);
+      drop(cards, invalidation.articles);
       drop(profiles, invalidation.profiles);
       if (invalidation.tags === true) tags.invalidate(TAGS_KEY);
     },

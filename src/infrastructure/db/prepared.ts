@@ -17,6 +17,7 @@ export type Bindings = {
   /** A list filter's value: a username or a tag. */
   readonly filter?: string | undefined;
   readonly slug?: Slug;
+  readonly slugs?: readonly string[];
   readonly article?: ArticleId;
   readonly comment?: CommentId;
   readonly username?: string;

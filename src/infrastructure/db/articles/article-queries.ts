@@ -32,6 +32,7 @@ import {
 import { usersTable } from '../schema/identity.js';
 import { feedTotalsTable, followsTable } from '../schema/profiles.js';
 import {
+  followedBy,
   followRow,
   profileColumns,
   toProfileView,
@@ -51,6 +52,7 @@ export type ListKind = 'all' | 'author' | 'tag' | 'favorited' | 'feed';
  */
 export const statementNames = {
   page: (kind: ListKind, audience: Audience): string => `articles_page_${kind}_${audience}`,
+  refs: (kind: ListKind, audience: Audience): string => `articles_refs_${kind}_${audience}`,
   total: (kind: ListKind): string => `articles_total_${kind}`,
 };
 
@@ -59,6 +61,9 @@ const viewerId = sql.placeholder('viewer');
 const pageLimit = sql.placeholder('limit');
 const pageOffset = sql.placeholder('offset');
 const filterValue = sql.placeholder('filter');
+
+/** The placeholder of `cards`: the slugs whose cards it reads. */
+const cardSlugs = sql.placeholder('slugs');
 
 /** A list's article ids with their sort key (`createdAt`, then `id`), newest first. */
 type PageIds = PgSelect<string, { id: AnyPgColumn; createdAt: AnyPgColumn }, 'partial'>;
@@ -75,12 +80,86 @@ interface CardRow {
   readonly author: ProfileRow;
 }
 
+/** An article of a list page and the flags its viewer sees on its card. */
+export interface CardRef {
+  readonly slug: Slug;
+  readonly favorited: boolean;
+  /** Whether the viewer follows the article's author. */
+  readonly following: boolean;
+}
+
+/** A list page named by its articles, for cards kept elsewhere (cache/cached-queries.ts). */
+export interface RefPage {
+  readonly refs: CardRef[];
+  readonly articlesCount: number;
+}
+
+/**
+ * The reads behind lists of cards kept in memory: the pages name their articles and carry the
+ * viewer's flags; the cards, the same for every viewer, are read apart.
+ */
+export interface CardReads {
+  /** `undefined` for several filters at once, which are read whole (`list`). */
+  listRefs(filter: ArticleFilter, page: Page, viewer: Viewer): Promise<RefPage | undefined>;
+  feedRefs(reader: UserId, page: Page): Promise<RefPage>;
+  /** The anonymous cards of the articles of `slugs` that exist, by slug. */
+  cards(slugs: readonly string[]): Promise<Map<string, ArticleCard>>;
+}
+
+export type ArticleReads = ArticleQueries & CardReads;
+
+/** The list a filter names: one with its own index and counter, or several filters at once. */
+type ListOf =
+  { readonly kind: Exclude<ListKind, 'feed'>; readonly filter: string | undefined } | 'combined';
+
+function listOf(filter: ArticleFilter): ListOf {
+  const { author, tag, favoritedBy } = filter;
+  const given = [author, tag, favoritedBy].filter((value) => value !== undefined);
+  if (given.length > 1) return 'combined';
+  if (author !== undefined) return { kind: 'author', filter: author };
+  if (tag !== undefined) return { kind: 'tag', filter: tag };
+  if (favoritedBy !== undefined) return { kind: 'favorited', filter: favoritedBy };
+  return { kind: 'all', filter: undefined };
+}
+
+/**
+ * `statement` for each list kind and audience; the feed's for its reader only (the route
+ * requires a token).
+ */
+function everyList<S>(statement: (kind: ListKind, audience: Audience) => S) {
+  const forBoth = (kind: ListKind) => ({
+    anonymous: statement(kind, 'anonymous'),
+    reader: statement(kind, 'reader'),
+  });
+  return {
+    all: forBoth('all'),
+    author: forBoth('author'),
+    tag: forBoth('tag'),
+    favorited: forBoth('favorited'),
+    feed: statement('feed', 'reader'),
+  };
+}
+
 /**
  * Article reads on `database`. The hot ones are prepared statements (prepared.ts), one per list
  * kind and audience, built when Keel starts; each runs on `executorFor(database)`, which joins
  * an open unit of work (unit-of-work.ts).
  */
-export function createArticleQueries(database: Database): ArticleQueries {
+export function createArticleQueries(database: Database): ArticleReads {
+  /** Whether `reader` favorited the article of `articlesTable`'s row. */
+  function favoritedBy(reader: Reader): SQL<boolean> {
+    // sql: a constant, so an anonymous request asks the database nothing about favorites.
+    if (reader === undefined) return sql<boolean>`false`;
+    return hasRow(
+      database
+        .select({ userId: favoritesTable.userId })
+        .from(favoritesTable)
+        .where(
+          and(eq(favoritesTable.userId, reader), eq(favoritesTable.articleId, articlesTable.id)),
+        ),
+    );
+  }
+
   /** The article card columns as `reader` sees them; every article read selects these. */
   function cardColumns(reader: Reader) {
     return {
@@ -90,21 +169,7 @@ export function createArticleQueries(database: Database): ArticleQueries {
       createdAt: articlesTable.createdAt,
       updatedAt: articlesTable.updatedAt,
       favoritesCount: articlesTable.favoritesCount,
-      favorited:
-        reader === undefined
-          ? // sql: a constant, so an anonymous request asks the database nothing about favorites.
-            sql<boolean>`false`
-          : hasRow(
-              database
-                .select({ userId: favoritesTable.userId })
-                .from(favoritesTable)
-                .where(
-                  and(
-                    eq(favoritesTable.userId, reader),
-                    eq(favoritesTable.articleId, articlesTable.id),
-                  ),
-                ),
-            ),
+      favorited: favoritedBy(reader),
       // sql: the tags as a JSON array, which both drivers read with JSON.parse: four times
       // faster than reading a PostgreSQL array literal in JavaScript (docs/performance.md).
       tagList: sql<string[]>`to_json(${articlesTable.tagList})`,
@@ -294,6 +359,25 @@ export function createArticleQueries(database: Database): ArticleQueries {
   }
 
   /**
+   * The same page as references: each article's slug and `reader`'s flags, with the total. It
+   * reads the page's articles and the flags' probes, not their authors nor their cards' columns.
+   */
+  function refsOf(db: Database, ids: PageIds, reader: Reader, total: SQL<number | null>) {
+    const page = ids.limit(PAGE_CAP).offset(unplanned(pageOffset)).as('page');
+    return db
+      .select({
+        slug: articlesTable.slug,
+        favorited: favoritedBy(reader),
+        following: followedBy(db, reader, articlesTable.authorId),
+        total,
+      })
+      .from(page)
+      .innerJoin(articlesTable, eq(articlesTable.id, page.id))
+      .orderBy(desc(page.createdAt), desc(page.id))
+      .limit(unplanned(pageLimit));
+  }
+
+  /**
    * A prepared page statement per list kind and audience, each planned once (generic-plans.ts);
    * the feed's reader is hidden from the planner too (feedIds).
    */
@@ -304,17 +388,23 @@ export function createArticleQueries(database: Database): ArticleQueries {
         offset: unplanned(pageOffset),
       }),
     );
-  const forBoth = (kind: ListKind) => ({
-    anonymous: pageStatement(kind, 'anonymous'),
-    reader: pageStatement(kind, 'reader'),
-  });
-  const pages = {
-    all: forBoth('all'),
-    author: forBoth('author'),
-    tag: forBoth('tag'),
-    favorited: forBoth('favorited'),
-  };
-  const feedPage = pageStatement('feed', 'reader');
+  const pages = everyList(pageStatement);
+
+  /** A prepared references statement per list kind and audience, planned as the pages are. */
+  const refsStatement = (kind: ListKind, audience: Audience) =>
+    prepared(database, statementNames.refs(kind, audience), (db) =>
+      refsOf(db, idsOf[kind](), kind === 'feed' ? feedReader : readerOf(audience), totalOf(kind)),
+    );
+  const refs = everyList(refsStatement);
+
+  const cardsBySlug = prepared(database, 'article_cards_by_slug', (db) =>
+    db
+      .select(cardColumns(undefined))
+      .from(articlesTable)
+      .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
+      // sql: one array parameter, so one statement serves any number of slugs.
+      .where(sql`${articlesTable.slug} = any(${cardSlugs})`),
+  );
 
   /** The total alone, for a page past the end, which has no row to carry it. */
   const totalAlone = (kind: ListKind) =>
@@ -339,9 +429,29 @@ export function createArticleQueries(database: Database): ArticleQueries {
   ): Promise<ArticleList> {
     const bindings = { viewer, limit, offset, filter };
     // The feed has no anonymous reader (the route requires a token).
-    const rows = await (kind === 'feed' ? feedPage : pages[kind][audienceOf(viewer)])(bindings);
+    const rows = await (kind === 'feed' ? pages.feed : pages[kind][audienceOf(viewer)])(bindings);
     const total = rows[0]?.total ?? (await totals[kind](bindings))[0]?.total;
     return { articles: rows.map(toCard), articlesCount: total ?? 0 };
+  }
+
+  /** `list`'s page as references, by the same rule for its total. */
+  async function refPage(
+    kind: ListKind,
+    filter: string | undefined,
+    { limit, offset }: Page,
+    viewer: Viewer,
+  ): Promise<RefPage> {
+    const bindings = { viewer, limit, offset, filter };
+    const rows = await (kind === 'feed' ? refs.feed : refs[kind][audienceOf(viewer)])(bindings);
+    const total = rows[0]?.total ?? (await totals[kind](bindings))[0]?.total;
+    return {
+      refs: rows.map(({ slug, favorited, following }) => ({
+        slug: slug as Slug,
+        favorited,
+        following,
+      })),
+      articlesCount: total ?? 0,
+    };
   }
 
   /** Several filters at once are rare: the articles of each, intersected, and counted. */
@@ -408,18 +518,28 @@ export function createArticleQueries(database: Database): ArticleQueries {
     },
 
     list(filter, page, viewer) {
-      const given = [filter.author, filter.tag, filter.favoritedBy].filter(
-        (value) => value !== undefined,
-      );
-      if (given.length === 0) return list('all', undefined, page, viewer);
-      if (given.length > 1) return combined(filter, page, viewer);
-      if (filter.author !== undefined) return list('author', filter.author, page, viewer);
-      if (filter.tag !== undefined) return list('tag', filter.tag, page, viewer);
-      return list('favorited', filter.favoritedBy, page, viewer);
+      const named = listOf(filter);
+      if (named === 'combined') return combined(filter, page, viewer);
+      return list(named.kind, named.filter, page, viewer);
     },
 
     feed(reader: UserId, page) {
       return list('feed', undefined, page, reader);
+    },
+
+    async listRefs(filter, page, viewer) {
+      const named = listOf(filter);
+      if (named === 'combined') return undefined;
+      return refPage(named.kind, named.filter, page, viewer);
+    },
+
+    feedRefs(reader, page) {
+      return refPage('feed', undefined, page, reader);
+    },
+
+    async cards(slugs) {
+      const rows = await cardsBySlug({ slugs });
+      return new Map(rows.map((row) => [row.slug, toCard(row)]));
     },
 
     async tags() {

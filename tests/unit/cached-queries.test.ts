@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ArticleCard, ArticleList } from '../../src/domain/articles/article.js';
+import type { UserId } from '../../src/domain/shared/ids.js';
+import { slugify, type Slug } from '../../src/domain/shared/slug.js';
+import { parseUsername } from '../../src/domain/shared/username.js';
+import { cachedArticleQueries } from '../../src/infrastructure/cache/cached-queries.js';
+import { createReadCaches } from '../../src/infrastructure/cache/read-caches.js';
+import type {
+  ArticleReads,
+  RefPage,
+} from '../../src/infrastructure/db/articles/article-queries.js';
+
+/**
+ * The list path of `cachedArticleQueries` on reads the test answers itself: the races and modes
+ * a database behind it would not line up on demand. tests/integration/cache.test.ts reads the
+ * same path through the API on a real database.
+ */
+
+const card = (slug: Slug): ArticleCard => ({
+  slug,
+  title: slug,
+  description: 'd',
+  tagList: [],
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  favorited: false,
+  favoritesCount: 0,
+  author: { username: parseUsername('alice'), bio: null, image: null, following: false },
+});
+
+const [kept, deleted] = [slugify('kept'), slugify('deleted')];
+const WHOLE: ArticleList = { articles: [card(kept)], articlesCount: 7 };
+const PAGE: RefPage = {
+  refs: [
+    { slug: kept, favorited: true, following: false },
+    { slug: deleted, favorited: false, following: false },
+  ],
+  articlesCount: 2,
+};
+
+/** Reads that find `kept` only (`deleted` went between its page and its card), and its spies. */
+function reads() {
+  const unused = (): never => {
+    throw new Error('not read by these tests');
+  };
+  const spies = {
+    listRefs: vi.fn(() => Promise.resolve(PAGE)),
+    cards: vi.fn((slugs: readonly string[]) =>
+      Promise.resolve(
+        new Map(slugs.filter((slug) => slug === kept).map((slug) => [slug, card(kept)])),
+      ),
+    ),
+  };
+  const port: ArticleReads = {
+    findBySlug: unused,
+    tags: unused,
+    list: () => Promise.resolve(WHOLE),
+    feed: () => Promise.resolve(WHOLE),
+    feedRefs: () => Promise.resolve(PAGE),
+    ...spies,
+  };
+  return { port, ...spies };
+}
+
+const FIRST_PAGE = { limit: 20, offset: 0 };
+const READER = 1 as UserId;
+
+describe('lists with cached cards', () => {
+  it('leave out an article deleted after its page was read, keeping the total read with the page', async () => {
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const queries = cachedArticleQueries(reads().port, reads().port, caches);
+    const list = await queries.list({}, FIRST_PAGE, undefined);
+    expect(list.articlesCount).toBe(2);
+    expect(list.articles).toEqual([{ ...card(kept), favorited: true }]);
+  });
+
+  it("never change the cached card when a reader's flags are put on it", async () => {
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const queries = cachedArticleQueries(reads().port, reads().port, caches);
+    await queries.feed(READER, FIRST_PAGE);
+    const [cached] = await caches.cards.getMany([kept], () => Promise.resolve(new Map()));
+    expect(cached).toEqual(card(kept));
+  });
+
+  it('read the page whole, in one statement, while caching is off', async () => {
+    const replica = reads();
+    const primary = reads();
+    const queries = cachedArticleQueries(
+      replica.port,
+      primary.port,
+      createReadCaches(() => undefined),
+    );
+    expect(await queries.list({}, FIRST_PAGE, undefined)).toBe(WHOLE);
+    expect(await queries.feed(READER, FIRST_PAGE)).toBe(WHOLE);
+    expect(replica.listRefs).not.toHaveBeenCalled();
+    expect(primary.cards).not.toHaveBeenCalled();
+  });
+
+  it('read the references from the given reads and the missing cards from the primary', async () => {
+    const replica = reads();
+    const primary = reads();
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    await cachedArticleQueries(replica.port, primary.port, caches).list({}, FIRST_PAGE, undefined);
+    expect(replica.listRefs).toHaveBeenCalledOnce();
+    expect(replica.cards).not.toHaveBeenCalled();
+    expect(primary.cards).toHaveBeenCalledExactlyOnceWith([kept, deleted]);
+  });
+});

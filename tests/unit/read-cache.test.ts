@@ -5,6 +5,7 @@ import {
   CACHE_TTL_MS,
   INVALIDATE_ALL,
   TAGS_KEY,
+  cardSize,
   createReadCaches,
 } from '../../src/infrastructure/cache/read-caches.js';
 import type { ArticleView } from '../../src/domain/articles/article.js';
@@ -372,6 +373,22 @@ describe('createReadCaches', () => {
       'article:bypass',
       'card:bypass',
     ]);
+  });
+
+  it("counts a card's size close to its JSON's length without serializing it", () => {
+    const card = {
+      ...article('a-fairly-ordinary-title-1a2b3c'),
+      title: 'A fairly ordinary title',
+      description: 'What the article is about, in a sentence or two of plain words.',
+      tagList: ['typescript', 'postgres', 'caching'],
+      createdAt: new Date('2026-11-28T10:00:00.123Z'),
+      updatedAt: new Date('2026-11-28T11:00:00.456Z'),
+      favoritesCount: 1234,
+      author: { ...alice, bio: 'Writes about databases.', image: 'https://example.com/a.png' },
+    };
+    const json = JSON.stringify(card).length;
+    expect(cardSize(card)).toBeGreaterThan(json * 0.9);
+    expect(cardSize(card)).toBeLessThan(json * 1.1);
   });
 
   it('expires entries after the 10 s of spec.md §5', () => {

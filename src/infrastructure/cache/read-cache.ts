@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheResult } from '../../core/http/cache-metrics.js';
 
-export interface ReadCacheOptions {
+export interface ReadCacheOptions<V> {
   readonly maxEntries: number;
   /** Bound on the entries' total size, in characters of their JSON: an article body alone may be 100 000. */
   readonly maxChars: number;
+  /** An entry's size in characters of its JSON; by default, its JSON's length. */
+  readonly sizeOf?: (value: NonNullable<V>) => number;
   /** An entry older than this is read again: the bound on an invalidation that never arrived. */
   readonly ttlMs: number;
   /** Called once per read, or once per result of a `getMany`, with how many keys it counts. */
@@ -48,6 +50,10 @@ export interface ReadCache<V> {
   resume(): void;
 }
 
+function jsonLength(value: object): number {
+  return JSON.stringify(value).length;
+}
+
 /** Generations of the keys being loaded now; a key nobody loads needs none. */
 interface Loading {
   generation: number;
@@ -59,12 +65,12 @@ interface Loading {
  * put the old value back (spec.md §5, "Races").
  */
 export function createReadCache<V extends object | undefined>(
-  options: ReadCacheOptions,
+  options: ReadCacheOptions<V>,
 ): ReadCache<V> {
   const entries = new LRUCache<string, NonNullable<V>>({
     max: options.maxEntries,
     maxSize: options.maxChars,
-    sizeCalculation: (value) => Math.max(1, JSON.stringify(value).length),
+    sizeCalculation: (value) => Math.max(1, (options.sizeOf ?? jsonLength)(value)),
     ttl: options.ttlMs,
     // Read the clock at every check: lru-cache would otherwise reuse a reading for 1 ms.
     ttlResolution: 0,

@@ -44,6 +44,31 @@ export interface ReadCaches {
 
 export const TAGS_KEY = 'tags';
 
+/** A card's JSON apart from its text: field names, quotes, dates, count and flags. */
+const CARD_FRAME_CHARS = 250;
+
+/**
+ * A card's size in characters of its JSON, counted from its text fields: serializing it, as the
+ * other caches do, cost a page of 20 misses 20 serializations (docs/performance.md, "Cards from
+ * memory"). Escapes make the JSON a little longer than this counts.
+ */
+export function cardSize(card: ArticleCard): number {
+  const { author } = card;
+  const texts = [
+    card.slug,
+    card.title,
+    card.description,
+    author.username,
+    author.bio,
+    author.image,
+  ];
+  return (
+    CARD_FRAME_CHARS +
+    texts.reduce((sum, text) => sum + (text?.length ?? 0), 0) +
+    card.tagList.reduce((sum, tag) => sum + tag.length + 3, 0)
+  );
+}
+
 function drop<V>(cache: ReadCache<V>, keys: readonly string[] | 'all' = []): void {
   if (keys === 'all') cache.clear();
   else for (const key of keys) cache.invalidate(key);
@@ -54,11 +79,16 @@ export function createReadCaches(
   onResult: (cache: CacheName, result: CacheResult, keys: number) => void,
   now?: () => number,
 ): ReadCaches {
-  const cache = <V extends object | undefined>(name: CacheName, maxEntries: number): ReadCache<V> =>
+  const cache = <V extends object | undefined>(
+    name: CacheName,
+    maxEntries: number,
+    sizeOf?: (value: NonNullable<V>) => number,
+  ): ReadCache<V> =>
     createReadCache<V>({
       maxEntries,
       // About 32 MiB of UTF-16 per cache at most.
       maxChars: 16 * 1024 * 1024,
+      ...(sizeOf !== undefined && { sizeOf }),
       ttlMs: CACHE_TTL_MS,
       onResult: (result, keys) => {
         onResult(name, result, keys);
@@ -67,7 +97,7 @@ export function createReadCaches(
     });
   const articles = cache<ArticleView | undefined>('article', 5_000);
   // A card is about 500 characters: the bound on characters holds about 30 000 of them.
-  const cards = cache<ArticleCard | undefined>('card', 50_000);
+  const cards = cache<ArticleCard | undefined>('card', 50_000, cardSize);
   const profiles = cache<ProfileView | undefined>('profile', 10_000);
   const tags = cache<string[]>('tags', 1);
   const all = [articles, cards, profiles, tags];

@@ -285,9 +285,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done();
     });
   }
-  // Anonymous reads cached in this process (spec.md §5). With Redis, invalidations reach every
-  // instance on the subscriber connection; without it, only an embedded database (whose one
-  // process is the only writer) is cached.
+  // Anonymous views and the lists' cards cached in this process (spec.md §5). With Redis,
+  // invalidations reach every instance on the subscriber connection; without it, only an embedded
+  // database (whose one process is the only writer) is cached.
   const cacheMetrics = registerCacheMetrics(metrics, redis !== undefined);
   const caches = createReadCaches(cacheMetrics.request);
   const invalidations =
@@ -340,8 +340,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     slugSuffix: () => slugSuffixFrom(randomBytes(8)),
   });
   // Writes read their result back from the primary (authors read their own writes); the other
-  // article reads may come from a replica; the anonymous article and the tags come from the cache,
-  // filled from the primary.
+  // article reads may come from a replica; the anonymous article, the lists' cards and the tags
+  // come from the cache, filled from the primary.
   const readQueries = cachedArticleQueries(
     retryingReads(createArticleQueries(readDb)),
     articleQueries,

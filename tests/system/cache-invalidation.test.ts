@@ -165,7 +165,7 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     });
   });
 
-  it("shows an article edited and favorited through A in B's lists, whose cards B caches", async () => {
+  it("shows an article edited and favorited, and its author's profile updated, through A in B's lists, whose cards B caches", async () => {
     const writer = await registerUser(a);
     const { slug } = await createArticle(a, writer);
     const list = `/api/v1/articles?author=${writer.username}`;
@@ -176,9 +176,17 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     expect(await metric(b, cardHits)).toBe(hits + 1);
     const edit = { article: { title: unique('Retitled on A') } };
     expect(await writeSeenByB(writer, 'PUT', `/api/v1/articles/${slug}`, edit)).toBe(200);
+    expect(await get(b, list)).toMatchObject({
+      articles: [{ slug, title: edit.article.title, favoritesCount: 0 }],
+    });
     expect(await writeSeenByB(reader, 'POST', `/api/v1/articles/${slug}/favorite`)).toBe(200);
     expect(await get(b, list)).toMatchObject({
       articles: [{ slug, title: edit.article.title, favoritesCount: 1, favorited: false }],
+    });
+    const update = { user: { bio: unique('bio on A') } };
+    expect(await writeSeenByB(writer, 'PUT', '/api/v1/user', update)).toBe(200);
+    expect(await get(b, list)).toMatchObject({
+      articles: [{ slug, author: { bio: update.user.bio } }],
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ArticleCard, ArticleList } from '../../src/domain/articles/article.js';
-import type { UserId } from '../../src/domain/shared/ids.js';
+import type { ArticleId, UserId } from '../../src/domain/shared/ids.js';
 import { slugify, type Slug } from '../../src/domain/shared/slug.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
 import { cachedArticleQueries } from '../../src/infrastructure/cache/cached-queries.js';
@@ -29,17 +29,21 @@ const card = (slug: Slug): ArticleCard => ({
 });
 
 const [kept, deleted] = [slugify('kept'), slugify('deleted')];
+const KEPT_ID = 1 as ArticleId;
 const WHOLE: ArticleList = { articles: [card(kept)], articlesCount: 7 };
 const PAGE: RefPage = {
   refs: [
-    { slug: kept, favorited: true, following: false },
-    { slug: deleted, favorited: false, following: false },
+    { id: KEPT_ID, slug: kept, favorited: true, following: false },
+    { id: 2 as ArticleId, slug: deleted, favorited: false, following: false },
   ],
   articlesCount: 2,
 };
 
-/** Reads that find `kept` only (`deleted` went between its page and its card), and its spies. */
-function reads() {
+/**
+ * Reads that find `kept` only, as article `keptId` (`deleted` went between its page and its
+ * card), and its spies.
+ */
+function reads(keptId = KEPT_ID) {
   const unused = (): never => {
     throw new Error('not read by these tests');
   };
@@ -47,7 +51,11 @@ function reads() {
     listRefs: vi.fn(() => Promise.resolve(PAGE)),
     cards: vi.fn((slugs: readonly string[]) =>
       Promise.resolve(
-        new Map(slugs.filter((slug) => slug === kept).map((slug) => [slug, card(kept)])),
+        new Map(
+          slugs
+            .filter((slug) => slug === kept)
+            .map((slug) => [slug, { id: keptId, card: card(kept) }]),
+        ),
       ),
     ),
   };
@@ -81,7 +89,7 @@ describe('lists with cached cards', () => {
     const queries = cachedArticleQueries(reads().port, reads().port, caches);
     await queries.feed(READER, FIRST_PAGE);
     const [cached] = await caches.cards.getMany([kept], () => Promise.resolve(new Map()));
-    expect(cached).toEqual(card(kept));
+    expect(cached).toEqual({ id: KEPT_ID, card: card(kept) });
   });
 
   it('read the page whole, in one statement, while caching is off', async () => {
@@ -107,5 +115,37 @@ describe('lists with cached cards', () => {
     expect(replica.listRefs).toHaveBeenCalledOnce();
     expect(replica.cards).not.toHaveBeenCalled();
     expect(primary.cards).toHaveBeenCalledExactlyOnceWith([kept, deleted]);
+  });
+
+  it('read again a card kept under the slug of a deleted article that a new one took', async () => {
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    // The deleted article's card is cached under the slug, whose invalidation has not come.
+    await cachedArticleQueries(reads(9 as ArticleId).port, reads(9 as ArticleId).port, caches).list(
+      {},
+      FIRST_PAGE,
+      undefined,
+    );
+    const primary = reads();
+    const list = await cachedArticleQueries(reads().port, primary.port, caches).list(
+      {},
+      FIRST_PAGE,
+      undefined,
+    );
+    expect(list.articles).toEqual([{ ...card(kept), favorited: true }]);
+    expect(primary.cards).toHaveBeenLastCalledWith([kept]);
+  });
+
+  it("leave out a card the primary finds under the slug for another article than the page's", async () => {
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const other = reads(9 as ArticleId);
+    const list = await cachedArticleQueries(reads().port, other.port, caches).list(
+      {},
+      FIRST_PAGE,
+      undefined,
+    );
+    expect(list.articles).toEqual([]);
+    expect(list.articlesCount).toBe(2);
   });
 });

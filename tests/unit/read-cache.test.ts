@@ -8,7 +8,9 @@ import {
   cardSize,
   createReadCaches,
 } from '../../src/infrastructure/cache/read-caches.js';
-import type { ArticleView } from '../../src/domain/articles/article.js';
+import type { ArticleCard, ArticleView } from '../../src/domain/articles/article.js';
+import type { ArticleId } from '../../src/domain/shared/ids.js';
+import type { CachedCard } from '../../src/infrastructure/db/articles/article-queries.js';
 import type { ProfileView } from '../../src/domain/shared/profile-view.js';
 import { slugify } from '../../src/domain/shared/slug.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
@@ -304,6 +306,7 @@ describe('createReadCaches', () => {
     image: null,
     following: false,
   };
+  const cached = (slug: string): CachedCard => ({ id: 1 as ArticleId, card: article(slug) });
   const article = (slug: string): ArticleView => ({
     slug: slugify(slug),
     title: slug,
@@ -327,7 +330,7 @@ describe('createReadCaches', () => {
     const warm = async (): Promise<void> => {
       await caches.articles.get('one', () => Promise.resolve(article('one')));
       await caches.articles.get('two', () => Promise.resolve(article('two')));
-      await caches.cards.get('one', () => Promise.resolve(article('one')));
+      await caches.cards.get('one', () => Promise.resolve(cached('one')));
       await caches.profiles.get('alice', () => Promise.resolve(alice));
       await caches.tags.get(TAGS_KEY, () => Promise.resolve(['a-tag']));
     };
@@ -365,7 +368,7 @@ describe('createReadCaches', () => {
     caches.pause();
     await caches.profiles.get('alice', () => Promise.resolve(alice));
     await caches.articles.get('one', () => Promise.resolve(article('one')));
-    await caches.cards.get('one', () => Promise.resolve(article('one')));
+    await caches.cards.get('one', () => Promise.resolve(cached('one')));
     expect(counted).toEqual([
       'tags:bypass',
       'tags:miss',
@@ -376,8 +379,9 @@ describe('createReadCaches', () => {
   });
 
   it("counts a card's size close to its JSON's length without serializing it", () => {
-    const card = {
-      ...article('a-fairly-ordinary-title-1a2b3c'),
+    const card: ArticleCard = {
+      slug: slugify('a-fairly-ordinary-title-1a2b3c'),
+      favorited: false,
       title: 'A fairly ordinary title',
       description: 'What the article is about, in a sentence or two of plain words.',
       tagList: ['typescript', 'postgres', 'caching'],
@@ -387,8 +391,9 @@ describe('createReadCaches', () => {
       author: { ...alice, bio: 'Writes about databases.', image: 'https://example.com/a.png' },
     };
     const json = JSON.stringify(card).length;
-    expect(cardSize(card)).toBeGreaterThan(json * 0.9);
-    expect(cardSize(card)).toBeLessThan(json * 1.1);
+    const size = cardSize({ id: 1 as ArticleId, card });
+    expect(size).toBeGreaterThan(json * 0.9);
+    expect(size).toBeLessThan(json * 1.1);
   });
 
   it('expires entries after the 10 s of spec.md §5', () => {

@@ -1,7 +1,7 @@
 import type { ArticleCard, ArticleList } from '../../domain/articles/article.js';
 import type { ArticleQueries } from '../../domain/articles/ports.js';
 import type { ProfileQueries } from '../../domain/profiles/ports.js';
-import type { ArticleReads, CardRef, RefPage } from '../db/articles/article-queries.js';
+import type { ArticleReads, CachedCard, CardRef, RefPage } from '../db/articles/article-queries.js';
 import { TAGS_KEY, type ReadCaches } from './read-caches.js';
 
 /** `card`, cached for anonymous readers, as `ref`'s viewer sees it: a copy, when it differs. */
@@ -23,19 +23,32 @@ export function cachedArticleQueries(
   primary: ArticleReads,
   caches: ReadCaches,
 ): ArticleQueries {
-  /**
-   * The cards of `page`. An article deleted after the page was read has no card any more and is
-   * left out; its total, read with the page, still counts it.
-   */
-  async function cardsOf(page: RefPage): Promise<ArticleList> {
-    const cards = await caches.cards.getMany(
-      page.refs.map((ref) => ref.slug),
+  /** The cached or primary cards of `refs`' slugs, in their order. */
+  function cardsNamed(refs: readonly CardRef[]): Promise<(CachedCard | undefined)[]> {
+    return caches.cards.getMany(
+      refs.map((ref) => ref.slug),
       (slugs) => primary.cards(slugs),
     );
+  }
+
+  /**
+   * The cards of `page`, each the card of the article its reference names: a card kept under the
+   * slug of an article since deleted, whose slug a new one took, is dropped and read again. An
+   * article deleted after the page was read has no card any more and is left out; its total,
+   * read with the page, still counts it.
+   */
+  async function cardsOf(page: RefPage): Promise<ArticleList> {
+    const found = await cardsNamed(page.refs);
+    const stale = page.refs.filter((ref, index) => {
+      const cached = found[index];
+      return cached !== undefined && cached.id !== ref.id;
+    });
+    for (const ref of stale) caches.cards.invalidate(ref.slug);
+    const again = stale.length === 0 ? [] : await cardsNamed(stale);
     const articles: ArticleCard[] = [];
     page.refs.forEach((ref, index) => {
-      const card = cards[index];
-      if (card !== undefined) articles.push(withFlags(card, ref));
+      const cached = found[index]?.id === ref.id ? found[index] : again[stale.indexOf(ref)];
+      if (cached?.id === ref.id) articles.push(withFlags(cached.card, ref));
     });
     return { articles, articlesCount: page.articlesCount };
   }

@@ -138,6 +138,7 @@ export function createReadCache<V extends object | undefined>(
       );
     },
     async getMany(keys, fill) {
+      if (keys.length === 0) return [];
       if (!active) {
         options.onResult('bypass', keys.length);
         const values = await fill(keys);

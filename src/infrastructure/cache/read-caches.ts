@@ -1,6 +1,7 @@
 import type { CacheResult } from '../../core/http/cache-metrics.js';
-import type { ArticleCard, ArticleView } from '../../domain/articles/article.js';
+import type { ArticleView } from '../../domain/articles/article.js';
 import type { ProfileView } from '../../domain/shared/profile-view.js';
+import type { CachedCard } from '../db/articles/article-queries.js';
 import { createReadCache, type ReadCache } from './read-cache.js';
 
 /** Spec.md §5: bounds the damage of an invalidation that never arrived. */
@@ -29,10 +30,10 @@ export interface ReadCaches {
   /** By slug. */
   readonly articles: ReadCache<ArticleView | undefined>;
   /**
-   * The anonymous cards of the lists, by slug: an article's view without its body, which a list
-   * never shows and which may be 100 000 characters.
+   * The anonymous cards of the lists, by slug, each with its article's id: an article's view
+   * without its body, which a list never shows and which may be 100 000 characters.
    */
-  readonly cards: ReadCache<ArticleCard | undefined>;
+  readonly cards: ReadCache<CachedCard | undefined>;
   /** By username. */
   readonly profiles: ReadCache<ProfileView | undefined>;
   /** One entry, `TAGS_KEY`. */
@@ -50,9 +51,10 @@ const CARD_FRAME_CHARS = 250;
 /**
  * A card's size in characters of its JSON, counted from its text fields: serializing it, as the
  * other caches do, cost a page of 20 misses 20 serializations (docs/performance.md, "Cards from
- * memory"). Escapes make the JSON a little longer than this counts.
+ * memory"). It counts a character JSON escapes (a quote, a newline, a control character) as one:
+ * a bound on the entries' number of characters, which is what they take in memory.
  */
-export function cardSize(card: ArticleCard): number {
+export function cardSize({ card }: CachedCard): number {
   const { author } = card;
   const texts = [
     card.slug,
@@ -97,7 +99,7 @@ export function createReadCaches(
     });
   const articles = cache<ArticleView | undefined>('article', 5_000);
   // A card is about 500 characters: the bound on characters holds about 30 000 of them.
-  const cards = cache<ArticleCard | undefined>('card', 50_000, cardSize);
+  const cards = cache<CachedCard | undefined>('card', 50_000, cardSize);
   const profiles = cache<ProfileView | undefined>('profile', 10_000);
   const tags = cache<string[]>('tags', 1);
   const all = [articles, cards, profiles, tags];

@@ -16,11 +16,11 @@ import type { AnyPgColumn, PgSelect } from 'drizzle-orm/pg-core';
 import type { ArticleCard, ArticleList } from '../../../domain/articles/article.js';
 import type { ArticleFilter, ArticleQueries } from '../../../domain/articles/ports.js';
 import type { Slug } from '../../../domain/shared/slug.js';
-import type { UserId, Viewer } from '../../../domain/shared/ids.js';
+import type { ArticleId, UserId, Viewer } from '../../../domain/shared/ids.js';
 import type { Page } from '../../../domain/shared/pagination.js';
 import type { Database } from '../database.js';
 import { hasRow, PAGE_CAP, PAGE_REACH, unplanned } from '../generic-plans.js';
-import { prepared } from '../prepared.js';
+import { prepared, type Bindings } from '../prepared.js';
 import { executorFor } from '../unit-of-work.js';
 import {
   articlesTable,
@@ -82,6 +82,8 @@ interface CardRow {
 
 /** An article of a list page and the flags its viewer sees on its card. */
 export interface CardRef {
+  /** Which article: a slug freed by a delete may name another one a moment later. */
+  readonly id: ArticleId;
   readonly slug: Slug;
   readonly favorited: boolean;
   /** Whether the viewer follows the article's author. */
@@ -103,10 +105,16 @@ export interface CardReads {
   listRefs(filter: ArticleFilter, page: Page, viewer: Viewer): Promise<RefPage | undefined>;
   feedRefs(reader: UserId, page: Page): Promise<RefPage>;
   /** The anonymous cards of the articles of `slugs` that exist, by slug. */
-  cards(slugs: readonly string[]): Promise<Map<string, ArticleCard>>;
+  cards(slugs: readonly string[]): Promise<Map<string, CachedCard>>;
 }
 
 export type ArticleReads = ArticleQueries & CardReads;
+
+/** An anonymous card with the id of its article, which tells it from a later one of its slug. */
+export interface CachedCard {
+  readonly id: ArticleId;
+  readonly card: ArticleCard;
+}
 
 /** The list a filter names: one with its own index and counter, or several filters at once. */
 type ListOf =
@@ -147,7 +155,7 @@ function everyList<S>(statement: (kind: ListKind, audience: Audience) => S) {
  */
 export function createArticleQueries(database: Database): ArticleReads {
   /** Whether `reader` favorited the article of `articlesTable`'s row. */
-  function favoritedBy(reader: Reader): SQL<boolean> {
+  function favoritedByReader(reader: Reader): SQL<boolean> {
     // sql: a constant, so an anonymous request asks the database nothing about favorites.
     if (reader === undefined) return sql<boolean>`false`;
     return hasRow(
@@ -169,7 +177,7 @@ export function createArticleQueries(database: Database): ArticleReads {
       createdAt: articlesTable.createdAt,
       updatedAt: articlesTable.updatedAt,
       favoritesCount: articlesTable.favoritesCount,
-      favorited: favoritedBy(reader),
+      favorited: favoritedByReader(reader),
       // sql: the tags as a JSON array, which both drivers read with JSON.parse: four times
       // faster than reading a PostgreSQL array literal in JavaScript (docs/performance.md).
       tagList: sql<string[]>`to_json(${articlesTable.tagList})`,
@@ -366,8 +374,9 @@ export function createArticleQueries(database: Database): ArticleReads {
     const page = ids.limit(PAGE_CAP).offset(unplanned(pageOffset)).as('page');
     return db
       .select({
+        id: articlesTable.id,
         slug: articlesTable.slug,
-        favorited: favoritedBy(reader),
+        favorited: favoritedByReader(reader),
         following: followedBy(db, reader, articlesTable.authorId),
         total,
       })
@@ -399,7 +408,7 @@ export function createArticleQueries(database: Database): ArticleReads {
 
   const cardsBySlug = prepared(database, 'article_cards_by_slug', (db) =>
     db
-      .select(cardColumns(undefined))
+      .select({ id: articlesTable.id, ...cardColumns(undefined) })
       .from(articlesTable)
       .innerJoin(usersTable, eq(usersTable.id, articlesTable.authorId))
       // sql: one array parameter, so one statement serves any number of slugs.
@@ -420,6 +429,15 @@ export function createArticleQueries(database: Database): ArticleReads {
     feed: totalAlone('feed'),
   };
 
+  /** A page's total: on its first row, or read alone for a page past the end, which has none. */
+  async function pageTotal(
+    kind: ListKind,
+    rows: readonly { readonly total: number | null }[],
+    bindings: Bindings,
+  ): Promise<number> {
+    return rows[0]?.total ?? (await totals[kind](bindings))[0]?.total ?? 0;
+  }
+
   /** One page of a list and its total, in one statement unless the page is past the end. */
   async function list(
     kind: ListKind,
@@ -430,8 +448,7 @@ export function createArticleQueries(database: Database): ArticleReads {
     const bindings = { viewer, limit, offset, filter };
     // The feed has no anonymous reader (the route requires a token).
     const rows = await (kind === 'feed' ? pages.feed : pages[kind][audienceOf(viewer)])(bindings);
-    const total = rows[0]?.total ?? (await totals[kind](bindings))[0]?.total;
-    return { articles: rows.map(toCard), articlesCount: total ?? 0 };
+    return { articles: rows.map(toCard), articlesCount: await pageTotal(kind, rows, bindings) };
   }
 
   /** `list`'s page as references, by the same rule for its total. */
@@ -443,14 +460,14 @@ export function createArticleQueries(database: Database): ArticleReads {
   ): Promise<RefPage> {
     const bindings = { viewer, limit, offset, filter };
     const rows = await (kind === 'feed' ? refs.feed : refs[kind][audienceOf(viewer)])(bindings);
-    const total = rows[0]?.total ?? (await totals[kind](bindings))[0]?.total;
     return {
-      refs: rows.map(({ slug, favorited, following }) => ({
+      refs: rows.map(({ id, slug, favorited, following }) => ({
+        id: id as ArticleId,
         slug: slug as Slug,
         favorited,
         following,
       })),
-      articlesCount: total ?? 0,
+      articlesCount: await pageTotal(kind, rows, bindings),
     };
   }
 
@@ -539,7 +556,7 @@ export function createArticleQueries(database: Database): ArticleReads {
 
     async cards(slugs) {
       const rows = await cardsBySlug({ slugs });
-      return new Map(rows.map((row) => [row.slug, toCard(row)]));
+      return new Map(rows.map((row) => [row.slug, { id: row.id as ArticleId, card: toCard(row) }]));
     },
 
     async tags() {

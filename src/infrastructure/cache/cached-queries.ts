@@ -13,10 +13,10 @@ function withFlags(card: ArticleCard, { favorited, following }: CardRef): Articl
 /**
  * `queries` with the anonymous article by slug, the tag list and the lists' cards served from
  * `caches`. A miss is filled from `primary`, never from a replica, which could store an old value
- * right after an invalidation. A list page is read from `queries` as its articles' slugs and the
- * viewer's flags, and its cards, the same for every viewer, come from the cache; a viewer's
- * article by slug, several filters at once, and everything while caching is off are read whole
- * from `queries` as before.
+ * right after an invalidation. A list page is read from `queries` as its articles' ids and slugs
+ * and the viewer's flags, and its cards, the same for every viewer, come from the cache; a
+ * viewer's article by slug, several filters at once, and everything while caching is off are read
+ * whole from `queries` as before.
  */
 export function cachedArticleQueries(
   queries: ArticleReads,

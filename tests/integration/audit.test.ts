@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChainHeadTable, auditEventsTable } from '../../src/infrastructure/db/schema/audit.js';
 import { chainHash } from '../../src/infrastructure/db/audit/chain.js';
-import { verifyAuditChain } from '../../src/infrastructure/db/audit/verify.js';
+import { verifyAuditChain, type ChainVerdict } from '../../src/infrastructure/db/audit/verify.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { registerUser } from '../helpers/factories.js';
 
@@ -37,6 +37,29 @@ const entries = () => t.db.select().from(auditEventsTable).orderBy(asc(auditEven
 // attacker with the owner's rights could.
 const unguarded = sql`alter table audit_events disable trigger audit_events_append_only`;
 const guarded = sql`alter table audit_events enable trigger audit_events_append_only`;
+
+/** Deletes the entry at `sequence` behind the append-only trigger: a test's forgery undone. */
+async function removeEntry(sequence: number): Promise<void> {
+  await t.db.execute(unguarded);
+  try {
+    await t.db.delete(auditEventsTable).where(eq(auditEventsTable.sequence, sequence));
+  } finally {
+    await t.db.execute(guarded);
+  }
+}
+
+/** The check reads the chain as `broken` until `restore` undoes the forgery, then intact again. */
+async function expectBrokenUntil(
+  broken: ChainVerdict,
+  restore: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    expect(await verifyAuditChain(t.db)).toEqual(broken);
+  } finally {
+    await restore();
+  }
+  expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+}
 
 /** What the database answers a change or a removal of an entry (Drizzle wraps it as the cause). */
 const appendOnly = { cause: { message: 'audit_events is append-only' } };
@@ -120,19 +143,10 @@ describe('the audit stream', () => {
       if (first === undefined) throw new Error('no entries');
       // An INSERT, which the trigger allows (only appends go through the chain's head).
       await t.db.insert(auditEventsTable).values({ ...first, sequence, reason: 'forged' });
-      try {
-        expect(await verifyAuditChain(t.db)).toEqual({
-          intact: false,
-          entries: 0,
-          sequence,
-          problem: 'out of place: sequences start at 1',
-        });
-      } finally {
-        await t.db.execute(unguarded);
-        await t.db.delete(auditEventsTable).where(eq(auditEventsTable.sequence, sequence));
-        await t.db.execute(guarded);
-      }
-      expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+      await expectBrokenUntil(
+        { intact: false, entries: 0, sequence, problem: 'out of place: sequences start at 1' },
+        () => removeEntry(sequence),
+      );
     },
   );
 
@@ -144,35 +158,29 @@ describe('the audit stream', () => {
     await t.db
       .insert(auditEventsTable)
       .values({ ...fields, previousHash: last.hash, hash: chainHash(last.hash, fields) });
-    try {
-      expect(await verifyAuditChain(t.db)).toEqual({
+    await expectBrokenUntil(
+      {
         intact: false,
         entries: 4,
         sequence: 5,
         problem: 'the head names entry 4: the entries after it were added without it',
-      });
-    } finally {
-      await t.db.execute(unguarded);
-      await t.db.delete(auditEventsTable).where(eq(auditEventsTable.sequence, 5));
-      await t.db.execute(guarded);
-    }
-    expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+      },
+      () => removeEntry(5),
+    );
   });
 
   it('names a head that does not hold the hash of the last entry', async () => {
     const [head] = await t.db.select().from(auditChainHeadTable);
     await t.db.update(auditChainHeadTable).set({ hash: 'f'.repeat(64) });
-    try {
-      expect(await verifyAuditChain(t.db)).toEqual({
+    await expectBrokenUntil(
+      {
         intact: false,
         entries: 4,
         sequence: 4,
         problem: 'the head does not hold the hash of entry 4',
-      });
-    } finally {
-      await t.db.update(auditChainHeadTable).set({ hash: head?.hash ?? '' });
-    }
-    expect(await verifyAuditChain(t.db)).toEqual({ intact: true, entries: 4 });
+      },
+      () => t.db.update(auditChainHeadTable).set({ hash: head?.hash ?? '' }),
+    );
   });
 
   it('names a removed entry, and entries removed from the end', async () => {

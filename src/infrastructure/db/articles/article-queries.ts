@@ -130,12 +130,27 @@ function listOf(filter: ArticleFilter): ListOf {
   return { kind: 'all', filter: undefined };
 }
 
+/** A list's statement for each audience. */
+interface ForBoth<S> {
+  readonly anonymous: S;
+  readonly reader: S;
+}
+
+/** A statement for each list kind and audience; the feed's for its reader only. */
+interface EveryList<S> {
+  readonly all: ForBoth<S>;
+  readonly author: ForBoth<S>;
+  readonly tag: ForBoth<S>;
+  readonly favorited: ForBoth<S>;
+  readonly feed: S;
+}
+
 /**
  * `statement` for each list kind and audience; the feed's for its reader only (the route
  * requires a token).
  */
-function everyList<S>(statement: (kind: ListKind, audience: Audience) => S) {
-  const forBoth = (kind: ListKind) => ({
+function everyList<S>(statement: (kind: ListKind, audience: Audience) => S): EveryList<S> {
+  const forBoth = (kind: ListKind): ForBoth<S> => ({
     anonymous: statement(kind, 'anonymous'),
     reader: statement(kind, 'reader'),
   });
@@ -429,37 +444,44 @@ export function createArticleQueries(database: Database): ArticleReads {
     feed: totalAlone('feed'),
   };
 
-  /** A page's total: on its first row, or read alone for a page past the end, which has none. */
-  async function pageTotal(
+  /**
+   * One page of a list from `statements` (its whole cards or its references) and its total: on
+   * its first row, or read alone for a page past the end, which has no row to carry it.
+   */
+  async function readPage<Row extends { readonly total: number | null }>(
+    statements: EveryList<(bindings: Bindings) => Promise<Row[]>>,
     kind: ListKind,
-    rows: readonly { readonly total: number | null }[],
-    bindings: Bindings,
-  ): Promise<number> {
-    return rows[0]?.total ?? (await totals[kind](bindings))[0]?.total ?? 0;
+    filter: string | undefined,
+    { limit, offset }: Page,
+    viewer: Viewer,
+  ): Promise<{ rows: Row[]; total: number }> {
+    const bindings = { viewer, limit, offset, filter };
+    // The feed has no anonymous reader (the route requires a token).
+    const rows = await (kind === 'feed' ? statements.feed : statements[kind][audienceOf(viewer)])(
+      bindings,
+    );
+    return { rows, total: rows[0]?.total ?? (await totals[kind](bindings))[0]?.total ?? 0 };
   }
 
   /** One page of a list and its total, in one statement unless the page is past the end. */
   async function list(
     kind: ListKind,
     filter: string | undefined,
-    { limit, offset }: Page,
+    page: Page,
     viewer: Viewer,
   ): Promise<ArticleList> {
-    const bindings = { viewer, limit, offset, filter };
-    // The feed has no anonymous reader (the route requires a token).
-    const rows = await (kind === 'feed' ? pages.feed : pages[kind][audienceOf(viewer)])(bindings);
-    return { articles: rows.map(toCard), articlesCount: await pageTotal(kind, rows, bindings) };
+    const { rows, total } = await readPage(pages, kind, filter, page, viewer);
+    return { articles: rows.map(toCard), articlesCount: total };
   }
 
-  /** `list`'s page as references, by the same rule for its total. */
+  /** `list`'s page as references. */
   async function refPage(
     kind: ListKind,
     filter: string | undefined,
-    { limit, offset }: Page,
+    page: Page,
     viewer: Viewer,
   ): Promise<RefPage> {
-    const bindings = { viewer, limit, offset, filter };
-    const rows = await (kind === 'feed' ? refs.feed : refs[kind][audienceOf(viewer)])(bindings);
+    const { rows, total } = await readPage(refs, kind, filter, page, viewer);
     return {
       refs: rows.map(({ id, slug, favorited, following }) => ({
         id: id as ArticleId,
@@ -467,7 +489,7 @@ export function createArticleQueries(database: Database): ArticleReads {
         favorited,
         following,
       })),
-      articlesCount: await pageTotal(kind, rows, bindings),
+      articlesCount: total,
     };
   }
 

@@ -34,12 +34,14 @@ import { createAccountRepository } from '../infrastructure/db/identity/account-r
 import { createFollowRepository } from '../infrastructure/db/profiles/follow-repository.js';
 import { createProfileQueries } from '../infrastructure/db/profiles/profile-queries.js';
 import {
+  cachedAccountRepository,
   cachedArticleQueries,
   cachedProfileQueries,
 } from '../infrastructure/cache/cached-queries.js';
 import { createLocalInvalidationBus } from '../infrastructure/cache/invalidation-bus.js';
 import {
   invalidatingAccountService,
+  invalidatingAdministration,
   invalidatingArticleService,
 } from '../infrastructure/cache/invalidating-services.js';
 import { createMemoryRateLimitStore } from '../infrastructure/cache/memory-rate-limit-store.js';
@@ -205,49 +207,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // transaction PostgreSQL rolled back (deadlock, serialization failure) is run again.
   const atomic: Atomic = (work) =>
     transactionOn(db, work, (attempt) => writeRetry.execute(attempt));
-  const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
-  const hasher = await createPasswordHasher(options.passwordCost);
-  const audit = createAuditTrail(db, currentRequestId);
-  const accountRepository = createAccountRepository(db);
-  const accountService = createAccountService({
-    atomic,
-    events,
-    audit,
-    accounts: accountRepository,
-    hasher,
-    tokens,
-  });
-  // Before any plugin registers a route: every route, the plugins' too, must declare its
-  // permission. A valid signature is not enough: the account must exist and not have signed out.
-  registerAccessControl(
-    app,
-    async (token) => accountService.authenticate(await tokens.verify(token)),
-    // The documentation pages (@fastify/swagger-ui) and the CORS preflight (@fastify/cors) are
-    // registered by their plugins, which take no route config.
-    (route) =>
-      route.url === DOCS_PREFIX ||
-      route.url.startsWith(`${DOCS_PREFIX}/`) ||
-      (route.method === 'OPTIONS' && route.url === '*')
-        ? 'public'
-        : undefined,
-  );
-  registerSecurityHeaders(app);
-  await app.register(cors, {
-    origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
-    // Every method a route takes: the plugin's default (GET, HEAD, POST) left a browser on a
-    // listed origin unable to edit, delete, unfavorite or unfollow.
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
-    // The answers' own headers a browser script may read (beyond the CORS-safelisted ones): when
-    // to retry a 429 or 503, the id to quote in a report, whether a keyed write was replayed.
-    exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
-  });
-  await app.register(swagger, openApiDocument);
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
-  app.addSchema(ErrorResponse);
-  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, () =>
-    app.swagger(),
-  );
-
   // Rate limits: shared through Redis when REDIS_URL is set (counted per instance while Redis is
   // down or slow), otherwise counted in this process. The calls to Redis a request waits for
   // (rate limits, invalidations) share one timeout and breaker, its guard.
@@ -285,7 +244,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done();
     });
   }
-  // Anonymous views and the lists' cards cached in this process (spec.md §5). With Redis,
+  // Anonymous views, the lists' cards and the tokens' standings for reads cached in this process
+  // (spec.md §5); made before the accounts, whose reads' tokens are checked from it. With Redis,
   // invalidations reach every instance on the subscriber connection; without it, only an embedded
   // database (whose one process is the only writer) is cached.
   const cacheMetrics = registerCacheMetrics(metrics, redis !== undefined);
@@ -300,6 +260,50 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           log: app.log,
           metrics: cacheMetrics,
         });
+  const tokens = createTokenService(options.tokenSecret, config.tokenTtlSeconds);
+  const hasher = await createPasswordHasher(options.passwordCost);
+  const audit = createAuditTrail(db, currentRequestId);
+  const accountRepository = createAccountRepository(db);
+  const accountService = createAccountService({
+    atomic,
+    events,
+    audit,
+    // A read's token is checked against the standing cached by user id (spec.md §5).
+    accounts: cachedAccountRepository(accountRepository, caches),
+    hasher,
+    tokens,
+  });
+  // Before any plugin registers a route: every route, the plugins' too, must declare its
+  // permission. A valid signature is not enough: the account must exist and not have signed out.
+  registerAccessControl(
+    app,
+    async (token, check) => accountService.authenticate(await tokens.verify(token), check),
+    // The documentation pages (@fastify/swagger-ui) and the CORS preflight (@fastify/cors) are
+    // registered by their plugins, which take no route config.
+    (route) =>
+      route.url === DOCS_PREFIX ||
+      route.url.startsWith(`${DOCS_PREFIX}/`) ||
+      (route.method === 'OPTIONS' && route.url === '*')
+        ? 'public'
+        : undefined,
+  );
+  registerSecurityHeaders(app);
+  await app.register(cors, {
+    origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
+    // Every method a route takes: the plugin's default (GET, HEAD, POST) left a browser on a
+    // listed origin unable to edit, delete, unfavorite or unfollow.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    // The answers' own headers a browser script may read (beyond the CORS-safelisted ones): when
+    // to retry a 429 or 503, the id to quote in a report, whether a keyed write was replayed.
+    exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
+  });
+  await app.register(swagger, openApiDocument);
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  app.addSchema(ErrorResponse);
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, () =>
+    app.swagger(),
+  );
+
   const readiness = async (): Promise<DependencyStatus[]> => [
     ...(await databaseStatus(database.probe, app.log)),
     ...(resilientStore === undefined ? [] : [redisStatus(resilientStore.health().breaker)]),
@@ -363,13 +367,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     articleRoutes(invalidatingArticles, reader, readQueries),
     commentRoutes(comments),
   ];
-  const administration = createAdministration({
-    atomic,
-    events,
-    audit,
-    accounts: accountRepository,
-    auditLog: createAuditLog(db),
-  });
+  const administration = invalidatingAdministration(
+    createAdministration({
+      atomic,
+      events,
+      audit,
+      accounts: accountRepository,
+      auditLog: createAuditLog(db),
+    }),
+    invalidations,
+  );
   await app.register(async (api) => {
     // After auth (writes count per user); every write route must declare its limits.
     registerRateLimits(api, rateLimitStore, config.rateLimits, {

@@ -36,19 +36,22 @@ export function memoryAccounts() {
     role,
     status: account.status,
   });
+  const findAccess: AccountRepository['findAccess'] = (id) => {
+    const row = rows.get(id);
+    return Promise.resolve(
+      row && {
+        role: row.role,
+        status: row.account.status,
+        tokenVersion: row.account.tokenVersion,
+        keptTokenId: row.account.keptTokenId,
+      },
+    );
+  };
   const accounts: AccountRepository = {
     findById: (id) => Promise.resolve(rows.get(id)?.account),
-    findAccess(id) {
-      const row = rows.get(id);
-      return Promise.resolve(
-        row && {
-          role: row.role,
-          status: row.account.status,
-          tokenVersion: row.account.tokenVersion,
-          keptTokenId: row.account.keptTokenId,
-        },
-      );
-    },
+    findAccess,
+    // No cache keeps an earlier answer here.
+    findRecentAccess: findAccess,
     findCredentialsByEmail: (email) =>
       Promise.resolve([...rows.values()].find((row) => row.account.email === email)),
     insert({ username, email, passwordHash }) {

@@ -51,6 +51,16 @@ function me(user: RegisteredUser) {
   return t.app.inject({ method: 'GET', url: '/api/v1/user', headers: user.headers });
 }
 
+/** A read that may check the token against the account's cached standing (spec.md §5). */
+async function feedStatus(user: RegisteredUser): Promise<number> {
+  const response = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/articles/feed',
+    headers: user.headers,
+  });
+  return response.statusCode;
+}
+
 async function auditEntries(action: string) {
   return t.db
     .select()
@@ -91,6 +101,7 @@ describe('the first admin', () => {
 describe('PUT /api/v1/admin/accounts/:username/role', () => {
   it('grants a role with a reason: audited, an event recorded, the old tokens refused', async () => {
     const user = await registerUser(t.app);
+    expect(await feedStatus(user)).toBe(200);
     const response = await setRole(root, user.username, {
       role: 'moderator',
       reason: 'Helps with spam',
@@ -100,6 +111,7 @@ describe('PUT /api/v1/admin/accounts/:username/role', () => {
       account: { username: user.username, role: 'moderator', status: 'active' },
     });
     expect((await me(user)).statusCode).toBe(401);
+    expect(await feedStatus(user)).toBe(401);
     expect((await me(await signInAgain(t.app, user))).statusCode).toBe(200);
     const [entry] = (await auditEntries('account.role_granted')).slice(-1);
     expect(entry).toMatchObject({
@@ -273,6 +285,7 @@ describe('PUT /api/v1/admin/accounts/:username/status', () => {
   it("suspends an account: its tokens stop at once, its logins are refused, until it's reinstated", async () => {
     const moderator = await withRole('moderator');
     const user = await registerUser(t.app);
+    expect(await feedStatus(user)).toBe(200);
     const suspended = await setStatus(moderator, user.username, {
       status: 'suspended',
       reason: 'Abusive comments',
@@ -281,6 +294,7 @@ describe('PUT /api/v1/admin/accounts/:username/status', () => {
       account: { username: user.username, role: 'user', status: 'suspended' },
     });
     expect((await me(user)).statusCode).toBe(401);
+    expect(await feedStatus(user)).toBe(401);
     const login = await t.app.inject({
       method: 'POST',
       url: '/api/v1/users/login',

@@ -112,9 +112,9 @@ describe('anonymous reads served from the cache', () => {
 
     const article = await read(`/api/v1/articles/${slug}`, reader);
     const profile = await read(`/api/v1/profiles/${author.username}`, reader);
-    // The token's account check, then the read itself: both times the database.
+    // The token's standing, then cached, and the read itself: both times from the database.
     expect(article.statements).toBe(2);
-    expect(profile.statements).toBe(2);
+    expect(profile.statements).toBe(1);
     expect(article.body.article).toMatchObject({ favorited: true, author: { following: true } });
     expect(profile.body.profile).toMatchObject({ following: true });
     expect([await cacheRequests('article', 'hit'), await cacheRequests('article', 'miss')]).toEqual(
@@ -223,6 +223,64 @@ describe("the lists' cards served from the cache", () => {
     const after = await read(byTag());
     expect(cardOf(after.body, removed)).toBeUndefined();
     expect(after.body.articlesCount).toBe(2);
+  });
+});
+
+describe("a read's token checked against the cached standing", () => {
+  it('reads the standing once, then from memory, for every read that needs no capability', async () => {
+    const [author, reader] = [await registerUser(t.app), await registerUser(t.app)];
+    const { slug } = await createArticle(t.app, author);
+    const misses = await cacheRequests('account', 'miss');
+    const hits = await cacheRequests('account', 'hit');
+    const first = await read('/api/v1/articles/feed', reader);
+    const urls = [
+      '/api/v1/articles/feed',
+      '/api/v1/articles?limit=1',
+      `/api/v1/articles/${slug}`,
+      `/api/v1/articles/${slug}/comments`,
+      `/api/v1/profiles/${author.username}`,
+    ];
+    for (const url of urls) expect((await read(url, reader)).status).toBe(200);
+    expect(await cacheRequests('account', 'miss')).toBe(misses + 1);
+    expect(await cacheRequests('account', 'hit')).toBe(hits + urls.length);
+    // The feed again, its standing and cards cached: its page alone.
+    expect((await read('/api/v1/articles/feed', reader)).statements).toBe(first.statements - 1);
+  });
+
+  it('never for a write: it checks the account as stored', async () => {
+    const [author, reader] = [await registerUser(t.app), await registerUser(t.app)];
+    const { slug } = await createArticle(t.app, author);
+    await read('/api/v1/articles/feed', reader);
+    const counts = async (): Promise<number[]> => [
+      await cacheRequests('account', 'hit'),
+      await cacheRequests('account', 'miss'),
+    ];
+    const before = await counts();
+    expect(await write(reader, 'POST', `/api/v1/articles/${slug}/favorite`)).toBe(200);
+    expect(await write(reader, 'POST', `/api/v1/profiles/${author.username}/follow`)).toBe(200);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('is dropped by each revocation, so the next read with a revoked token is refused', async () => {
+    const user = await registerUser(t.app);
+    const login = async (): Promise<RegisteredUser> => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users/login',
+        payload: { user: { email: user.email, password: user.password } },
+      });
+      const { token } = response.json<{ user: { token: string } }>().user;
+      return { ...user, token, headers: { authorization: `Token ${token}` } };
+    };
+    const other = await login();
+    expect((await read('/api/v1/articles/feed', other)).status).toBe(200);
+    expect(await write(user, 'PUT', '/api/v1/user', { user: { password: user.password } })).toBe(
+      200,
+    );
+    expect((await read('/api/v1/articles/feed', other)).status).toBe(401);
+    expect((await read('/api/v1/articles/feed', user)).status).toBe(200);
+    expect(await write(user, 'POST', '/api/v1/user/logout-all')).toBe(204);
+    expect((await read('/api/v1/articles/feed', user)).status).toBe(401);
   });
 });
 

@@ -42,6 +42,10 @@ async function withRole(role: Role): Promise<RegisteredUser> {
   return user;
 }
 
+function feed(user: RegisteredUser) {
+  return t.app.inject({ method: 'GET', url: '/api/v1/articles/feed', headers: user.headers });
+}
+
 function call(permission: string, user?: RegisteredUser) {
   return t.app.inject({
     method: 'GET',
@@ -83,6 +87,9 @@ describe('a route that needs a capability', () => {
 
   it('reads the role when it authenticates each request, not from the token', async () => {
     const user = await withRole('user');
+    // A read needing no capability caches the account's standing (spec.md §5); this one is
+    // checked against the account as stored all the same.
+    expect((await feed(user)).statusCode).toBe(200);
     expect((await call('articles:moderate', user)).statusCode).toBe(403);
     await t.db
       .update(usersTable)
@@ -108,6 +115,34 @@ describe('a route that needs a capability', () => {
       401,
       'token_invalid',
       { token: ['is invalid'] },
+    );
+  });
+});
+
+describe("a read's token, checked against the standing this instance last read", () => {
+  it('may read on a moment after a change Keel did not make, and changes nothing', async () => {
+    const user = await withRole('user');
+    expect((await feed(user)).statusCode).toBe(200);
+    // Suspended by SQL: no invalidation tells the cache (Keel's own suspension does, admin.test.ts).
+    await t.db
+      .update(usersTable)
+      .set({ status: 'suspended' })
+      .where(eq(usersTable.username, user.username));
+    expect((await feed(user)).statusCode).toBe(200);
+    const refused = { token: ['is invalid'] };
+    await expectRefused(
+      t,
+      { method: 'POST', url: '/api/v1/user/logout-all', headers: user.headers },
+      401,
+      'token_invalid',
+      refused,
+    );
+    await expectRefused(
+      t,
+      { method: 'GET', url: '/api/v1/user', headers: user.headers },
+      401,
+      'token_invalid',
+      refused,
     );
   });
 });

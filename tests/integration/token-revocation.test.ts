@@ -121,6 +121,8 @@ describe('POST /api/v1/user/logout-all', () => {
   it('answers 204 without a body and revokes every earlier token, its own included', async () => {
     const user = await registerUser(t.app);
     const other = await login(user);
+    // Each read caches the account's standing first (spec.md §5): the revocation must drop it.
+    await expectWorks(other);
     const response = await t.app.inject({
       method: 'POST',
       url: '/api/v1/user/logout-all',

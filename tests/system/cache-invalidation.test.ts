@@ -20,7 +20,7 @@ import { eventually, freePort, startRedis, stopRedis } from './redis-server.js';
 
 /**
  * Two instances sharing PostgreSQL and a throwaway Redis (spec.md §5, "Across instances"): a
- * write through A is fresh through B at once, and while B can't hear invalidations it reads
+ * write through A is fresh through B at once, a token revoked through A is refused through B, and while B can't hear invalidations it reads
  * uncached, then caches again once Redis is back, without a restart. Both listen on a port and
  * the test is their HTTP client: B's request can only leave after A's answer has arrived, as
  * with a real client (through `inject`, one event loop could run B's read before it has read
@@ -213,9 +213,33 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     expect((await get(b, '/api/v1/tags')).tags).toContain(tag);
   });
 
+  it('refuses through B a token revoked through A: its writes at once, its reads once B hears it', async () => {
+    const user = await registerUser(a);
+    const { slug } = await createArticle(a, author);
+    const feed = async (): Promise<number> =>
+      (await fetch(`${originOf(b)}/api/v1/articles/feed`, { headers: user.headers })).status;
+    const standingHits = 'cache_requests_total{cache="account",result="hit"}';
+    expect(await feed()).toBe(200);
+    const hits = await metric(b, standingHits);
+    expect(await feed()).toBe(200);
+    expect(await metric(b, standingHits)).toBe(hits + 1);
+
+    const before = await metric(b, received);
+    expect(await writeOnA(user, 'POST', '/api/v1/user/logout-all')).toBe(204);
+    // Whether or not the message has reached B yet, a write checks the account as stored.
+    const favorite = await fetch(`${originOf(b)}/api/v1/articles/${slug}/favorite`, {
+      method: 'POST',
+      headers: user.headers,
+    });
+    expect(favorite.status).toBe(401);
+    await eventually(async () => (await metric(b, received)) > before, 5_000);
+    expect(await feed()).toBe(401);
+  });
+
   it.each([
     ['that is no JSON', 'not an invalidation'],
     ['that is JSON of another shape', '{"articles":5}'],
+    ['whose accounts are not a list of ids', '{"accounts":[7]}'],
   ])('clears everything on a message %s', async (_case, message) => {
     const { slug } = await createArticle(a, author);
     await warm(`/api/v1/articles/${slug}`);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createAccountService } from '../../src/domain/identity/account-service.js';
 import { parseEmail, type Email } from '../../src/domain/identity/email.js';
+import type { AccountRepository } from '../../src/domain/identity/ports.js';
 import type { Account, TokenClaims } from '../../src/domain/identity/user.js';
 import {
   AccountSuspendedError,
@@ -26,9 +27,14 @@ const claims = (userId: number, tokenVersion = 0, tokenId?: string): TokenClaims
   tokenId: tokenId === undefined ? undefined : parseTokenId(tokenId),
 });
 
-/** In-memory accounts, a hasher that prefixes, and tokens that name their user and version. */
-function setup() {
-  const { accounts, rows, changesSeen, set } = memoryAccounts();
+/**
+ * In-memory accounts (with `recent`, if given, as their standing as last read), a hasher that
+ * prefixes, and tokens that name their user and version.
+ */
+function setup(recent?: AccountRepository['findRecentAccess']) {
+  const memory = memoryAccounts();
+  const { rows, changesSeen, set } = memory;
+  const accounts = { ...memory.accounts, ...(recent && { findRecentAccess: recent }) };
   const hash = vi.fn((password: string) => Promise.resolve(`hashed:${password}`));
   const verify = vi.fn((stored: string | undefined, password: string) =>
     Promise.resolve(stored === `hashed:${password}`),
@@ -172,6 +178,13 @@ describe('AccountService.current', () => {
     const { service } = setup();
     await expect(service.current(claims(99))).rejects.toThrow(new UnauthenticatedError('invalid'));
   });
+
+  it('gives a suspended account no fresh token, whatever its token was checked against', async () => {
+    const { service, set } = setup();
+    await service.register(JANE);
+    set(1 as UserId, { status: 'suspended' });
+    await expect(service.current(claims(1))).rejects.toThrow(new UnauthenticatedError('invalid'));
+  });
 });
 
 describe('AccountService.update', () => {
@@ -237,27 +250,29 @@ describe('AccountService.authenticate', () => {
   it("accepts a token of the current version, with the account's role", async () => {
     const { service, set } = setup();
     await service.register(JANE);
-    await expect(service.authenticate(claims(1))).resolves.toEqual({
+    await expect(service.authenticate(claims(1), 'current')).resolves.toEqual({
       userId: 1,
       tokenVersion: 0,
       role: 'user',
     });
     set(1 as UserId, { role: 'moderator' });
-    await expect(service.authenticate(claims(1))).resolves.toMatchObject({ role: 'moderator' });
+    await expect(service.authenticate(claims(1), 'current')).resolves.toMatchObject({
+      role: 'moderator',
+    });
   });
 
   it('refuses a current token of a suspended account', async () => {
     const { service, set } = setup();
     await service.register(JANE);
     set(1 as UserId, { status: 'suspended' });
-    await expect(service.authenticate(claims(1))).rejects.toThrow(
+    await expect(service.authenticate(claims(1), 'current')).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
   });
 
   it('treats a verified token of a vanished account as invalid', async () => {
     const { service } = setup();
-    await expect(service.authenticate(claims(7))).rejects.toThrow(
+    await expect(service.authenticate(claims(7), 'current')).rejects.toThrow(
       new UnauthenticatedError('invalid'),
     );
   });
@@ -269,12 +284,54 @@ describe('AccountService.authenticate', () => {
     await service.logOutEverywhere(claims(1, 1));
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2_147_483_647 }), async (tokenVersion) => {
-        const check = service.authenticate(claims(1, tokenVersion));
+        const check = service.authenticate(claims(1, tokenVersion), 'current');
         await (tokenVersion === 2
           ? expect(check).resolves.toMatchObject({ userId: 1 })
           : expect(check).rejects.toThrow(new UnauthenticatedError('invalid')));
       }),
     );
+  });
+});
+
+describe('AccountService.authenticate, for a read', () => {
+  it('checks the token against the standing as last read, not as stored now', async () => {
+    const { service } = setup(() =>
+      Promise.resolve({
+        role: 'moderator',
+        status: 'active',
+        tokenVersion: version(0),
+        keptTokenId: null,
+      }),
+    );
+    await service.register(JANE);
+    await service.logOutEverywhere(claims(1));
+    await expect(service.authenticate(claims(1), 'recent')).resolves.toEqual({
+      userId: 1,
+      tokenVersion: 0,
+      tokenId: undefined,
+      role: 'moderator',
+    });
+    await expect(service.authenticate(claims(1), 'current')).rejects.toThrow(
+      new UnauthenticatedError('invalid'),
+    );
+  });
+
+  it('refuses what the standing as last read refuses', async () => {
+    const standings = [
+      undefined,
+      { role: 'user', status: 'suspended', tokenVersion: version(0), keptTokenId: null },
+      { role: 'user', status: 'active', tokenVersion: version(1), keptTokenId: null },
+    ] as const;
+    for (const standing of standings) {
+      const { service } = setup(() => Promise.resolve(standing));
+      await service.register(JANE);
+      await expect(service.authenticate(claims(1), 'recent')).rejects.toThrow(
+        new UnauthenticatedError('invalid'),
+      );
+      await expect(service.authenticate(claims(1), 'current')).resolves.toMatchObject({
+        userId: 1,
+      });
+    }
   });
 });
 
@@ -287,7 +344,9 @@ describe('revoking tokens', () => {
     await service.register(JANE);
     const user = await service.update(claims(1, 0, MINE), { bio: 'still me' });
     expect(user.token).toBe('token-for-1@0');
-    await expect(service.authenticate(claims(1, 0, STOLEN))).resolves.toMatchObject({ userId: 1 });
+    await expect(service.authenticate(claims(1, 0, STOLEN), 'current')).resolves.toMatchObject({
+      userId: 1,
+    });
   });
 
   it("a new password revokes every token but the caller's, which keeps working", async () => {
@@ -296,19 +355,25 @@ describe('revoking tokens', () => {
     const user = await service.update(claims(1, 0, MINE), { password: 'new passphrase' });
     expect(changesSeen.at(-1)).toMatchObject({ revokeTokens: 'others' });
     expect(user.token).toBe('token-for-1@1');
-    await expect(service.authenticate(claims(1, 0, MINE))).resolves.toMatchObject({ userId: 1 });
+    await expect(service.authenticate(claims(1, 0, MINE), 'current')).resolves.toMatchObject({
+      userId: 1,
+    });
     for (const other of [claims(1, 0, STOLEN), claims(1, 0)]) {
-      await expect(service.authenticate(other)).rejects.toThrow(
+      await expect(service.authenticate(other, 'current')).rejects.toThrow(
         new UnauthenticatedError('invalid'),
       );
     }
     // The kept token may change the password again (the RealWorld suite does), and stays kept.
     await service.update(claims(1, 0, MINE), { password: 'newer passphrase' });
     await expect(service.current(claims(1, 0, MINE))).resolves.toMatchObject({ username: 'jane' });
-    await expect(service.authenticate(claims(1, 1))).rejects.toThrow(UnauthenticatedError);
+    await expect(service.authenticate(claims(1, 1), 'current')).rejects.toThrow(
+      UnauthenticatedError,
+    );
     // Logging out everywhere lets none survive, the kept one included.
     await service.logOutEverywhere(claims(1, 0, MINE));
-    await expect(service.authenticate(claims(1, 0, MINE))).rejects.toThrow(UnauthenticatedError);
+    await expect(service.authenticate(claims(1, 0, MINE), 'current')).rejects.toThrow(
+      UnauthenticatedError,
+    );
   });
 
   it('a new password changed with a token without an id keeps no token', async () => {
@@ -316,7 +381,9 @@ describe('revoking tokens', () => {
     await service.register(JANE);
     const user = await service.update(claims(1), { password: 'new passphrase' });
     expect(user.token).toBe('token-for-1@1');
-    await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
+    await expect(service.authenticate(claims(1, 0), 'current')).rejects.toThrow(
+      UnauthenticatedError,
+    );
   });
 
   it("logging out everywhere revokes every token, the caller's own included", async () => {
@@ -324,7 +391,9 @@ describe('revoking tokens', () => {
     await service.register(JANE);
     await service.logOutEverywhere(claims(1));
     expect(changesSeen).toEqual([{ revokeTokens: 'all' }]);
-    await expect(service.authenticate(claims(1, 0))).rejects.toThrow(UnauthenticatedError);
+    await expect(service.authenticate(claims(1, 0), 'current')).rejects.toThrow(
+      UnauthenticatedError,
+    );
   });
 
   it.each([

@@ -1,9 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ArticleCard, ArticleList } from '../../src/domain/articles/article.js';
+import type { AccountAccess, AccountRepository } from '../../src/domain/identity/ports.js';
+import type { TokenVersion } from '../../src/domain/identity/token-version.js';
 import type { ArticleId, UserId } from '../../src/domain/shared/ids.js';
 import { slugify, type Slug } from '../../src/domain/shared/slug.js';
 import { parseUsername } from '../../src/domain/shared/username.js';
-import { cachedArticleQueries } from '../../src/infrastructure/cache/cached-queries.js';
+import {
+  cachedAccountRepository,
+  cachedArticleQueries,
+} from '../../src/infrastructure/cache/cached-queries.js';
 import { createReadCaches } from '../../src/infrastructure/cache/read-caches.js';
 import type {
   ArticleReads,
@@ -11,9 +16,9 @@ import type {
 } from '../../src/infrastructure/db/articles/article-queries.js';
 
 /**
- * The list path of `cachedArticleQueries` on reads the test answers itself: the races and modes
- * a database behind it would not line up on demand. tests/integration/cache.test.ts reads the
- * same path through the API on a real database.
+ * The list path of `cachedArticleQueries`, and the token standings of `cachedAccountRepository`,
+ * on reads the test answers itself: the races and modes a database behind it would not line up on
+ * demand. tests/integration/cache.test.ts reads the same paths through the API on a real database.
  */
 
 const card = (slug: Slug): ArticleCard => ({
@@ -147,5 +152,71 @@ describe('lists with cached cards', () => {
     );
     expect(list.articles).toEqual([]);
     expect(list.articlesCount).toBe(2);
+  });
+});
+
+describe("a token's cached standing", () => {
+  const standing = (tokenVersion: number): AccountAccess => ({
+    role: 'user',
+    status: 'active',
+    tokenVersion: tokenVersion as TokenVersion,
+    keptTokenId: null,
+  });
+
+  /** Accounts whose standing is `current()` as stored, counting the lookups. */
+  function accounts(current: () => AccountAccess | undefined) {
+    const findAccess = vi.fn(() => Promise.resolve(current()));
+    const unused = (): never => {
+      throw new Error('not read by these tests');
+    };
+    const repository: AccountRepository = {
+      findById: unused,
+      findAccess,
+      findRecentAccess: unused,
+      findCredentialsByEmail: unused,
+      insert: unused,
+      update: unused,
+      findIdByUsername: unused,
+      lockForAdministration: unused,
+      changeStanding: unused,
+    };
+    return { repository, findAccess };
+  }
+
+  it('is read once for a read, and again after its account is invalidated', async () => {
+    let stored = standing(0);
+    const { repository, findAccess } = accounts(() => stored);
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const cached = cachedAccountRepository(repository, caches);
+    expect(await cached.findRecentAccess(READER)).toEqual(standing(0));
+    stored = standing(1);
+    expect(await cached.findRecentAccess(READER)).toEqual(standing(0));
+    expect(findAccess).toHaveBeenCalledTimes(1);
+    caches.apply({ accounts: [String(READER)] });
+    expect(await cached.findRecentAccess(READER)).toEqual(standing(1));
+    expect(findAccess).toHaveBeenCalledTimes(2);
+  });
+
+  it('is never what a change is checked against, nor kept while caching is off', async () => {
+    const { repository, findAccess } = accounts(() => standing(0));
+    const caches = createReadCaches(() => undefined);
+    const cached = cachedAccountRepository(repository, caches);
+    await cached.findRecentAccess(READER);
+    await cached.findRecentAccess(READER);
+    caches.resume();
+    await cached.findAccess(READER);
+    await cached.findAccess(READER);
+    expect(findAccess).toHaveBeenCalledTimes(4);
+  });
+
+  it('keeps no account that is not found', async () => {
+    const { repository, findAccess } = accounts(() => undefined);
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const cached = cachedAccountRepository(repository, caches);
+    expect(await cached.findRecentAccess(READER)).toBeUndefined();
+    expect(await cached.findRecentAccess(READER)).toBeUndefined();
+    expect(findAccess).toHaveBeenCalledTimes(2);
   });
 });

@@ -10,6 +10,8 @@ import {
 } from '../../src/infrastructure/cache/read-caches.js';
 import type { ArticleCard, ArticleView } from '../../src/domain/articles/article.js';
 import type { ArticleId } from '../../src/domain/shared/ids.js';
+import type { AccountAccess } from '../../src/domain/identity/ports.js';
+import type { TokenVersion } from '../../src/domain/identity/token-version.js';
 import type { CachedCard } from '../../src/infrastructure/db/articles/article-queries.js';
 import type { ProfileView } from '../../src/domain/shared/profile-view.js';
 import { slugify } from '../../src/domain/shared/slug.js';
@@ -307,6 +309,12 @@ describe('createReadCaches', () => {
     following: false,
   };
   const cached = (slug: string): CachedCard => ({ id: 1 as ArticleId, card: article(slug) });
+  const standing: AccountAccess = {
+    role: 'user',
+    status: 'active',
+    tokenVersion: 0 as TokenVersion,
+    keptTokenId: null,
+  };
   const article = (slug: string): ArticleView => ({
     slug: slugify(slug),
     title: slug,
@@ -320,7 +328,7 @@ describe('createReadCaches', () => {
     author: alice,
   });
 
-  it('invalidates what an invalidation names: articles and their cards one by one or all, profiles, tags', async () => {
+  it("invalidates what an invalidation names: articles and their cards one by one or all, profiles, tags, accounts' standings", async () => {
     const counted: string[] = [];
     const caches = createReadCaches(
       (name, result) => counted.push(`${name}:${result}`),
@@ -333,11 +341,13 @@ describe('createReadCaches', () => {
       await caches.cards.get('one', () => Promise.resolve(cached('one')));
       await caches.profiles.get('alice', () => Promise.resolve(alice));
       await caches.tags.get(TAGS_KEY, () => Promise.resolve(['a-tag']));
+      await caches.accounts.get('1', () => Promise.resolve(standing));
+      await caches.accounts.get('2', () => Promise.resolve(standing));
     };
     await warm();
     counted.length = 0;
 
-    caches.apply({ articles: ['one'] });
+    caches.apply({ articles: ['one'], accounts: ['2'] });
     await warm();
     expect(counted).toEqual([
       'article:miss',
@@ -345,12 +355,22 @@ describe('createReadCaches', () => {
       'card:miss',
       'profile:hit',
       'tags:hit',
+      'account:hit',
+      'account:miss',
     ]);
 
     counted.length = 0;
-    caches.apply({ articles: 'all', profiles: ['alice'], tags: true });
+    caches.apply({ articles: 'all', profiles: ['alice'], tags: true, accounts: 'all' });
     await warm();
-    const everything = ['article:miss', 'article:miss', 'card:miss', 'profile:miss', 'tags:miss'];
+    const everything = [
+      'article:miss',
+      'article:miss',
+      'card:miss',
+      'profile:miss',
+      'tags:miss',
+      'account:miss',
+      'account:miss',
+    ];
     expect(counted).toEqual(everything);
 
     counted.length = 0;
@@ -359,7 +379,7 @@ describe('createReadCaches', () => {
     expect(counted).toEqual(everything);
   });
 
-  it('pauses and resumes all four together, starting paused', async () => {
+  it('pauses and resumes all five together, starting paused', async () => {
     const counted: string[] = [];
     const caches = createReadCaches((name, result) => counted.push(`${name}:${result}`));
     await caches.tags.get(TAGS_KEY, () => Promise.resolve(['a']));
@@ -369,12 +389,14 @@ describe('createReadCaches', () => {
     await caches.profiles.get('alice', () => Promise.resolve(alice));
     await caches.articles.get('one', () => Promise.resolve(article('one')));
     await caches.cards.get('one', () => Promise.resolve(cached('one')));
+    await caches.accounts.get('1', () => Promise.resolve(standing));
     expect(counted).toEqual([
       'tags:bypass',
       'tags:miss',
       'profile:bypass',
       'article:bypass',
       'card:bypass',
+      'account:bypass',
     ]);
   });
 

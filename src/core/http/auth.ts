@@ -5,7 +5,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { grants } from '../../domain/shared/roles.js';
-import type { Principal } from '../../domain/identity/user.js';
+import type { Principal, StandingCheck } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UserId, Viewer } from '../../domain/shared/ids.js';
 import { PermissionDeniedError } from './permission-denied-error.js';
@@ -19,8 +19,11 @@ declare module 'fastify' {
   }
 }
 
-/** Turns a bearer token into the caller it authenticates, or throws `UnauthenticatedError`. */
-export type Authenticator = (token: string) => Promise<Principal>;
+/**
+ * Turns a bearer token into the caller it authenticates, its account's standing read as `check`
+ * says, or throws `UnauthenticatedError`.
+ */
+export type Authenticator = (token: string, check: StandingCheck) => Promise<Principal>;
 
 /** The permission of a route a plugin registers itself (it takes no `config`), if it is one. */
 export type PluginRoutePermission = (route: RouteOptions) => Permission | undefined;
@@ -39,10 +42,22 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return token;
 }
 
+/**
+ * How fresh the standing a route's token is checked against must be: a read that needs no
+ * capability may take it as this instance last read it; anything that changes something, or
+ * reads what a capability guards, needs it as stored (spec.md §8).
+ */
+function standingCheck(route: RouteOptions, permission: Permission): StandingCheck {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  const reads = methods.every((method) => method === 'GET' || method === 'HEAD');
+  return reads && capabilityOf(permission) === undefined ? 'recent' : 'current';
+}
+
 /** Reads the token as `permission` says and refuses the caller it does not allow. */
 function enforcement(
   permission: Exclude<Permission, 'public'>,
   authenticate: Authenticator,
+  check: StandingCheck,
 ): onRequestAsyncHookHandler {
   const capability = capabilityOf(permission);
   return async (request) => {
@@ -51,7 +66,7 @@ function enforcement(
       if (permission === 'public-personalized') return;
       throw new UnauthenticatedError('missing');
     }
-    const principal = await authenticate(token);
+    const principal = await authenticate(token, check);
     if (capability !== undefined && !grants(principal.role, capability)) {
       throw new PermissionDeniedError(capability);
     }
@@ -87,7 +102,7 @@ export function registerAccessControl(
     const own = route.onRequest ?? [];
     route.onRequest = [
       ...(Array.isArray(own) ? own : [own]),
-      enforcement(permission, authenticate),
+      enforcement(permission, authenticate, standingCheck(route, permission)),
     ];
   });
 }

@@ -22,7 +22,7 @@ export interface CacheMetrics {
 export function registerCacheMetrics(registry: Registry, shared: boolean): CacheMetrics {
   const requests = new Counter({
     name: 'cache_requests_total',
-    help: 'Reads the cache could serve (anonymous views, the tag list, each card of a list page): hit, miss (read from the database and stored) or bypass (caching off)',
+    help: "Reads the cache could serve (anonymous views, the tag list, each card of a list page, a read's token standing): hit, miss (read from the database and stored) or bypass (caching off)",
     labelNames: ['cache', 'result'] as const,
     registers: [registry],
   });

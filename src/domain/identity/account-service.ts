@@ -17,6 +17,7 @@ import {
   type Account,
   type AuthenticatedUser,
   type Principal,
+  type StandingCheck,
   type TokenClaims,
 } from './user.js';
 import { parseUsername } from '../shared/username.js';
@@ -59,9 +60,10 @@ export interface AccountService {
   login(input: LoginInput): Promise<AuthenticatedUser>;
   /**
    * The caller a verified token names, as long as the account still exists, is active and has
-   * not signed out since the token was issued; else `UnauthenticatedError('invalid')`.
+   * not signed out since the token was issued, as `check` reads it; else
+   * `UnauthenticatedError('invalid')`.
    */
-  authenticate(claims: TokenClaims): Promise<Principal>;
+  authenticate(claims: TokenClaims, check: StandingCheck): Promise<Principal>;
   current(caller: TokenClaims): Promise<AuthenticatedUser>;
   /**
    * Changes only the fields given; `null` or `""` clears bio and image. A new password revokes
@@ -167,8 +169,11 @@ export function createAccountService({
       return authenticated(found.account);
     },
 
-    async authenticate(claims: TokenClaims): Promise<Principal> {
-      const access = await accounts.findAccess(claims.userId);
+    async authenticate(claims: TokenClaims, check: StandingCheck): Promise<Principal> {
+      const access =
+        check === 'current'
+          ? await accounts.findAccess(claims.userId)
+          : await accounts.findRecentAccess(claims.userId);
       // A valid signature for an account that is gone, that revoked the token since it was
       // issued, or that is suspended (which revoked its tokens too) is a stale credential.
       if (access === undefined || !honours(access, claims) || access.status !== 'active') {
@@ -179,9 +184,10 @@ export function createAccountService({
 
     async current(caller: TokenClaims): Promise<AuthenticatedUser> {
       const account = await accounts.findById(caller.userId);
-      // Checked again: a revocation since the request was authenticated must not be answered
-      // with a fresh token that works.
-      if (account === undefined || !honours(account, caller)) {
+      // Checked again, as stored: a revocation or suspension since the request was authenticated
+      // (or since the standing a read is checked against was cached) must not be answered with
+      // a fresh token.
+      if (account === undefined || !honours(account, caller) || account.status !== 'active') {
         throw new UnauthenticatedError('invalid');
       }
       return authenticated(account);

@@ -52,8 +52,13 @@ export interface AdministrationLocks {
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
 export interface AccountRepository {
   findById(id: UserId): Promise<Account | undefined>;
-  /** One indexed lookup, made for every request that carries a token. */
+  /** One indexed lookup, made for every request that carries a token and changes something. */
   findAccess(id: UserId): Promise<AccountAccess | undefined>;
+  /**
+   * `findAccess`'s answer as this instance last read it, where a cache keeps it (spec.md §5);
+   * else the same lookup. For a read's token only (`StandingCheck`).
+   */
+  findRecentAccess(id: UserId): Promise<AccountAccess | undefined>;
   findCredentialsByEmail(
     email: Email,
   ): Promise<{ readonly account: Account; readonly passwordHash: string } | undefined>;

@@ -1,5 +1,6 @@
 import type { ArticleCard, ArticleList } from '../../domain/articles/article.js';
 import type { ArticleQueries } from '../../domain/articles/ports.js';
+import type { AccountRepository } from '../../domain/identity/ports.js';
 import type { ProfileQueries } from '../../domain/profiles/ports.js';
 import type { ArticleReads, CachedCard, CardRef, RefPage } from '../db/articles/article-queries.js';
 import { TAGS_KEY, type ReadCaches } from './read-caches.js';
@@ -88,5 +89,20 @@ export function cachedProfileQueries(queries: ProfileQueries, caches: ReadCaches
       return caches.profiles.get(username, () => queries.findProfile(username, undefined));
     },
     findProfileOf: (id, viewer) => queries.findProfileOf(id, viewer),
+  };
+}
+
+/**
+ * `accounts` with a read's token checked against the standing cached by user id (spec.md §5, "A
+ * token's standing, for reads"), filled from `accounts`, which reads the primary; everything else,
+ * `findAccess` included, as `accounts` answers it.
+ */
+export function cachedAccountRepository(
+  accounts: AccountRepository,
+  caches: ReadCaches,
+): AccountRepository {
+  return {
+    ...accounts,
+    findRecentAccess: (id) => caches.accounts.get(String(id), () => accounts.findAccess(id)),
   };
 }

@@ -1,5 +1,6 @@
 import type { ArticleService } from '../../domain/articles/article-service.js';
 import type { AccountService, AccountUpdateInput } from '../../domain/identity/account-service.js';
+import type { Administration } from '../../domain/identity/administration.js';
 import { afterCommit } from '../db/unit-of-work.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { Invalidation } from './read-caches.js';
@@ -63,7 +64,8 @@ function changesProfile(input: AccountUpdateInput): boolean {
 
 /**
  * `service` with the cached profile (under its old and new username) and every cached article
- * (each embeds its author's profile) invalidated by an account update.
+ * (each embeds its author's profile) invalidated by an account update, and the account's cached
+ * token standing by a revocation (a new password, log out everywhere).
  */
 export function invalidatingAccountService(
   service: AccountService,
@@ -77,11 +79,44 @@ export function invalidatingAccountService(
       const before =
         input.username === undefined ? undefined : (await service.current(caller)).username;
       const user = await service.update(caller, input);
-      if (changesProfile(input)) {
+      // A new password revoked the account's other tokens.
+      const revokes = input.password !== undefined;
+      if (changesProfile(input) || revokes) {
         const profiles = before === undefined ? [user.username] : [before, user.username];
-        await after(bus, { profiles: [...new Set(profiles)], articles: 'all' });
+        await after(bus, {
+          ...(changesProfile(input) && { profiles: [...new Set(profiles)], articles: 'all' }),
+          ...(revokes && { accounts: [String(caller.userId)] }),
+        });
       }
       return user;
+    },
+    async logOutEverywhere(caller) {
+      await service.logOutEverywhere(caller);
+      await after(bus, { accounts: [String(caller.userId)] });
+    },
+  };
+}
+
+/**
+ * `administration` with every cached token standing dropped by a role or status change (each
+ * revokes the account's tokens): it names the account by username, and the standings are kept by
+ * id.
+ */
+export function invalidatingAdministration(
+  administration: Administration,
+  bus: InvalidationBus,
+): Administration {
+  return {
+    ...administration,
+    async changeRole(by, username, input) {
+      const account = await administration.changeRole(by, username, input);
+      await after(bus, { accounts: 'all' });
+      return account;
+    },
+    async changeStatus(by, username, input) {
+      const account = await administration.changeStatus(by, username, input);
+      await after(bus, { accounts: 'all' });
+      return account;
     },
   };
 }

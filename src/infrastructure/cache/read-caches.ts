@@ -1,5 +1,6 @@
 import type { CacheResult } from '../../core/http/cache-metrics.js';
 import type { ArticleView } from '../../domain/articles/article.js';
+import type { AccountAccess } from '../../domain/identity/ports.js';
 import type { ProfileView } from '../../domain/shared/profile-view.js';
 import type { CachedCard } from '../db/articles/article-queries.js';
 import { createReadCache, type ReadCache } from './read-cache.js';
@@ -8,7 +9,7 @@ import { createReadCache, type ReadCache } from './read-cache.js';
 export const CACHE_TTL_MS = 10_000;
 
 /** The `cache` label of the metrics. */
-export type CacheName = 'article' | 'card' | 'profile' | 'tags';
+export type CacheName = 'account' | 'article' | 'card' | 'profile' | 'tags';
 
 /** What a write made stale: the message on the invalidation channel. */
 export interface Invalidation {
@@ -20,13 +21,25 @@ export interface Invalidation {
   /** Usernames, or `'all'`. */
   readonly profiles?: readonly string[] | 'all';
   readonly tags?: boolean;
+  /** User ids whose token standing changed (a revocation), or `'all'`. */
+  readonly accounts?: readonly string[] | 'all';
 }
 
 /** Everything: what an unreadable message invalidates. */
-export const INVALIDATE_ALL: Invalidation = { articles: 'all', profiles: 'all', tags: true };
+export const INVALIDATE_ALL: Invalidation = {
+  articles: 'all',
+  profiles: 'all',
+  tags: true,
+  accounts: 'all',
+};
 
-/** The anonymous views cached in this process (spec.md §5), switched on and off together. */
+/**
+ * The anonymous views and the tokens' standings cached in this process (spec.md §5), switched on
+ * and off together.
+ */
 export interface ReadCaches {
+  /** What a read's token is checked against, by user id. */
+  readonly accounts: ReadCache<AccountAccess | undefined>;
   /** By slug. */
   readonly articles: ReadCache<ArticleView | undefined>;
   /**
@@ -76,7 +89,7 @@ function drop<V>(cache: ReadCache<V>, keys: readonly string[] | 'all' = []): voi
   else for (const key of keys) cache.invalidate(key);
 }
 
-/** The four caches, each reporting its reads as `onResult(name, result, keys)`. */
+/** The five caches, each reporting its reads as `onResult(name, result, keys)`. */
 export function createReadCaches(
   onResult: (cache: CacheName, result: CacheResult, keys: number) => void,
   now?: () => number,
@@ -102,8 +115,11 @@ export function createReadCaches(
   const cards = cache<CachedCard | undefined>('card', 50_000, cardSize);
   const profiles = cache<ProfileView | undefined>('profile', 10_000);
   const tags = cache<string[]>('tags', 1);
-  const all = [articles, cards, profiles, tags];
+  // An account's standing is about 90 characters.
+  const accounts = cache<AccountAccess | undefined>('account', 50_000);
+  const all = [accounts, articles, cards, profiles, tags];
   return {
+    accounts,
     articles,
     cards,
     profiles,
@@ -113,6 +129,7 @@ export function createReadCaches(
       drop(cards, invalidation.articles);
       drop(profiles, invalidation.profiles);
       if (invalidation.tags === true) tags.invalidate(TAGS_KEY);
+      drop(accounts, invalidation.accounts);
     },
     pause() {
       for (const each of all) each.pause();

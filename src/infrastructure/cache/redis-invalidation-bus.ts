@@ -30,15 +30,21 @@ export interface RedisInvalidationBusOptions {
 
 const UNREADABLE = 'cache invalidation unreadable: clearing every cache';
 
-const isStrings = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
+/** Absent, `'all'`, or a list of keys. */
+const isKeys = (value: unknown): boolean =>
+  value === undefined ||
+  value === 'all' ||
+  (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 
 function isInvalidation(value: unknown): value is Invalidation {
   if (typeof value !== 'object' || value === null) return false;
-  const { articles, profiles, tags } = value as Partial<Record<keyof Invalidation, unknown>>;
+  const { articles, profiles, tags, accounts } = value as Partial<
+    Record<keyof Invalidation, unknown>
+  >;
   return (
-    (articles === undefined || articles === 'all' || isStrings(articles)) &&
-    (profiles === undefined || profiles === 'all' || isStrings(profiles)) &&
+    isKeys(articles) &&
+    isKeys(profiles) &&
+    isKeys(accounts) &&
     (tags === undefined || typeof tags === 'boolean')
   );
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Email } from '../../../domain/identity/email.js';
 import type { AccountStatus } from '../../../domain/identity/account-status.js';
 import type {
+  AccountAccess,
   AccountRepository,
   AccountChanges,
   AccountStanding,
@@ -107,6 +108,18 @@ export function createAccountRepository(database: Database): AccountRepository {
       .where(eq(usersTable.id, sql.placeholder('viewer'))),
   );
 
+  async function findAccess(id: UserId): Promise<AccountAccess | undefined> {
+    const [row] = await accountAccess({ viewer: id });
+    return row === undefined
+      ? undefined
+      : {
+          role: row.role,
+          status: row.status,
+          tokenVersion: row.tokenVersion as TokenVersion,
+          keptTokenId: row.keptTokenId as TokenId | null,
+        };
+  }
+
   return {
     async findById(id) {
       const [row] = await executorFor(database)
@@ -116,17 +129,9 @@ export function createAccountRepository(database: Database): AccountRepository {
       return row === undefined ? undefined : toAccount(row);
     },
 
-    async findAccess(id) {
-      const [row] = await accountAccess({ viewer: id });
-      return row === undefined
-        ? undefined
-        : {
-            role: row.role,
-            status: row.status,
-            tokenVersion: row.tokenVersion as TokenVersion,
-            keptTokenId: row.keptTokenId as TokenId | null,
-          };
-    },
+    findAccess,
+    // Nothing here keeps an earlier answer: the cache does (infrastructure/cache/cached-queries.ts).
+    findRecentAccess: findAccess,
 
     async findCredentialsByEmail(email) {
       const [row] = await executorFor(database)

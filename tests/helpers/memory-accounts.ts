@@ -51,7 +51,7 @@ export function memoryAccounts() {
     findById: (id) => Promise.resolve(rows.get(id)?.account),
     findAccess,
     // No cache keeps an earlier answer here.
-    findRecentAccess: findAccess,
+    findRecentAccess: (id) => findAccess(id),
     findCredentialsByEmail: (email) =>
       Promise.resolve([...rows.values()].find((row) => row.account.email === email)),
     insert({ username, email, passwordHash }) {

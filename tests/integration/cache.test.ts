@@ -406,7 +406,7 @@ describe('every write of spec.md §5 makes the next anonymous read fresh', () =>
 
 describe('invalidation inside a unit of work', () => {
   const published: Invalidation[] = [];
-  const article = {} as ArticleView;
+  const article = { slug: 'a-freed-slug' } as ArticleView;
   const stub: ArticleService = {
     publish: () => Promise.resolve(article),
     edit: () => Promise.resolve(article),
@@ -430,6 +430,15 @@ describe('invalidation inside a unit of work', () => {
       expect(published).toEqual([]);
     });
     expect(published).toEqual([{ articles: ['some-slug'], tags: true }]);
+  });
+
+  it("drops, on a publish, whatever is kept under the new article's slug", async () => {
+    published.length = 0;
+    await inUnitOfWork(t.db, () =>
+      service.publish(someone, { title: 't', description: 'd', body: 'b' }),
+    );
+    // A slug a delete freed: an instance that missed the delete's message kept the old article.
+    expect(published).toEqual([{ articles: ['a-freed-slug'], tags: true }]);
   });
 
   it('never happens when the unit of work rolls back', async () => {

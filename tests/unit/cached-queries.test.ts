@@ -189,12 +189,12 @@ describe("a token's cached standing", () => {
     const caches = createReadCaches(() => undefined);
     caches.resume();
     const cached = cachedAccountRepository(repository, caches);
-    expect(await cached.findRecentAccess(READER)).toEqual(standing(0));
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(0));
     stored = standing(1);
-    expect(await cached.findRecentAccess(READER)).toEqual(standing(0));
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(0));
     expect(findAccess).toHaveBeenCalledTimes(1);
     caches.apply({ accounts: [String(READER)] });
-    expect(await cached.findRecentAccess(READER)).toEqual(standing(1));
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(1));
     expect(findAccess).toHaveBeenCalledTimes(2);
   });
 
@@ -202,12 +202,27 @@ describe("a token's cached standing", () => {
     const { repository, findAccess } = accounts(() => standing(0));
     const caches = createReadCaches(() => undefined);
     const cached = cachedAccountRepository(repository, caches);
-    await cached.findRecentAccess(READER);
-    await cached.findRecentAccess(READER);
+    await cached.findRecentAccess(READER, 0 as TokenVersion);
+    await cached.findRecentAccess(READER, 0 as TokenVersion);
     caches.resume();
     await cached.findAccess(READER);
     await cached.findAccess(READER);
     expect(findAccess).toHaveBeenCalledTimes(4);
+  });
+
+  it('is read again for a token newer than it, which proves it out of date', async () => {
+    let stored = standing(0);
+    const { repository, findAccess } = accounts(() => stored);
+    const caches = createReadCaches(() => undefined);
+    caches.resume();
+    const cached = cachedAccountRepository(repository, caches);
+    await cached.findRecentAccess(READER, 0 as TokenVersion);
+    // Revoked and signed in again elsewhere, the invalidation lost: a token of version 1.
+    stored = standing(1);
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(0));
+    expect(await cached.findRecentAccess(READER, 1 as TokenVersion)).toEqual(standing(1));
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(1));
+    expect(findAccess).toHaveBeenCalledTimes(2);
   });
 
   it('keeps no account that is not found', async () => {
@@ -215,8 +230,8 @@ describe("a token's cached standing", () => {
     const caches = createReadCaches(() => undefined);
     caches.resume();
     const cached = cachedAccountRepository(repository, caches);
-    expect(await cached.findRecentAccess(READER)).toBeUndefined();
-    expect(await cached.findRecentAccess(READER)).toBeUndefined();
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toBeUndefined();
+    expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toBeUndefined();
     expect(findAccess).toHaveBeenCalledTimes(2);
   });
 });

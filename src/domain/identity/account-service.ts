@@ -173,7 +173,7 @@ export function createAccountService({
       const access =
         check === 'current'
           ? await accounts.findAccess(claims.userId)
-          : await accounts.findRecentAccess(claims.userId);
+          : await accounts.findRecentAccess(claims.userId, claims.tokenVersion);
       // A valid signature for an account that is gone, that revoked the token since it was
       // issued, or that is suspended (which revoked its tokens too) is a stale credential.
       if (access === undefined || !honours(access, claims) || access.status !== 'active') {

@@ -3,7 +3,7 @@ import type { NewPassword } from './password.js';
 import type { UserId } from '../shared/ids.js';
 import type { Role } from '../shared/roles.js';
 import type { AccountStatus } from './account-status.js';
-import type { TokenStanding } from './token-version.js';
+import type { TokenStanding, TokenVersion } from './token-version.js';
 import type { Account, TokenClaims } from './user.js';
 import type { Username } from '../shared/username.js';
 
@@ -55,10 +55,11 @@ export interface AccountRepository {
   /** One indexed lookup, made for every request that carries a token and changes something. */
   findAccess(id: UserId): Promise<AccountAccess | undefined>;
   /**
-   * `findAccess`'s answer as this instance last read it, where a cache keeps it (spec.md §5);
-   * else the same lookup. For a read's token only (`StandingCheck`).
+   * `findAccess`'s answer as this instance last read it, where a cache keeps it (spec.md §5), and
+   * read again if it is older than a token of `tokenVersion` (versions only grow, so that token
+   * proves it out of date); else the same lookup. For a read's token only (`StandingCheck`).
    */
-  findRecentAccess(id: UserId): Promise<AccountAccess | undefined>;
+  findRecentAccess(id: UserId, tokenVersion: TokenVersion): Promise<AccountAccess | undefined>;
   findCredentialsByEmail(
     email: Email,
   ): Promise<{ readonly account: Account; readonly passwordHash: string } | undefined>;

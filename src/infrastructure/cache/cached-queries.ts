@@ -103,6 +103,15 @@ export function cachedAccountRepository(
 ): AccountRepository {
   return {
     ...accounts,
-    findRecentAccess: (id) => caches.accounts.get(String(id), () => accounts.findAccess(id)),
+    async findRecentAccess(id, tokenVersion) {
+      const key = String(id);
+      const load = (): ReturnType<AccountRepository['findAccess']> => accounts.findAccess(id);
+      const recent = await caches.accounts.get(key, load);
+      if (recent === undefined || recent.tokenVersion >= tokenVersion) return recent;
+      // A token issued after this standing was read (a login once the revocation's invalidation
+      // was lost or late) would be refused by it: read it again.
+      caches.accounts.invalidate(key);
+      return caches.accounts.get(key, load);
+    },
   };
 }

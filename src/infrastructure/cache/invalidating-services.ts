@@ -24,7 +24,9 @@ export function invalidatingArticleService(
   return {
     async publish(authorId, input) {
       const article = await service.publish(authorId, input);
-      await after(bus, { tags: true });
+      // Its slug may be one a delete freed: an instance that missed that delete's invalidation
+      // still keeps the old article under it.
+      await after(bus, { articles: [article.slug], tags: true });
       return article;
     },
     async edit(editorId, slug, input) {

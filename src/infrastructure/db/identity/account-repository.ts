@@ -131,7 +131,7 @@ export function createAccountRepository(database: Database): AccountRepository {
 
     findAccess,
     // Nothing here keeps an earlier answer: the cache does (infrastructure/cache/cached-queries.ts).
-    findRecentAccess: findAccess,
+    findRecentAccess: (id) => findAccess(id),
 
     async findCredentialsByEmail(email) {
       const [row] = await executorFor(database)

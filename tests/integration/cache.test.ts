@@ -1,9 +1,11 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleService } from '../../src/domain/articles/article-service.js';
 import type { ArticleView } from '../../src/domain/articles/article.js';
 import type { UserId } from '../../src/domain/shared/ids.js';
 import { invalidatingArticleService } from '../../src/infrastructure/cache/invalidating-services.js';
 import type { Invalidation } from '../../src/infrastructure/cache/read-caches.js';
+import { articlesTable } from '../../src/infrastructure/db/schema/articles.js';
 import { inUnitOfWork } from '../../src/infrastructure/db/unit-of-work.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createArticle, registerUser, unique, type RegisteredUser } from '../helpers/factories.js';
@@ -243,7 +245,7 @@ describe("a read's token checked against the cached standing", () => {
     for (const url of urls) expect((await read(url, reader)).status).toBe(200);
     expect(await cacheRequests('account', 'miss')).toBe(misses + 1);
     expect(await cacheRequests('account', 'hit')).toBe(hits + urls.length);
-    // The feed again, its standing and cards cached: its page alone.
+    // The feed again (empty: the reader follows no one), its standing cached: its page alone.
     expect((await read('/api/v1/articles/feed', reader)).statements).toBe(first.statements - 1);
   });
 
@@ -339,6 +341,22 @@ describe('every write of spec.md §5 makes the next anonymous read fresh', () =>
     expect(await write(reader, 'DELETE', `/api/v1/articles/${slug}/favorite`)).toBe(200);
     expect((await read(`/api/v1/articles/${slug}`)).body.article).toMatchObject({
       favoritesCount: 0,
+    });
+  });
+
+  it('publish: whatever is kept under its slug, which a delete this instance missed freed', async () => {
+    const title = unique('Reused');
+    const old = await createArticle(t.app, author, { title });
+    await read(`/api/v1/articles/${old.slug}`);
+    // The slug freed behind this instance's back, as by a delete whose message it never heard.
+    await t.db
+      .update(articlesTable)
+      .set({ slug: `${old.slug}-gone` })
+      .where(eq(articlesTable.slug, old.slug));
+    const fresh = await createArticle(t.app, reader, { title });
+    expect(fresh.slug).toBe(old.slug);
+    expect((await read(`/api/v1/articles/${fresh.slug}`)).body.article).toMatchObject({
+      author: { username: reader.username },
     });
   });
 

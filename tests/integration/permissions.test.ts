@@ -124,6 +124,8 @@ describe("a read's token, checked against the standing this instance last read",
     const user = await withRole('user');
     expect((await feed(user)).statusCode).toBe(200);
     // Suspended by SQL: no invalidation tells the cache (Keel's own suspension does, admin.test.ts).
+    // The read still served is the trade spec.md §8 states, not a promise: a stricter rule may
+    // refuse it.
     await t.db
       .update(usersTable)
       .set({ status: 'suspended' })
@@ -157,7 +159,7 @@ describe('the HEAD route Fastify adds for every GET', () => {
   });
 });
 
-describe('a route without a permission', () => {
+describe('a route without a permission, or with reads and writes at once', () => {
   it('can not be registered, in any scope: the app does not start', async () => {
     const database = await openTestDatabase();
     const app = await buildApp({ config: testConfig, database, tokenSecret: TEST_TOKEN_SECRET });
@@ -172,6 +174,24 @@ describe('a route without a permission', () => {
       await expect(nested).rejects.toThrow(
         'route GET /nested/undeclared must declare config.permission',
       );
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+
+  it("can not take both reads and writes: its HEAD copy would run on a read's standing", async () => {
+    const database = await openTestDatabase();
+    const app = await buildApp({ config: testConfig, database, tokenSecret: TEST_TOKEN_SECRET });
+    try {
+      expect(() =>
+        app.route({
+          method: ['GET', 'POST'],
+          url: '/mixed',
+          config: { permission: 'authenticated' },
+          handler: () => 'both',
+        }),
+      ).toThrow('route GET, POST /mixed must not take both reads and writes');
     } finally {
       await app.close();
       await database.close();

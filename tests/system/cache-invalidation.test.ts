@@ -213,28 +213,49 @@ describe.runIf(enabled)('the read cache across two instances', { timeout: 60_000
     expect((await get(b, '/api/v1/tags')).tags).toContain(tag);
   });
 
-  it('refuses through B a token revoked through A: its writes at once, its reads once B hears it', async () => {
-    const user = await registerUser(a);
-    const { slug } = await createArticle(a, author);
-    const feed = async (): Promise<number> =>
-      (await fetch(`${originOf(b)}/api/v1/articles/feed`, { headers: user.headers })).status;
-    const standingHits = 'cache_requests_total{cache="account",result="hit"}';
-    expect(await feed()).toBe(200);
-    const hits = await metric(b, standingHits);
-    expect(await feed()).toBe(200);
-    expect(await metric(b, standingHits)).toBe(hits + 1);
+  it.each([
+    ['logs out everywhere', 'POST', '/api/v1/user/logout-all', undefined, 204],
+    [
+      'changes its password',
+      'PUT',
+      '/api/v1/user',
+      { user: { password: 'a new passphrase' } },
+      200,
+    ],
+  ] as const)(
+    'refuses through B a token revoked through A when its account %s: its writes at once, its reads once B hears it',
+    async (_change, method, url, payload, status) => {
+      const user = await registerUser(a);
+      const { slug } = await createArticle(a, author);
+      // A second token of the account, which the change revokes (a password change keeps the
+      // caller's own).
+      const login = await fetch(`${originOf(a)}/api/v1/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { email: user.email, password: user.password } }),
+      });
+      const { token } = ((await login.json()) as { user: { token: string } }).user;
+      const other = { ...user, token, headers: { authorization: `Token ${token}` } };
+      const feed = async (): Promise<number> =>
+        (await fetch(`${originOf(b)}/api/v1/articles/feed`, { headers: other.headers })).status;
+      const standingHits = 'cache_requests_total{cache="account",result="hit"}';
+      expect(await feed()).toBe(200);
+      const hits = await metric(b, standingHits);
+      expect(await feed()).toBe(200);
+      expect(await metric(b, standingHits)).toBe(hits + 1);
 
-    const before = await metric(b, received);
-    expect(await writeOnA(user, 'POST', '/api/v1/user/logout-all')).toBe(204);
-    // Whether or not the message has reached B yet, a write checks the account as stored.
-    const favorite = await fetch(`${originOf(b)}/api/v1/articles/${slug}/favorite`, {
-      method: 'POST',
-      headers: user.headers,
-    });
-    expect(favorite.status).toBe(401);
-    await eventually(async () => (await metric(b, received)) > before, 5_000);
-    expect(await feed()).toBe(401);
-  });
+      const before = await metric(b, received);
+      expect(await writeOnA(user, method, url, payload)).toBe(status);
+      // Whether or not the message has reached B yet, a write checks the account as stored.
+      const favorite = await fetch(`${originOf(b)}/api/v1/articles/${slug}/favorite`, {
+        method: 'POST',
+        headers: other.headers,
+      });
+      expect(favorite.status).toBe(401);
+      await eventually(async () => (await metric(b, received)) > before, 5_000);
+      expect(await feed()).toBe(401);
+    },
+  );
 
   it.each([
     ['that is no JSON', 'not an invalidation'],

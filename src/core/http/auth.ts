@@ -42,15 +42,22 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return token;
 }
 
+const READS: readonly string[] = ['GET', 'HEAD'];
+
 /**
  * How fresh the standing a route's token is checked against must be: a read that needs no
  * capability may take it as this instance last read it; anything that changes something, or
- * reads what a capability guards, needs it as stored (spec.md §8).
+ * reads what a capability guards, needs it as stored (spec.md §8). A route that takes both reads
+ * and writes is refused: Fastify copies its `GET` as a `HEAD` route of its own, with the same
+ * handler, which would then run on the standing a read may use.
  */
 function standingCheck(route: RouteOptions, permission: Permission): StandingCheck {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
-  const reads = methods.every((method) => method === 'GET' || method === 'HEAD');
-  return reads && capabilityOf(permission) === undefined ? 'recent' : 'current';
+  const reads = methods.filter((method) => READS.includes(method));
+  if (reads.length > 0 && reads.length < methods.length) {
+    throw new Error(`route ${methods.join(', ')} ${route.url} must not take both reads and writes`);
+  }
+  return reads.length > 0 && capabilityOf(permission) === undefined ? 'recent' : 'current';
 }
 
 /** Reads the token as `permission` says and refuses the caller it does not allow. */

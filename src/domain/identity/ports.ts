@@ -52,7 +52,10 @@ export interface AdministrationLocks {
 /** Storage of accounts. Unique username/email violations surface as `ConflictError`. */
 export interface AccountRepository {
   findById(id: UserId): Promise<Account | undefined>;
-  /** One indexed lookup, made for every request that carries a token and changes something. */
+  /**
+   * One indexed lookup: what a token is checked against by every request that changes something
+   * or needs a capability, and by every read where nothing caches it.
+   */
   findAccess(id: UserId): Promise<AccountAccess | undefined>;
   /**
    * `findAccess`'s answer as this instance last read it, where a cache keeps it (spec.md §5), and

@@ -81,12 +81,13 @@ export function invalidatingAccountService(
       const before =
         input.username === undefined ? undefined : (await service.current(caller)).username;
       const user = await service.update(caller, input);
+      const profile = changesProfile(input);
       // A new password revoked the account's other tokens.
       const revokes = input.password !== undefined;
-      if (changesProfile(input) || revokes) {
-        const profiles = before === undefined ? [user.username] : [before, user.username];
+      if (profile || revokes) {
+        const names = before === undefined ? [user.username] : [before, user.username];
         await after(bus, {
-          ...(changesProfile(input) && { profiles: [...new Set(profiles)], articles: 'all' }),
+          ...(profile && { profiles: [...new Set(names)], articles: 'all' }),
           ...(revokes && { accounts: [String(caller.userId)] }),
         });
       }

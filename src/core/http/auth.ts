@@ -5,7 +5,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { grants } from '../../domain/shared/roles.js';
-import type { Principal, StandingCheck } from '../../domain/identity/user.js';
+import type { Principal, AccessCheck } from '../../domain/identity/user.js';
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UserId, Viewer } from '../../domain/shared/ids.js';
 import { PermissionDeniedError } from './permission-denied-error.js';
@@ -23,7 +23,7 @@ declare module 'fastify' {
  * Turns a bearer token into the caller it authenticates, its account's standing read as `check`
  * says, or throws `UnauthenticatedError`.
  */
-export type Authenticator = (token: string, check: StandingCheck) => Promise<Principal>;
+export type Authenticator = (token: string, check: AccessCheck) => Promise<Principal>;
 
 /** The permission of a route a plugin registers itself (it takes no `config`), if it is one. */
 export type PluginRoutePermission = (route: RouteOptions) => Permission | undefined;
@@ -51,7 +51,7 @@ const READS: readonly string[] = ['GET', 'HEAD'];
  * and writes is refused: Fastify copies its `GET` as a `HEAD` route of its own, with the same
  * handler, which would then run on the standing a read may use.
  */
-function standingCheck(route: RouteOptions, permission: Permission): StandingCheck {
+function accessCheck(route: RouteOptions, permission: Permission): AccessCheck {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const reads = methods.filter((method) => READS.includes(method));
   if (reads.length > 0 && reads.length < methods.length) {
@@ -64,7 +64,7 @@ function standingCheck(route: RouteOptions, permission: Permission): StandingChe
 function enforcement(
   permission: Exclude<Permission, 'public'>,
   authenticate: Authenticator,
-  check: StandingCheck,
+  check: AccessCheck,
 ): onRequestAsyncHookHandler {
   const capability = capabilityOf(permission);
   return async (request) => {
@@ -109,7 +109,7 @@ export function registerAccessControl(
     const own = route.onRequest ?? [];
     route.onRequest = [
       ...(Array.isArray(own) ? own : [own]),
-      enforcement(permission, authenticate, standingCheck(route, permission)),
+      enforcement(permission, authenticate, accessCheck(route, permission)),
     ];
   });
 }

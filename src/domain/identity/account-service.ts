@@ -17,7 +17,7 @@ import {
   type Account,
   type AuthenticatedUser,
   type Principal,
-  type StandingCheck,
+  type AccessCheck,
   type TokenClaims,
 } from './user.js';
 import { parseUsername } from '../shared/username.js';
@@ -63,7 +63,7 @@ export interface AccountService {
    * not signed out since the token was issued, as `check` reads it; else
    * `UnauthenticatedError('invalid')`.
    */
-  authenticate(claims: TokenClaims, check: StandingCheck): Promise<Principal>;
+  authenticate(claims: TokenClaims, check: AccessCheck): Promise<Principal>;
   current(caller: TokenClaims): Promise<AuthenticatedUser>;
   /**
    * Changes only the fields given; `null` or `""` clears bio and image. A new password revokes
@@ -169,7 +169,7 @@ export function createAccountService({
       return authenticated(found.account);
     },
 
-    async authenticate(claims: TokenClaims, check: StandingCheck): Promise<Principal> {
+    async authenticate(claims: TokenClaims, check: AccessCheck): Promise<Principal> {
       const access =
         check === 'current'
           ? await accounts.findAccess(claims.userId)

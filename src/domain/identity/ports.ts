@@ -60,7 +60,7 @@ export interface AccountRepository {
   /**
    * `findAccess`'s answer as this instance last read it, where a cache keeps it (spec.md §5), and
    * read again if it is older than a token of `tokenVersion` (versions only grow, so that token
-   * proves it out of date); else the same lookup. For a read's token only (`StandingCheck`).
+   * proves it out of date); else the same lookup. For a read's token only (`AccessCheck`).
    */
   findRecentAccess(id: UserId, tokenVersion: TokenVersion): Promise<AccountAccess | undefined>;
   findCredentialsByEmail(

@@ -31,11 +31,12 @@ export interface TokenClaims {
 }
 
 /**
- * What a token is checked against: the account as stored now (`current`), or as this instance last
- * read it (`recent`: at most the read cache's expiry old, and dropped by every revocation, spec.md
- * §8), which is enough for a read that needs no capability and never for a change.
+ * What a token is checked against: the account's access (`AccountAccess`, its "standing" in
+ * spec.md) as stored now (`current`), or as this instance last read it (`recent`: at most the read
+ * cache's expiry old, and dropped by every revocation, spec.md §8), which is enough for a read
+ * that needs no capability and never for a change.
  */
-export type StandingCheck = 'current' | 'recent';
+export type AccessCheck = 'current' | 'recent';
 
 /** The caller a current token authenticates: its account still exists and has not signed out. */
 export interface Principal extends TokenClaims {

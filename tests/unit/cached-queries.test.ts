@@ -163,8 +163,11 @@ describe("a token's cached standing", () => {
     keptTokenId: null,
   });
 
-  /** Accounts whose standing is `current()` as stored, counting the lookups. */
-  function accounts(current: () => AccountAccess | undefined) {
+  /**
+   * `cachedAccountRepository` over accounts whose standing is `current()` as stored, its caches
+   * resumed unless `paused`, and the spy of its lookups.
+   */
+  function cachedOver(current: () => AccountAccess | undefined, paused = false) {
     const findAccess = vi.fn(() => Promise.resolve(current()));
     const unused = (): never => {
       throw new Error('not read by these tests');
@@ -180,15 +183,14 @@ describe("a token's cached standing", () => {
       lockForAdministration: unused,
       changeStanding: unused,
     };
-    return { repository, findAccess };
+    const caches = createReadCaches(() => undefined);
+    if (!paused) caches.resume();
+    return { cached: cachedAccountRepository(repository, caches), caches, findAccess };
   }
 
   it('is read once for a read, and again after its account is invalidated', async () => {
     let stored = standing(0);
-    const { repository, findAccess } = accounts(() => stored);
-    const caches = createReadCaches(() => undefined);
-    caches.resume();
-    const cached = cachedAccountRepository(repository, caches);
+    const { cached, caches, findAccess } = cachedOver(() => stored);
     expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(0));
     stored = standing(1);
     expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toEqual(standing(0));
@@ -199,9 +201,7 @@ describe("a token's cached standing", () => {
   });
 
   it('is never what a change is checked against, nor kept while caching is off', async () => {
-    const { repository, findAccess } = accounts(() => standing(0));
-    const caches = createReadCaches(() => undefined);
-    const cached = cachedAccountRepository(repository, caches);
+    const { cached, caches, findAccess } = cachedOver(() => standing(0), true);
     await cached.findRecentAccess(READER, 0 as TokenVersion);
     await cached.findRecentAccess(READER, 0 as TokenVersion);
     caches.resume();
@@ -212,10 +212,7 @@ describe("a token's cached standing", () => {
 
   it('is read again for a token newer than it, which proves it out of date', async () => {
     let stored = standing(0);
-    const { repository, findAccess } = accounts(() => stored);
-    const caches = createReadCaches(() => undefined);
-    caches.resume();
-    const cached = cachedAccountRepository(repository, caches);
+    const { cached, findAccess } = cachedOver(() => stored);
     await cached.findRecentAccess(READER, 0 as TokenVersion);
     // Revoked and signed in again elsewhere, the invalidation lost: a token of version 1.
     stored = standing(1);
@@ -226,10 +223,7 @@ describe("a token's cached standing", () => {
   });
 
   it('keeps no account that is not found', async () => {
-    const { repository, findAccess } = accounts(() => undefined);
-    const caches = createReadCaches(() => undefined);
-    caches.resume();
-    const cached = cachedAccountRepository(repository, caches);
+    const { cached, findAccess } = cachedOver(() => undefined);
     expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toBeUndefined();
     expect(await cached.findRecentAccess(READER, 0 as TokenVersion)).toBeUndefined();
     expect(findAccess).toHaveBeenCalledTimes(2);
